@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+// The package builds in the Swift 6 language mode (strict concurrency) and depends on no
+// third-party Swift package: Foundation, Glibc, Dispatch and the system's OpenSSL only.
+import PackageDescription
+
+let package = Package(
+    name: "SwiftEmailConnectors",
+    products: [
+        .library(name: "ConnectorKit", targets: ["ConnectorKit"]),
+        .library(name: "MIME", targets: ["MIME"]),
+        .library(name: "SMTP", targets: ["SMTP"]),
+        .library(name: "SMTPConnector", targets: ["SMTPConnector"]),
+        .library(name: "DevServer", targets: ["DevServer"]),
+        .executable(name: "smtp-connector", targets: ["smtp-connector"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "ConnectorKit"),
+        .target(name: "MIME"),
+        .target(name: "NetworkIO", dependencies: ["COpenSSL"]),
+        .target(name: "SMTP", dependencies: ["NetworkIO"]),
+        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "SMTP"]),
+        .target(name: "DevServer", dependencies: ["NetworkIO", "COpenSSL"]),
+        .executableTarget(
+            name: "smtp-connector",
+            dependencies: ["ConnectorKit", "SMTPConnector", "DevServer"]
+        ),
+        .testTarget(name: "ConnectorKitTests", dependencies: ["ConnectorKit"]),
+        .testTarget(name: "MIMETests", dependencies: ["MIME"]),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "DevServer", "NetworkIO"]),
+        .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer"]),
+        .testTarget(name: "DevServerTests", dependencies: ["DevServer", "SMTP"]),
+    ]
+)

@@ -1,0 +1,64 @@
+/// One email a host app asks a connector to send.
+public struct EmailRequest: Sendable, Equatable {
+    /// The recipients' addresses (at least one).
+    public var to: [String]
+    /// Which template to use.
+    public var usageType: UsageType
+    /// The values for the template's placeholders: `code`, `link`, `locale`, `application`,
+    /// `organization`, `user`, `inviter` or anything else the templates refer to.
+    public var payload: ConfigValue
+    /// The locale to prefer when templates carry one (e.g. "fr-CA"); `payload.locale` is used when nil.
+    public var locale: String?
+
+    /// Creates a request.
+    /// - Parameters:
+    ///   - to: one address or several.
+    ///   - usageType: the template's usage type.
+    ///   - payload: a JSON object of template values, e.g. `["code": "123456"]`.
+    ///   - locale: the preferred template locale.
+    public init(to: [String], usageType: UsageType, payload: ConfigValue = [:], locale: String? = nil) {
+        self.to = to
+        self.usageType = usageType
+        self.payload = payload
+        self.locale = locale
+    }
+
+    /// Creates a request for a single recipient.
+    public init(to address: String, usageType: UsageType, payload: ConfigValue = [:], locale: String? = nil) {
+        self.init(to: [address], usageType: usageType, payload: payload, locale: locale)
+    }
+}
+
+/// What happened to a sent email.
+public struct SendReceipt: Sendable, Equatable {
+    /// The Message-ID header of the message, without angle brackets.
+    public var messageID: String
+    /// Recipients the server accepted.
+    public var accepted: [String]
+    /// Recipients the server refused, each with its reply.
+    public var rejected: [Rejection]
+    /// The server's reply to the end of the message, e.g. "250 2.0.0 Ok: queued as 4FA7".
+    public var response: String
+
+    /// Creates a receipt.
+    public init(messageID: String, accepted: [String], rejected: [Rejection] = [], response: String) {
+        self.messageID = messageID
+        self.accepted = accepted
+        self.rejected = rejected
+        self.response = response
+    }
+
+    /// A recipient the server refused.
+    public struct Rejection: Sendable, Equatable {
+        /// The recipient's address.
+        public var address: String
+        /// The server's reply to its RCPT command.
+        public var reply: ConnectorError.ServerReply
+
+        /// Creates a rejection.
+        public init(address: String, reply: ConnectorError.ServerReply) {
+            self.address = address
+            self.reply = reply
+        }
+    }
+}

@@ -1,0 +1,85 @@
+/// Fills `{{ placeholder }}` markers in a template with values from a JSON payload.
+///
+/// - `{{code}}`, `{{ code }}`: spaces inside the braces are allowed.
+/// - `{{ application.name }}`, `{{ list.0.name }}`: dot paths into objects and arrays.
+/// - A placeholder whose first segment is not in the payload is left exactly as written, so a
+///   template meant for another engine is not silently emptied.
+/// - A missing nested value (`{{ user.missing }}` with a `user` object) becomes empty text.
+public struct TemplateRenderer: Sendable {
+    /// How an inserted value is made safe for where it lands.
+    public enum Escaping: Sendable {
+        /// Inserted as is (text/plain bodies).
+        case none
+        /// `&`, `<`, `>`, `"` and `'` become entities (text/html bodies). Logto does not do this; we do,
+        /// so a user name like `<script>` cannot inject markup into an email.
+        case html
+        /// CR, LF, NUL and other control characters become spaces (subjects and other header
+        /// values), so a value can never start a new header line.
+        case headerLine
+    }
+
+    /// The payload placeholders are looked up in.
+    public var payload: ConfigValue
+
+    /// Creates a renderer for `payload` (normally a JSON object).
+    public init(payload: ConfigValue) {
+        self.payload = payload
+    }
+
+    /// Renders `template`, escaping every inserted value with `escaping`.
+    public func render(_ template: String, escaping: Escaping) -> String {
+        var output = ""
+        output.reserveCapacity(template.utf8.count)
+        var rest = template[...]
+        while let open = rest.range(of: "{{") {
+            output += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                rest = rest[open.lowerBound...]
+                break
+            }
+            let marker = rest[open.lowerBound..<close.upperBound]
+            let path = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            if let value = lookUp(path) {
+                output += Self.escape(value.templateText, escaping)
+            } else {
+                output += marker
+            }
+            rest = rest[close.upperBound...]
+        }
+        output += rest
+        return output
+    }
+
+    /// The value for `path`, empty when only a nested part is missing, `nil` when the root is unknown.
+    private func lookUp(_ path: String) -> ConfigValue? {
+        guard !path.isEmpty, !path.contains(where: { $0.isWhitespace }) else { return nil }
+        let root = String(path.prefix { $0 != "." })
+        guard payload[root] != nil else { return nil }
+        return payload.value(atPath: path) ?? .string("")
+    }
+
+    static func escape(_ text: String, _ escaping: Escaping) -> String {
+        switch escaping {
+        case .none:
+            return text
+        case .html:
+            var escaped = ""
+            escaped.reserveCapacity(text.utf8.count)
+            for character in text {
+                switch character {
+                case "&": escaped += "&amp;"
+                case "<": escaped += "&lt;"
+                case ">": escaped += "&gt;"
+                case "\"": escaped += "&quot;"
+                case "'": escaped += "&#39;"
+                default: escaped.append(character)
+                }
+            }
+            return escaped
+        case .headerLine:
+            return String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
+                scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar
+            }))
+        }
+    }
+}

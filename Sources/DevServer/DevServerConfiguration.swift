@@ -1,0 +1,79 @@
+import Foundation
+
+/// How a ``DevServer`` listens and behaves.
+public struct DevServerConfiguration: Sendable {
+    /// How the server offers TLS.
+    public enum TLSMode: Sendable, Equatable {
+        /// No TLS.
+        case none
+        /// STARTTLS offered after EHLO (the default).
+        case startTLS
+        /// TLS from the first byte (like port 465).
+        case implicit
+    }
+
+    /// Faults to inject, for testing clients.
+    public enum Fault: Sendable, Equatable {
+        /// Accept connections but never send the 220 greeting.
+        case silentGreeting
+    }
+
+    /// The address to listen on. Default 127.0.0.1 (loopback only).
+    public var host: String = "127.0.0.1"
+    /// The port; 0 (default) picks a free one.
+    public var port: Int = 0
+    /// TLS offering. Default `.startTLS`.
+    public var tls: TLSMode = .startTLS
+    /// Users allowed to AUTH, name to password. Empty: AUTH is not offered.
+    public var users: [String: String] = [:]
+    /// Whether MAIL is refused before AUTH. Default: true when `users` is not empty.
+    public var requiresAuthentication: Bool?
+    /// Whether AUTH is offered before TLS when TLS is available. Default false (like Postfix's
+    /// `smtpd_tls_auth_only = yes`).
+    public var allowsAuthenticationWithoutTLS: Bool = false
+    /// Where to also write each message as a `.eml` file, if anywhere.
+    public var saveDirectory: URL?
+    /// The largest message accepted, in octets (advertised with SIZE). Default 50 MB.
+    public var maximumMessageSize: Int = 50_000_000
+    /// The host name in the greeting and EHLO reply.
+    public var serverName: String = "devserver.localhost"
+    /// The certificate to present; a fresh self-signed one when nil.
+    public var certificate: SelfSignedCertificate?
+    /// Faults to inject.
+    public var faults: [Fault] = []
+    /// How long a connection may sit idle before the server drops it. Default 60 s.
+    public var idleTimeout: Double = 60
+
+    /// Defaults: loopback, a free port, STARTTLS with a self-signed certificate, no AUTH.
+    public init() {}
+}
+
+/// A message the DevServer received.
+public struct ReceivedMessage: Sendable, Equatable {
+    /// MAIL FROM.
+    public var from: String
+    /// Every accepted RCPT TO.
+    public var recipients: [String]
+    /// The message as received: dot-stuffing removed, CRLF line endings.
+    public var data: [UInt8]
+    /// The user who authenticated, if any.
+    public var authenticatedUser: String?
+    /// The TLS version in use, if any.
+    public var tlsVersion: String?
+
+    /// The message as UTF-8 text.
+    public var text: String { String(decoding: data, as: UTF8.self) }
+
+    /// The value of the first header named `name` (case-insensitive), unfolded.
+    public func header(_ name: String) -> String? {
+        let head = text.components(separatedBy: "\r\n\r\n").first ?? ""
+        let unfolded = head.replacingOccurrences(of: "\r\n ", with: " ").replacingOccurrences(of: "\r\n\t", with: "\t")
+        for line in unfolded.components(separatedBy: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            if line[..<colon].lowercased() == name.lowercased() {
+                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
+    }
+}

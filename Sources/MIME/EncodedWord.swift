@@ -1,0 +1,32 @@
+/// RFC 2047 encoded-words: how non-ASCII text travels in a header.
+enum EncodedWord {
+    /// An encoded-word is at most 75 characters (RFC 2047 §2): `=?UTF-8?B?` + base64 + `?=` leaves 63
+    /// for base64, i.e. 45 raw octets (a multiple of 3, so no padding falls mid-text).
+    static let maxRawOctets = 45
+
+    /// Encodes `text` as B-encoded words, never splitting a character across two words (§5).
+    static func encode(_ text: String) -> [String] {
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for character in text {
+            let bytes = Array(String(character).utf8)
+            if chunk.count + bytes.count > maxRawOctets, !chunk.isEmpty {
+                words.append(word(chunk))
+                chunk.removeAll(keepingCapacity: true)
+            }
+            chunk.append(contentsOf: bytes)
+        }
+        if !chunk.isEmpty || words.isEmpty { words.append(word(chunk)) }
+        return words
+    }
+
+    private static func word(_ bytes: [UInt8]) -> String {
+        "=?UTF-8?B?\(Base64.encode(bytes))?="
+    }
+
+    /// Whether `text` can go into a header as it is: printable ASCII and tabs only, and nothing a
+    /// decoder would mistake for an encoded-word.
+    static func isPlain(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "\t" } && !text.contains("=?")
+    }
+}

@@ -1,0 +1,180 @@
+import COpenSSL
+import Glibc
+
+/// A byte stream over a ``TCPSocket``, in plaintext until ``startTLS(_:serverName:deadline:)``
+/// upgrades it (for STARTTLS or implicit TLS).
+///
+/// Owned by one thread: every method but ``cancel()`` blocks that thread until done or until the
+/// deadline passes. ``cancel()`` is safe from any thread and makes the blocked call throw.
+public final class NetworkStream: @unchecked Sendable {
+    /// The underlying socket.
+    public let socket: TCPSocket
+    private var ssl: OpaquePointer?
+
+    /// Wraps a connected socket.
+    public init(socket: TCPSocket) {
+        self.socket = socket
+    }
+
+    deinit {
+        if let ssl { SSL_free(ssl) }
+    }
+
+    /// Whether TLS is active.
+    public var isSecure: Bool { ssl != nil }
+
+    /// The negotiated protocol version, e.g. "TLSv1.3", once TLS is active.
+    public var tlsVersion: String? {
+        guard let ssl, let name = SSL_get_version(ssl) else { return nil }
+        return String(cString: name)
+    }
+
+    /// Reads up to `maxLength` bytes. An empty result means the peer closed the stream.
+    /// - Throws: ``NetworkError`` (`timeout`, `cancelled`, `io`, `tls`).
+    public func read(maxLength: Int = 16_384, deadline: Deadline) throws -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: maxLength)
+        while true {
+            if let ssl {
+                ERR_clear_error()
+                let count = buffer.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32(maxLength)) }
+                if count > 0 { return Array(buffer[0..<Int(count)]) }
+                let code = SSL_get_error(ssl, count)
+                switch code {
+                case SSL_ERROR_WANT_READ: try socket.wait(for: Int16(POLLIN), deadline: deadline)
+                case SSL_ERROR_WANT_WRITE: try socket.wait(for: Int16(POLLOUT), deadline: deadline)
+                case SSL_ERROR_ZERO_RETURN: return []
+                case SSL_ERROR_SYSCALL where errno == 0 || errno == ECONNRESET: return []
+                default: throw tlsFailure("TLS read failed", code: code)
+                }
+            } else {
+                let count = buffer.withUnsafeMutableBytes { Glibc.recv(socket.descriptor, $0.baseAddress, maxLength, 0) }
+                if count > 0 { return Array(buffer[0..<count]) }
+                if count == 0 { return [] }
+                switch errno {
+                case EAGAIN, EWOULDBLOCK, EINTR: try socket.wait(for: Int16(POLLIN), deadline: deadline)
+                case ECONNRESET: return []
+                default: throw NetworkError(.io, "read failed: \(errnoText())")
+                }
+            }
+        }
+    }
+
+    /// Writes all of `bytes`.
+    /// - Throws: ``NetworkError`` (`timeout`, `cancelled`, `closed`, `io`, `tls`).
+    public func write(_ bytes: [UInt8], deadline: Deadline) throws {
+        var offset = 0
+        while offset < bytes.count {
+            if let ssl {
+                ERR_clear_error()
+                let count = bytes.withUnsafeBytes {
+                    SSL_write(ssl, $0.baseAddress! + offset, Int32(min(bytes.count - offset, 1 << 20)))
+                }
+                if count > 0 { offset += Int(count); continue }
+                let code = SSL_get_error(ssl, count)
+                switch code {
+                case SSL_ERROR_WANT_READ: try socket.wait(for: Int16(POLLIN), deadline: deadline)
+                case SSL_ERROR_WANT_WRITE: try socket.wait(for: Int16(POLLOUT), deadline: deadline)
+                case SSL_ERROR_SYSCALL where errno == EPIPE || errno == ECONNRESET:
+                    throw NetworkError(.closed, "the server closed the connection")
+                default: throw tlsFailure("TLS write failed", code: code)
+                }
+            } else {
+                let count = bytes.withUnsafeBytes {
+                    Glibc.send(socket.descriptor, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                }
+                if count > 0 { offset += count; continue }
+                switch errno {
+                case EAGAIN, EWOULDBLOCK, EINTR: try socket.wait(for: Int16(POLLOUT), deadline: deadline)
+                case EPIPE, ECONNRESET: throw NetworkError(.closed, "the server closed the connection")
+                default: throw NetworkError(.io, "write failed: \(errnoText())")
+                }
+            }
+        }
+    }
+
+    /// Performs the TLS handshake over this stream.
+    ///
+    /// As a client, `serverName` is sent as SNI (unless it is an IP address, RFC 6066 §3) and,
+    /// when the context verifies peers, checked against the certificate: dNSName with a wildcard only
+    /// as the whole left-most label, or an IP address SAN for address literals (RFC 6125, RFC 7817).
+    /// - Throws: ``NetworkError`` of kind `certificate` when verification fails, `tls` otherwise.
+    public func startTLS(_ context: TLSContext, serverName: String?, deadline: Deadline) throws {
+        precondition(ssl == nil, "TLS is already active")
+        guard let session = SSL_new(context.pointer) else {
+            throw NetworkError(.tls, "cannot create a TLS session: \(OpenSSLErrors.drain())")
+        }
+        ssl = session
+        SSL_set_fd(session, socket.descriptor)
+        if context.isServer {
+            SSL_set_accept_state(session)
+        } else {
+            SSL_set_connect_state(session)
+            try configureClient(session, context: context, serverName: serverName)
+        }
+        while true {
+            ERR_clear_error()
+            let result = SSL_do_handshake(session)
+            if result == 1 { return }
+            let code = SSL_get_error(session, result)
+            switch code {
+            case SSL_ERROR_WANT_READ: try socket.wait(for: Int16(POLLIN), deadline: deadline)
+            case SSL_ERROR_WANT_WRITE: try socket.wait(for: Int16(POLLOUT), deadline: deadline)
+            default:
+                let verification = SSL_get_verify_result(session)
+                if context.verifiesPeer, verification != X509_V_OK {
+                    let reason = String(cString: X509_verify_cert_error_string(verification))
+                    throw NetworkError(.certificate, "the server's certificate was not accepted: \(reason)")
+                }
+                throw tlsFailure("TLS handshake failed", code: code)
+            }
+        }
+    }
+
+    private func configureClient(_ session: OpaquePointer, context: TLSContext, serverName: String?) throws {
+        guard let name = serverName?.trimmingBrackets, !name.isEmpty else { return }
+        let isAddress = Self.isIPAddress(name)
+        if !isAddress { _ = c_ssl_set_tlsext_host_name(session, name) }
+        guard context.verifiesPeer else { return }
+        let parameters = SSL_get0_param(session)
+        let ok = isAddress ? X509_VERIFY_PARAM_set1_ip_asc(parameters, name)
+                           : X509_VERIFY_PARAM_set1_host(parameters, name, 0)
+        guard ok == 1 else { throw NetworkError(.tls, "cannot check the certificate for \(name)") }
+        // RFC 6125 §6.4.3: a wildcard matches one whole left-most label only.
+        X509_VERIFY_PARAM_set_hostflags(parameters, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+    }
+
+    /// Sends a TLS close_notify (when TLS is active) and closes the socket.
+    public func close() {
+        if let ssl {
+            ERR_clear_error()
+            SSL_shutdown(ssl)
+        }
+        socket.close()
+    }
+
+    /// Wakes and fails any blocked call. Safe from any thread.
+    public func cancel() {
+        socket.shutdown()
+    }
+
+    private func tlsFailure(_ what: String, code: Int32) -> NetworkError {
+        if code == SSL_ERROR_SYSCALL, errno == EPIPE || errno == ECONNRESET || errno == 0 {
+            let details = OpenSSLErrors.drain()
+            return NetworkError(.closed, "\(what): the peer closed the connection" +
+                                (details == "unknown TLS error" ? "" : " (\(details))"))
+        }
+        return NetworkError(.tls, "\(what): \(OpenSSLErrors.drain())")
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+}
+
+extension String {
+    var trimmingBrackets: String {
+        hasPrefix("[") && hasSuffix("]") ? String(dropFirst().dropLast()) : self
+    }
+}

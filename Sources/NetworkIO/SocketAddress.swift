@@ -1,0 +1,39 @@
+import Glibc
+
+/// An IPv4 or IPv6 socket address.
+struct SocketAddress {
+    private var storage: sockaddr_storage
+    private var length: socklen_t
+
+    init?(_ info: addrinfo) {
+        guard let address = info.ai_addr, info.ai_family == AF_INET || info.ai_family == AF_INET6 else { return nil }
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { target in
+            target.copyMemory(from: UnsafeRawBufferPointer(start: address, count: Int(info.ai_addrlen)))
+        }
+        self.storage = storage
+        self.length = info.ai_addrlen
+    }
+
+    init(storage: sockaddr_storage) {
+        self.storage = storage
+        self.length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    }
+
+    var family: Int32 { Int32(storage.ss_family) }
+
+    var port: Int {
+        withUnsafeBytes(of: storage) { raw in
+            if family == AF_INET6 {
+                return Int(UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port))
+            }
+            return Int(UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port))
+        }
+    }
+
+    func withPointer<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+        withUnsafeBytes(of: storage) { raw in
+            body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
+        }
+    }
+}

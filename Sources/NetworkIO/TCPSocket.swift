@@ -1,0 +1,213 @@
+import Foundation
+import Glibc
+
+/// A non-blocking TCP socket: connect with a timeout, or listen and accept.
+///
+/// Methods block the calling thread (with `poll`), so call them from a thread of your own, never
+/// from Swift's cooperative pool. ``shutdown()`` may be called from any thread to wake a blocked
+/// call; ``close()`` only from the owning thread, once nothing else uses the socket.
+public final class TCPSocket: @unchecked Sendable {
+    /// The file descriptor; -1 once closed.
+    public private(set) var descriptor: Int32
+
+    private init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    deinit { close() }
+
+    /// Connects to `host:port`, trying each resolved address (IPv6 and IPv4) in turn.
+    /// - Parameters:
+    ///   - host: a DNS name, an IPv4 address or an IPv6 address (with or without brackets).
+    ///   - port: the TCP port.
+    ///   - localAddress: the local IP address to bind before connecting, if any.
+    ///   - deadline: when to give up.
+    /// - Throws: ``NetworkError`` of kind `resolve`, `connect` or `timeout`.
+    public static func connect(host: String, port: Int, localAddress: String? = nil,
+                               deadline: Deadline) throws -> TCPSocket {
+        let addresses = try resolve(host: host, port: port)
+        var lastError = NetworkError(.connect, "no address found for \(host)")
+        for address in addresses {
+            do {
+                return try connect(to: address, localAddress: localAddress, deadline: deadline)
+            } catch let error as NetworkError {
+                if error.kind == .timeout { throw NetworkError(.timeout, "connecting to \(host):\(port) timed out") }
+                lastError = NetworkError(error.kind, "\(error.message) (\(host):\(port))")
+            }
+        }
+        throw lastError
+    }
+
+    private static func connect(to address: SocketAddress, localAddress: String?, deadline: Deadline) throws -> TCPSocket {
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw NetworkError(.connect, "socket(): \(errnoText())") }
+        let socket = TCPSocket(descriptor: fd)
+        try socket.setNonBlocking()
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        if let localAddress {
+            let local = try resolve(host: localAddress, port: 0).first { $0.family == address.family }
+            guard let local else {
+                throw NetworkError(.connect, "localAddress \(localAddress) is not of the same IP family as the server")
+            }
+            guard local.withPointer({ Glibc.bind(fd, $0, $1) }) == 0 else {
+                throw NetworkError(.connect, "cannot bind localAddress \(localAddress): \(errnoText())")
+            }
+        }
+        let result = address.withPointer { Glibc.connect(fd, $0, $1) }
+        if result != 0 {
+            guard errno == EINPROGRESS else { throw NetworkError(.connect, "connect: \(errnoText())") }
+            try socket.wait(for: Int16(POLLOUT), deadline: deadline)
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            guard error == 0 else { throw NetworkError(.connect, "connect: \(String(cString: strerror(error)))") }
+        }
+        return socket
+    }
+
+    /// Listens on `host:port` (port 0 picks a free one; see ``localPort``).
+    public static func listen(host: String, port: Int, backlog: Int32 = 128) throws -> TCPSocket {
+        guard let address = try resolve(host: host, port: port).first else {
+            throw NetworkError(.resolve, "cannot resolve \(host)")
+        }
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw NetworkError(.connect, "socket(): \(errnoText())") }
+        let socket = TCPSocket(descriptor: fd)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard address.withPointer({ Glibc.bind(fd, $0, $1) }) == 0 else {
+            throw NetworkError(.connect, "cannot listen on \(host):\(port): \(errnoText())")
+        }
+        guard Glibc.listen(fd, backlog) == 0 else { throw NetworkError(.connect, "listen: \(errnoText())") }
+        try socket.setNonBlocking()
+        return socket
+    }
+
+    /// Waits for and accepts one connection; `nil` once the socket was shut down.
+    public func accept() throws -> TCPSocket? {
+        while true {
+            let fd = Glibc.accept(descriptor, nil, nil)
+            if fd >= 0 {
+                let client = TCPSocket(descriptor: fd)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                try client.setNonBlocking()
+                var one: Int32 = 1
+                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                return client
+            }
+            switch errno {
+            case EAGAIN, EWOULDBLOCK, EINTR:
+                var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                if poll(&poller, 1, -1) < 0, errno != EINTR { return nil }
+                if poller.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return nil }
+            case ECONNABORTED:
+                continue
+            default:
+                return nil
+            }
+        }
+    }
+
+    /// The local port, e.g. the one the kernel picked for `listen(port: 0)`.
+    public var localPort: Int {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(descriptor, $0, &length) }
+        }
+        return SocketAddress(storage: storage).port
+    }
+
+    /// Waits until the socket is ready for `events` (POLLIN or POLLOUT).
+    /// - Throws: `timeout` when the deadline passes, `cancelled` after ``shutdown()``.
+    public func wait(for events: Int16, deadline: Deadline) throws {
+        while true {
+            if isShutDown { throw NetworkError(.cancelled, "the connection was cancelled") }
+            var poller = pollfd(fd: descriptor, events: events, revents: 0)
+            let ready = poll(&poller, 1, deadline.pollTimeout)
+            if ready > 0 {
+                if isShutDown { throw NetworkError(.cancelled, "the connection was cancelled") }
+                return
+            }
+            if ready == 0 { throw NetworkError(.timeout, "timed out") }
+            if errno != EINTR { throw NetworkError(.io, "poll: \(errnoText())") }
+        }
+    }
+
+    private let shutdownLock = NSLock()
+    private var shutDown = false
+    private var isShutDown: Bool { shutdownLock.withLock { shutDown } }
+
+    /// Stops all traffic and wakes any thread blocked on this socket. Safe from any thread.
+    public func shutdown() {
+        shutdownLock.withLock {
+            guard !shutDown, descriptor >= 0 else { return }
+            shutDown = true
+            _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
+        }
+    }
+
+    /// Closes the descriptor. Call from the owning thread only.
+    public func close() {
+        shutdownLock.withLock {
+            guard descriptor >= 0 else { return }
+            _ = Glibc.close(descriptor)
+            descriptor = -1
+        }
+    }
+
+    private func setNonBlocking() throws {
+        let flags = fcntl(descriptor, F_GETFL)
+        guard flags >= 0, fcntl(descriptor, F_SETFL, flags | O_NONBLOCK) == 0 else {
+            throw NetworkError(.io, "fcntl: \(errnoText())")
+        }
+    }
+
+    private static func resolve(host: String, port: Int) throws -> [SocketAddress] {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_family = AF_UNSPEC
+        var result: UnsafeMutablePointer<addrinfo>?
+        let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        let status = getaddrinfo(name, String(port), &hints, &result)
+        guard status == 0, let first = result else {
+            throw NetworkError(.resolve, "cannot resolve \(host): \(String(cString: gai_strerror(status)))")
+        }
+        defer { freeaddrinfo(first) }
+        var addresses: [SocketAddress] = []
+        var current: UnsafeMutablePointer<addrinfo>? = first
+        while let info = current {
+            if let address = SocketAddress(info.pointee) { addresses.append(address) }
+            current = info.pointee.ai_next
+        }
+        return addresses
+    }
+}
+
+func errnoText(_ code: Int32 = errno) -> String {
+    String(cString: strerror(code))
+}
+
+extension TCPSocket {
+    /// The local IP address as an SMTP address literal: `[127.0.0.1]` or `[IPv6:::1]` (RFC 5321 §4.1.3).
+    public var localAddressLiteral: String? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard status == 0 else { return nil }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        return withUnsafeBytes(of: storage) { raw -> String? in
+            if storage.ss_family == sa_family_t(AF_INET) {
+                var address = raw.load(as: sockaddr_in.self).sin_addr
+                guard inet_ntop(AF_INET, &address, &text, socklen_t(text.count)) != nil else { return nil }
+                return "[\(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))]"
+            }
+            var address = raw.load(as: sockaddr_in6.self).sin6_addr
+            guard inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil else { return nil }
+            return "[IPv6:\(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))]"
+        }
+    }
+}

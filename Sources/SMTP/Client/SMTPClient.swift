@@ -1,0 +1,65 @@
+import NetworkIO
+
+/// Sends messages to one SMTP server.
+///
+/// Each `send` opens a connection, delivers, and quits. The blocking socket and TLS work runs on a
+/// dedicated thread; cancelling the calling Task closes the socket and fails the send promptly.
+///
+/// ```swift
+/// var configuration = SMTPClientConfiguration(host: "smtp.example.com", port: 587, security: .startTLSRequired)
+/// configuration.credentials = SMTPCredentials(user: "mailer", password: secret)
+/// let client = try SMTPClient(configuration: configuration)
+/// let result = try await client.send(envelope: SMTPEnvelope(from: "app@example.com", recipients: ["ada@example.org"]),
+///                                    message: bytes)
+/// ```
+public struct SMTPClient: Sendable {
+    /// The configuration every send uses.
+    public let configuration: SMTPClientConfiguration
+    private let tlsContext: TLSContext?
+
+    /// Creates a client; loads TLS trust settings once.
+    /// - Throws: ``SMTPError`` of kind `tls` when `tls.trustedCertificatesPEM` does not load.
+    public init(configuration: SMTPClientConfiguration) throws {
+        self.configuration = configuration
+        guard configuration.security != .plaintext else {
+            tlsContext = nil
+            return
+        }
+        do {
+            let version: TLSConfiguration.MinimumVersion = configuration.tls.minimumVersion == .tls13 ? .tls13 : .tls12
+            tlsContext = try TLSContext(.client(verifyPeer: configuration.tls.verifyCertificate,
+                                                trustedCertificatesPEM: configuration.tls.trustedCertificatesPEM,
+                                                minimumVersion: version))
+        } catch let error as NetworkError {
+            throw SMTPError(.tls, phase: .tls, error.message, hint: "Check tls.ca: it must hold PEM certificates.")
+        }
+    }
+
+    /// Connects, delivers `message` to the envelope's recipients, and quits.
+    /// - Parameters:
+    ///   - envelope: MAIL FROM and RCPT TO addresses.
+    ///   - message: the RFC 5322 message; any line endings, normalized to CRLF and dot-stuffed here.
+    /// - Returns: accepted and rejected recipients and the server's final reply.
+    /// - Throws: ``SMTPError``; check ``SMTPError/outcomeUnknown`` before any retry.
+    public func send(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
+        let handle = CancellationHandle()
+        let session = SMTPSession(configuration: configuration, tlsContext: tlsContext, cancellation: handle)
+        return try await DedicatedThread.run(name: "smtp-send", handle: handle) {
+            defer { session.close() }
+            try envelope.validate()
+            try session.open()
+            return try session.send(envelope: envelope, message: message)
+        }
+    }
+
+    /// Connects, greets, secures and authenticates, then quits: checks a configuration without
+    /// sending anything.
+    public func verify() async throws {
+        let handle = CancellationHandle()
+        let session = SMTPSession(configuration: configuration, tlsContext: tlsContext, cancellation: handle)
+        try await DedicatedThread.run(name: "smtp-verify", handle: handle) {
+            defer { session.close() }
+            try session.open()
+        }
+    }
+}

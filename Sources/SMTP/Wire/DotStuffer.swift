@@ -1,0 +1,34 @@
+/// Prepares a message for SMTP DATA (RFC 5321 §4.5.2 and §2.3.8).
+///
+/// Line endings are normalized first (CRLF, lone CR and lone LF all become CRLF), so no bare CR or
+/// LF reaches the server and `<LF>.<CR><LF>` can never end the data early (SMTP smuggling,
+/// CVE-2023-51764). Then every line starting with "." gets one more ".", the data is made to end in
+/// CRLF, and the terminating `.CRLF` is appended.
+public enum DotStuffer {
+    /// The bytes to send after the 354 reply, terminator included.
+    public static func encode(_ message: [UInt8]) -> [UInt8] {
+        let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n"), dot = UInt8(ascii: ".")
+        var output: [UInt8] = []
+        output.reserveCapacity(message.count + message.count / 64 + 5)
+        var atLineStart = true
+        var index = 0
+        while index < message.count {
+            let byte = message[index]
+            if byte == cr || byte == lf {
+                output.append(cr)
+                output.append(lf)
+                // CRLF counts as one line ending, not two.
+                if byte == cr, index + 1 < message.count, message[index + 1] == lf { index += 1 }
+                atLineStart = true
+            } else {
+                if atLineStart, byte == dot { output.append(dot) }
+                output.append(byte)
+                atLineStart = false
+            }
+            index += 1
+        }
+        if !atLineStart { output += [cr, lf] }
+        output += [dot, cr, lf]
+        return output
+    }
+}
