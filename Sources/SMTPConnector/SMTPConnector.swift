@@ -1,0 +1,120 @@
+import ConnectorKit
+import Foundation
+import MIME
+import SMTP
+
+/// The `smtp` connector: renders a template, composes the message and delivers it over SMTP.
+public struct SMTPConnector: EmailConnector {
+    /// Metadata with id "smtp".
+    public static let metadata = ConnectorMetadata(
+        id: "smtp", name: "SMTP",
+        description: "Sends email through any SMTP server (Gmail, SendGrid, Aliyun DirectMail, your own relay).",
+        documentationURL: "Docs/Configuration.md",
+        formItems: [
+            .init(key: "host", label: "SMTP host", required: true),
+            .init(key: "port", label: "Port"),
+            .init(key: "fromEmail", label: "From", required: true),
+            .init(key: "auth.user", label: "User name"),
+            .init(key: "auth.pass", label: "Password", isSecret: true),
+            .init(key: "secure", label: "Implicit TLS (port 465)"),
+            .init(key: "templates", label: "Templates", required: true),
+        ])
+
+    /// Metadata with id "smtp".
+    public var metadata: ConnectorMetadata { Self.metadata }
+    /// The parsed configuration.
+    public let config: SMTPConnectorConfig
+    private let client: SMTPClient
+
+    /// Builds a connector from a parsed configuration.
+    /// - Parameters:
+    ///   - config: the configuration.
+    ///   - log: receives the SMTP transcript (secrets masked) when `logger` or `debug` is on.
+    /// - Throws: ``ConnectorError`` when the TLS settings cannot be loaded.
+    public init(config: SMTPConnectorConfig, log: (@Sendable (String) -> Void)? = nil) throws {
+        self.config = config
+        let sink = log ?? { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        do {
+            client = try SMTPClient(configuration: config.clientConfiguration(transcript: { sink("smtp \($0)") }))
+        } catch let error as SMTPError {
+            throw ConnectorError(.invalidConfig, error.message, phase: .config, hint: error.hint)
+        }
+    }
+
+    /// Renders, composes and sends the email for `request`.
+    public func send(_ request: EmailRequest) async throws -> SendReceipt {
+        let bytes: [UInt8]
+        let message: MailMessage
+        do {
+            message = try compose(request)
+            bytes = try MessageComposer().compose(message)
+        } catch let error as MIMEError {
+            throw ConnectorError(error)
+        }
+        do {
+            let result = try await client.send(
+                envelope: SMTPEnvelope(from: config.from.address, recipients: message.to.map(\.address)),
+                message: bytes)
+            return SendReceipt(
+                messageID: message.messageID, accepted: result.accepted,
+                rejected: result.rejected.map {
+                    .init(address: $0.recipient,
+                          reply: .init(code: $0.reply.code, enhancedCode: $0.reply.enhancedCode, text: $0.reply.text))
+                },
+                response: result.response.description)
+        } catch let error as SMTPError {
+            throw ConnectorError(error)
+        }
+    }
+
+    /// Connects and authenticates without sending: checks host, port, TLS and credentials.
+    public func verifyConnection() async throws {
+        do {
+            try await client.verify()
+        } catch let error as SMTPError {
+            throw ConnectorError(error)
+        }
+    }
+
+    /// The message `request` stands for: its template rendered with its payload.
+    /// - Throws: ``ConnectorError`` (`template_not_found`) or ``MIMEError``.
+    public func compose(_ request: EmailRequest) throws -> MailMessage {
+        let locale = request.locale ?? request.payload["locale"]?.stringValue
+        let template = try config.templates.template(for: request.usageType, locale: locale)
+        let renderer = TemplateRenderer(payload: request.payload)
+        let recipients = try request.to.enumerated().map { index, address in
+            try Mailbox(parsing: address, field: "to[\(index)]")
+        }
+        let body = renderer.render(template.content, escaping: template.contentType == .html ? .html : .none)
+        return MailMessage(
+            from: config.from, to: recipients, replyTo: config.replyTo,
+            subject: renderer.render(template.subject, escaping: .headerLine),
+            body: .init(template.contentType == .html ? .html : .plain, body),
+            headers: config.customHeaders.map { ($0.name, renderer.render($0.value, escaping: .headerLine)) })
+    }
+}
+
+/// Builds ``SMTPConnector``s; register it in a ``ConnectorRegistry``.
+public struct SMTPConnectorFactory: ConnectorFactory {
+    private let log: (@Sendable (String) -> Void)?
+
+    /// Creates the factory.
+    /// - Parameter log: where connectors send their SMTP transcript when `logger`/`debug` is on
+    ///   (default: standard error). Bridge it to swift-log or your own logger here.
+    public init(log: (@Sendable (String) -> Void)? = nil) {
+        self.log = log
+    }
+
+    /// Metadata with id "smtp".
+    public var metadata: ConnectorMetadata { SMTPConnector.metadata }
+
+    /// Every problem in `config`, with its JSON path.
+    public func validate(_ config: ConfigValue) -> [ConfigIssue] {
+        SMTPConnectorConfig.validate(config)
+    }
+
+    /// Parses `config` and builds a connector.
+    public func makeConnector(config: ConfigValue) throws -> any EmailConnector {
+        try SMTPConnector(config: SMTPConnectorConfig.parse(config), log: log)
+    }
+}

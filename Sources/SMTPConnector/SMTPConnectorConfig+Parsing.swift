@@ -1,0 +1,255 @@
+import ConnectorKit
+import Foundation
+import MIME
+
+extension SMTPConnectorConfig {
+    /// Parses and checks a configuration, reporting every problem at once.
+    /// - Throws: ``ConnectorError`` with code `invalid_config` whose ``ConnectorError/issues`` list
+    ///   each problem with its JSON path. Performs no network I/O.
+    public static func parse(_ config: ConfigValue) throws -> SMTPConnectorConfig {
+        let (parsed, issues) = read(config)
+        guard let parsed, issues.isEmpty else {
+            throw ConnectorError(.invalidConfig, "The SMTP connector configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s").",
+                                 phase: .config, hint: "Fix each listed key; see Docs/Configuration.md.", issues: issues)
+        }
+        return parsed
+    }
+
+    /// Every problem in `config`, with JSON paths; empty when it is usable.
+    public static func validate(_ config: ConfigValue) -> [ConfigIssue] {
+        read(config).issues
+    }
+
+    static func read(_ config: ConfigValue) -> (SMTPConnectorConfig?, issues: [ConfigIssue]) {
+        var reader = ConfigReader(config)
+        let host = reader.string("host", required: true, hint: "Set it to your provider's SMTP server, e.g. smtp.gmail.com.")
+        let secureFlag = reader.bool("secure")
+        let port = reader.integer("port", in: 1...65535, allowNumericString: true)
+        let from = reader.string("fromEmail", required: true, hint: "Set it to the sender address, e.g. \"Acme <no-reply@acme.com>\".")
+            .flatMap { mailbox($0, key: "fromEmail", reader: &reader) }
+        let replyTo = reader.string("replyTo").flatMap { mailbox($0, key: "replyTo", reader: &reader) }
+        let templates = readTemplates(&reader)
+        let auth = reader.object("auth") { readAuth(&$0) } ?? nil
+        let requireTLS = reader.bool("requireTLS") ?? false
+        let ignoreTLS = reader.bool("ignoreTLS") ?? false
+        if requireTLS && ignoreTLS {
+            reader.report("ignoreTLS", "cannot be true together with requireTLS", hint: "Keep requireTLS and remove ignoreTLS.")
+        }
+        let topServerName = reader.string("servername")
+        var tls = reader.object("tls") { readTLS(&$0) } ?? TLS()
+        tls.serverName = tls.serverName ?? topServerName
+        let clientName = reader.string("name")
+        if let clientName, !clientName.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
+            reader.report("name", "must be printable ASCII without spaces (servers answer 501 otherwise)",
+                          hint: "Use this machine's fully qualified domain name; convert an international name to punycode (xn--).")
+        }
+        let localAddress = reader.string("localAddress")
+        var timeouts = Timeouts()
+        if let value = reader.integer("connectionTimeout", in: 1...86_400_000) { timeouts.connection = Double(value) / 1000 }
+        if let value = reader.integer("greetingTimeout", in: 1...86_400_000) { timeouts.greeting = Double(value) / 1000 }
+        if let value = reader.integer("socketTimeout", in: 1...86_400_000) { timeouts.socket = Double(value) / 1000 }
+        _ = reader.integer("dnsTimeout", in: 1...86_400_000)
+        let headers = readHeaders(&reader)
+        let logger = reader.bool("logger") ?? false
+        let debug = reader.bool("debug") ?? false
+        let allowInsecureAuth = reader.bool("allowInsecureAuth") ?? false
+        readAcceptedOptions(&reader)
+        reader.finish()
+
+        guard let host, let from, let templates else { return (nil, reader.issues) }
+        let security: Security
+        let secure = secureFlag ?? (port == 465)
+        if secure { security = .implicitTLS }
+        else if ignoreTLS { security = .plaintext }
+        else if requireTLS { security = .startTLSRequired }
+        else { security = .startTLSOpportunistic }
+        let config = SMTPConnectorConfig(
+            host: host, port: port ?? (secure ? 465 : 587), from: from, replyTo: replyTo, templates: templates,
+            auth: auth, security: security, tls: tls, clientName: clientName, localAddress: localAddress,
+            timeouts: timeouts, customHeaders: headers, logsTranscript: logger || debug,
+            allowsInsecureAuth: allowInsecureAuth)
+        return (config, reader.issues)
+    }
+
+    private static func mailbox(_ text: String, key: String, reader: inout ConfigReader) -> Mailbox? {
+        do {
+            return try Mailbox(parsing: text, field: key)
+        } catch let error as MIMEError {
+            reader.report(key, error.message)
+        } catch {
+            reader.report(key, "\(error)")
+        }
+        return nil
+    }
+
+    private static func readTemplates(_ reader: inout ConfigReader) -> TemplateCatalog? {
+        guard let elements = reader.array("templates", required: true) else { return nil }
+        var templates: [EmailTemplate] = []
+        var valid = true
+        for (index, element) in elements.enumerated() {
+            var item = ConfigReader(element, at: ConfigPath.root.appending("templates").appending(index: index))
+            let usageText = item.string("usageType", required: true)
+            let usage = usageText.flatMap(UsageType.init(rawValue:))
+            if let usageText, usage == nil {
+                item.report("usageType", "\"\(usageText)\" is not a usage type; expected one of \(UsageType.allNames)")
+            }
+            let contentText = item.string("contentType") ?? EmailTemplate.ContentType.plainText.rawValue
+            let contentType = EmailTemplate.ContentType(rawValue: contentText.lowercased())
+            if contentType == nil {
+                item.report("contentType", "expected text/plain or text/html, found \"\(contentText)\"")
+            }
+            let subject = item.string("subject", required: true)
+            if let subject, subject.contains(where: { $0 == "\r" || $0 == "\n" }) {
+                item.report("subject", "must be a single line (it becomes the Subject header)")
+            }
+            let content = item.value("content", required: true).flatMap { value -> String? in
+                guard let text = value.stringValue else {
+                    item.report("content", "expected a string, found \(value.typeDescription)")
+                    return nil
+                }
+                return text
+            }
+            let locale = item.string("locale")
+            item.finish()
+            reader.report(contentsOf: item.issues)
+            if let usage, let contentType, let subject, let content, item.issues.isEmpty {
+                templates.append(EmailTemplate(usageType: usage, contentType: contentType, subject: subject,
+                                               content: content, locale: locale))
+            } else {
+                valid = false
+            }
+        }
+        if valid {
+            let present = Set(templates.map(\.usageType))
+            for required in UsageType.required where !present.contains(required) {
+                reader.report("templates", "has no \(required.rawValue) template",
+                              hint: "Logto requires templates for \(UsageType.required.map(\.rawValue).joined(separator: ", ")).")
+            }
+            var seen: Set<String> = []
+            for (index, template) in templates.enumerated() {
+                let key = "\(template.usageType.rawValue)|\(template.locale?.lowercased() ?? "")"
+                if !seen.insert(key).inserted {
+                    reader.report("templates[\(index)]", "repeats usageType \(template.usageType.rawValue)\(template.locale.map { " for locale \($0)" } ?? "")",
+                                  hint: "Keep one template per usage type and locale.")
+                }
+            }
+        }
+        return valid ? TemplateCatalog(templates) : nil
+    }
+
+    private static func readAuth(_ reader: inout ConfigReader) -> Auth? {
+        let type = reader.string("type")?.lowercased()
+        let user = reader.string("user")
+        let password = reader.string("pass")
+        let method = reader.string("method")?.uppercased()
+        if let method, !["PLAIN", "LOGIN"].contains(method) {
+            reader.report("method", "\"\(method)\" is not supported; expected PLAIN or LOGIN")
+        }
+        // OAuth2 keys nodemailer and Logto accept; XOAUTH2 itself is not implemented yet.
+        for key in ["accessToken", "clientId", "clientSecret", "refreshToken", "accessUrl", "serviceClient", "privateKey"] {
+            _ = reader.string(key)
+        }
+        _ = reader.number("expires")
+        let oauthKeys = ["accessToken", "refreshToken", "clientId", "serviceClient"].filter { reader.contains($0) }
+        if type == "oauth2" || !oauthKeys.isEmpty {
+            reader.report(type == "oauth2" ? "type" : oauthKeys[0], "OAuth2 (XOAUTH2) authentication is not supported yet",
+                          hint: "Use an app password or API key with auth.user and auth.pass for now.")
+        } else if let type, type != "login" {
+            reader.report("type", "expected \"login\" or \"oauth2\", found \"\(type)\"")
+        }
+        if (user == nil) != (password == nil) {
+            reader.report(user == nil ? "user" : "pass", "is required when auth.\(user == nil ? "pass" : "user") is set")
+        }
+        guard user != nil || password != nil || method != nil else { return nil }
+        return Auth(user: user, password: password, mechanism: method)
+    }
+
+    private static func readTLS(_ reader: inout ConfigReader) -> TLS {
+        var tls = TLS()
+        tls.rejectUnauthorized = reader.bool("rejectUnauthorized") ?? true
+        tls.serverName = reader.string("servername")
+        if let version = reader.string("minVersion") {
+            if ["TLSv1.2", "TLSv1.3"].contains(version) {
+                tls.minimumVersion = version
+            } else {
+                reader.report("minVersion", "expected \"TLSv1.2\" or \"TLSv1.3\", found \"\(version)\"",
+                              hint: "TLS 1.2 is the lowest version this client speaks (RFC 8997).")
+            }
+        }
+        if let value = reader.value("ca") {
+            let entries = value.arrayValue ?? [value]
+            var pems: [String] = []
+            for (index, entry) in entries.enumerated() {
+                let key = value.arrayValue == nil ? "ca" : "ca[\(index)]"
+                guard let text = entry.stringValue else {
+                    reader.report(key, "expected PEM text or a file path, found \(entry.typeDescription)")
+                    continue
+                }
+                if let pem = loadPEM(text, key: key, reader: &reader) { pems.append(pem) }
+            }
+            tls.caPEM = pems.isEmpty ? nil : pems.joined(separator: "\n")
+        }
+        return tls
+    }
+
+    /// `tls.ca` holds PEM text or the path of a PEM file.
+    private static func loadPEM(_ text: String, key: String, reader: inout ConfigReader) -> String? {
+        if text.contains("-----BEGIN CERTIFICATE-----") { return text }
+        guard let data = FileManager.default.contents(atPath: text) else {
+            reader.report(key, "is neither PEM text nor a readable file (\(text))",
+                          hint: "Paste the CA certificate (-----BEGIN CERTIFICATE----- ...) or give the path of a .pem file.")
+            return nil
+        }
+        let pem = String(decoding: data, as: UTF8.self)
+        guard pem.contains("-----BEGIN CERTIFICATE-----") else {
+            reader.report(key, "the file \(text) holds no PEM certificate")
+            return nil
+        }
+        return pem
+    }
+
+    private static func readHeaders(_ reader: inout ConfigReader) -> [Header] {
+        guard let value = reader.value("customHeaders") else { return [] }
+        guard let members = value.objectValue else {
+            reader.report("customHeaders", "expected an object of header names to string values, found \(value.typeDescription)")
+            return []
+        }
+        var headers: [Header] = []
+        for name in members.keys.sorted() {
+            let path = "customHeaders.\(name)"
+            guard let text = members[name]?.stringValue else {
+                reader.report(path, "expected a string, found \(members[name]?.typeDescription ?? "nothing")")
+                continue
+            }
+            if name.isEmpty || !name.unicodeScalars.allSatisfy({ $0.value >= 33 && $0.value <= 126 && $0 != ":" }) {
+                reader.report(path, "is not a valid header name (printable ASCII, no spaces or \":\")")
+            } else if text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+                reader.report(path, "contains a line break or NUL, which could inject headers")
+            } else if ["from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version",
+                       "content-type", "content-transfer-encoding"].contains(name.lowercased()) {
+                reader.report(path, "is set by the connector and cannot be overridden",
+                              hint: "Use fromEmail and replyTo for addresses; templates set the subject.")
+            } else {
+                headers.append(Header(name: name, value: text))
+            }
+        }
+        return headers
+    }
+
+    /// Keys Logto's connector accepts that change nothing here yet, checked for type only.
+    private static func readAcceptedOptions(_ reader: inout ConfigReader) {
+        _ = reader.bool("pool")
+        _ = reader.integer("maxConnections", in: 1...1000)
+        _ = reader.integer("maxMessages", in: 1...1_000_000)
+        _ = reader.integer("rateDelta", in: 1...86_400_000)
+        _ = reader.integer("rateLimit", in: 1...1_000_000)
+        _ = reader.bool("disableFileAccess")
+        _ = reader.bool("disableUrlAccess")
+        if reader.value("dkim") != nil {
+            reader.report("dkim", "DKIM signing is not supported yet", hint: "Remove dkim, or sign at your relay for now.")
+        }
+        if reader.value("preset") != nil {
+            reader.report("preset", "presets are not available yet", hint: "Give host, port and secure explicitly.")
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import ConnectorKit
+import MIME
+
+/// The SMTP connector's configuration: Logto's SMTP connector format (nodemailer's option names),
+/// parsed and checked. Build one with ``parse(_:)``.
+///
+/// Defaults, documented once here and in Docs/Configuration.md:
+/// - `port`: 465 when `secure` is true, else 587.
+/// - `secure`: true when `port` is 465, else false (STARTTLS when offered).
+/// - timeouts (milliseconds, as in nodemailer): connection 120000, greeting 30000, socket 600000.
+/// - `tls.rejectUnauthorized`: true; `tls.minVersion`: TLSv1.2.
+public struct SMTPConnectorConfig: Sendable, Equatable {
+    /// The SMTP server's host name or address.
+    public var host: String
+    /// The server's port.
+    public var port: Int
+    /// The sender, `addr` or `Name <addr>`.
+    public var from: Mailbox
+    /// Where replies go, if not to `from`.
+    public var replyTo: Mailbox?
+    /// The templates, in config order.
+    public var templates: TemplateCatalog
+    /// Credentials, or nil for a relay that authorizes by IP address.
+    public var auth: Auth?
+    /// Transport security.
+    public var security: Security
+    /// Certificate checking.
+    public var tls: TLS
+    /// The EHLO name (`name`), when set.
+    public var clientName: String?
+    /// The local address to connect from (`localAddress`).
+    public var localAddress: String?
+    /// Time limits in seconds (the JSON holds milliseconds).
+    public var timeouts: Timeouts
+    /// Extra headers for every message, in name order.
+    public var customHeaders: [Header]
+    /// Whether to report the SMTP dialogue (secrets masked) to the connector's log handler
+    /// (`logger: true` or `debug: true`).
+    public var logsTranscript: Bool
+    /// Whether AUTH may be sent without TLS (`allowInsecureAuth`, default false).
+    public var allowsInsecureAuth: Bool
+
+    /// SMTP AUTH settings.
+    public struct Auth: Sendable, Equatable {
+        /// The user name; nil sends no AUTH.
+        public var user: String?
+        /// The password; never printed.
+        public var password: String?
+        /// `auth.method`: the SASL mechanism, when pinned ("PLAIN", "LOGIN").
+        public var mechanism: String?
+    }
+
+    /// How the connection is secured.
+    public enum Security: String, Sendable, Equatable {
+        /// `secure: true`: TLS from the first byte.
+        case implicitTLS
+        /// `requireTLS: true`: STARTTLS or fail.
+        case startTLSRequired
+        /// The default: STARTTLS when offered.
+        case startTLSOpportunistic
+        /// `ignoreTLS: true`: never TLS.
+        case plaintext
+    }
+
+    /// Certificate checking (`tls` object and top-level `servername`).
+    public struct TLS: Sendable, Equatable {
+        /// `tls.rejectUnauthorized` (default true).
+        public var rejectUnauthorized = true
+        /// `tls.servername` or top-level `servername`: the name checked and sent as SNI.
+        public var serverName: String?
+        /// `tls.minVersion`: "TLSv1.2" (default) or "TLSv1.3".
+        public var minimumVersion = "TLSv1.2"
+        /// `tls.ca` resolved to PEM text (file paths are read at load time).
+        public var caPEM: String?
+    }
+
+    /// Time limits in seconds.
+    public struct Timeouts: Sendable, Equatable {
+        /// `connectionTimeout` (default 120 s).
+        public var connection: Double = 120
+        /// `greetingTimeout` (default 30 s).
+        public var greeting: Double = 30
+        /// `socketTimeout` (default 600 s).
+        public var socket: Double = 600
+    }
+
+    /// A custom header.
+    public struct Header: Sendable, Equatable {
+        /// The header name.
+        public var name: String
+        /// The header value (rendered as a template).
+        public var value: String
+    }
+}

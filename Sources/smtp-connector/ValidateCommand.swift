@@ -1,0 +1,36 @@
+import ConnectorKit
+import SMTPConnector
+
+/// `validate --config FILE|- [--json]`: lists every problem with its JSON path; exit 1 if any.
+struct ValidateCommand: CLICommand {
+    static let name = "validate"
+    static let usage = "validate --config FILE|- [--json]      check a connector config; every problem with its JSON path"
+    static let options: Set<String> = ["--config"]
+    static let flags: Set<String> = ["--json"]
+
+    let source: String
+    let json: Bool
+
+    init(arguments: inout ParsedArguments) throws {
+        source = try arguments.required("--config")
+        json = arguments.flag("--json")
+    }
+
+    func run() async -> Int32 {
+        let issues: [ConfigIssue]
+        do {
+            issues = SMTPConnectorFactory().validate(try Output.readConfig(source))
+        } catch {
+            return Output.fail(error, json: json)
+        }
+        if json {
+            Output.json(["valid": .bool(issues.isEmpty), "issues": .array(issues.map(Output.issueJSON))])
+        } else if issues.isEmpty {
+            print("The configuration is valid.")
+        } else {
+            print("The configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s"):")
+            issues.forEach { print("  - \($0)") }
+        }
+        return issues.isEmpty ? 0 : 1
+    }
+}
