@@ -99,7 +99,7 @@ extension SMTPConnectorConfig {
                 item.report("contentType", "expected text/plain or text/html, found \"\(contentText)\"")
             }
             let subject = item.string("subject", required: true)
-            if let subject, subject.contains(where: { $0 == "\r" || $0 == "\n" }) {
+            if let subject, subject.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
                 item.report("subject", "must be a single line (it becomes the Subject header)")
             }
             let content = item.value("content", required: true).flatMap { value -> String? in

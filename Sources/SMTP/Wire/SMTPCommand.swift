@@ -16,9 +16,16 @@ public enum SMTPCommand: Sendable, Equatable {
 
     /// The command line with CRLF.
     ///
-    /// Callers validate values first; as a last line of defence this traps on CR or LF, which
+    /// Callers validate values first; as a last line of defence this traps on CR, LF or NUL, which
     /// would split one command into two (command injection).
     public var line: String {
+        let text = self.text
+        precondition(!text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }), "unsafe SMTP command")
+        return text + "\r\n"
+    }
+
+    /// The command without its line ending.
+    private var text: String {
         let text: String
         switch self {
         case .ehlo(let name): text = "EHLO \(name)"
@@ -33,8 +40,7 @@ public enum SMTPCommand: Sendable, Equatable {
         case .noop: text = "NOOP"
         case .quit: text = "QUIT"
         }
-        precondition(!text.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }), "unsafe SMTP command")
-        return text + "\r\n"
+        return text
     }
 
     /// The line as it may be logged: AUTH payloads are replaced, so secrets never reach a log.
@@ -42,7 +48,7 @@ public enum SMTPCommand: Sendable, Equatable {
         switch self {
         case .auth(let mechanism, let response): return response == nil ? "AUTH \(mechanism)" : "AUTH \(mechanism) <redacted>"
         case .authResponse(let response): return response == "*" ? "*" : "<redacted>"
-        default: return String(line.dropLast(2))
+        default: return text
         }
     }
 }
