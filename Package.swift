@@ -29,10 +29,12 @@ let package = Package(
             name: "smtp-connector",
             dependencies: ["ConnectorKit", "SMTPConnector", "DevServer"]
         ),
+        // Helpers for the tests only (Python's email parser, the Postfix environment); not a product.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ConnectorKitTests", dependencies: ["ConnectorKit"]),
-        .testTarget(name: "MIMETests", dependencies: ["MIME"]),
+        .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "DevServer", "NetworkIO"]),
-        .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer"]),
-        .testTarget(name: "DevServerTests", dependencies: ["DevServer", "SMTP"]),
+        .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "TestSupport"]),
+        .testTarget(name: "DevServerTests", dependencies: ["DevServer", "TestSupport"]),
     ]
 )

@@ -32,26 +32,25 @@ extension ConfigValue: Codable {
         }
     }
 
-    /// Parses JSON text.
+    /// Parses JSON text strictly (RFC 8259; duplicate keys are an error).
     ///
     /// - Throws: ``ConnectorError`` with code ``ConnectorError/Code/invalidConfig`` whose message
-    ///   says where the text stops being JSON.
+    ///   says where (line and column) the text stops being JSON.
     public static func parse(json text: String) throws -> ConfigValue {
         try parse(json: Data(text.utf8))
     }
 
     /// Parses JSON bytes. See ``parse(json:)-(String)``.
     public static func parse(json data: Data) throws -> ConfigValue {
+        var parser = JSONParser(Array(data))
         do {
-            return try JSONDecoder().decode(ConfigValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return try parser.parse()
+        } catch let failure as JSONParser.Failure {
             throw ConnectorError(
                 .invalidConfig,
-                "The configuration is not valid JSON: \(detail ?? context.debugDescription)",
-                hint: "Check for a missing comma, a trailing comma or an unquoted key near that place.")
-        } catch {
-            throw ConnectorError(.invalidConfig, "The configuration is not valid JSON: \(error)")
+                "The configuration is not valid JSON: \(failure.message) at line \(failure.line), column \(failure.column).",
+                phase: .config,
+                hint: "JSON needs double-quoted keys and strings, commas between members and none after the last.")
         }
     }
 

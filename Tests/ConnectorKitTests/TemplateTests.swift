@@ -1,0 +1,90 @@
+import Testing
+@testable import ConnectorKit
+
+@Suite struct TemplateRendererTests {
+    let payload: ConfigValue = [
+        "code": "123456",
+        "application": ["name": "Acme & Co"],
+        "list": [["name": "first"], ["name": "second"]],
+        "user": ["name": "<script>alert(1)</script>"],
+        "number": 42,
+        "multiline": "line1\r\nBcc: victim@example.com",
+    ]
+
+    @Test func fillsPlaceholdersWithOrWithoutSpaces() {
+        let renderer = TemplateRenderer(payload: payload)
+        #expect(renderer.render("Code {{code}} / {{ code }} / {{   code   }}", escaping: .none)
+                == "Code 123456 / 123456 / 123456")
+    }
+
+    @Test func followsDotPathsIntoObjectsAndArrays() {
+        let renderer = TemplateRenderer(payload: payload)
+        #expect(renderer.render("{{ application.name }}|{{ list.1.name }}|{{number}}", escaping: .none)
+                == "Acme & Co|second|42")
+    }
+
+    @Test func unknownRootIsLeftVerbatimAndMissingNestedValueIsEmpty() {
+        let renderer = TemplateRenderer(payload: payload)
+        #expect(renderer.render("[{{ unknown.thing }}] [{{ application.missing }}] [{{ list.9.name }}]", escaping: .none)
+                == "[{{ unknown.thing }}] [] []")
+    }
+
+    @Test func unterminatedAndEmptyMarkersStayAsWritten() {
+        let renderer = TemplateRenderer(payload: payload)
+        #expect(renderer.render("a {{ }} b {{code", escaping: .none) == "a {{ }} b {{code")
+    }
+
+    @Test func htmlEscapesInsertedValuesButNotTheTemplate() {
+        let renderer = TemplateRenderer(payload: payload)
+        #expect(renderer.render("<p>{{ user.name }} at {{application.name}}</p>", escaping: .html)
+                == "<p>&lt;script&gt;alert(1)&lt;/script&gt; at Acme &amp; Co</p>")
+    }
+
+    @Test func headerLineEscapingCannotStartANewHeader() {
+        let rendered = TemplateRenderer(payload: payload).render("Subject {{multiline}}", escaping: .headerLine)
+        #expect(!rendered.unicodeScalars.contains { $0 == "\r" || $0 == "\n" })
+        #expect(rendered == "Subject line1  Bcc: victim@example.com")
+    }
+}
+
+@Suite struct TemplateCatalogTests {
+    let catalog = TemplateCatalog([
+        EmailTemplate(usageType: .signIn, subject: "sign in", content: "s"),
+        EmailTemplate(usageType: .generic, subject: "generic", content: "g"),
+        EmailTemplate(usageType: .register, subject: "register fr", content: "r", locale: "fr"),
+        EmailTemplate(usageType: .register, subject: "register default", content: "r"),
+        EmailTemplate(usageType: .register, subject: "register pt-BR", content: "r", locale: "pt-BR"),
+    ])
+
+    @Test func picksTheExactUsageType() throws {
+        #expect(try catalog.template(for: .signIn).subject == "sign in")
+    }
+
+    @Test func fallsBackToGeneric() throws {
+        #expect(try catalog.template(for: .mfaVerification).subject == "generic")
+    }
+
+    @Test func prefersTheLocaleThenTheLanguageThenNoLocale() throws {
+        #expect(try catalog.template(for: .register, locale: "pt-BR").subject == "register pt-BR")
+        #expect(try catalog.template(for: .register, locale: "fr-CA").subject == "register fr")
+        #expect(try catalog.template(for: .register, locale: "de").subject == "register default")
+        #expect(try catalog.template(for: .register).subject == "register default")
+    }
+
+    @Test func withoutGenericTheErrorIsTemplateNotFound() {
+        let catalog = TemplateCatalog([EmailTemplate(usageType: .signIn, subject: "s", content: "s")])
+        #expect {
+            try catalog.template(for: .bindMfa)
+        } throws: { error in
+            (error as? ConnectorError)?.code == .templateNotFound
+                && (error as? ConnectorError)?.message.contains("BindMfa") == true
+        }
+    }
+
+    @Test func knowsAllNineLogtoUsageTypes() {
+        #expect(UsageType.allCases.map(\.rawValue) == [
+            "SignIn", "Register", "ForgotPassword", "OrganizationInvitation", "Generic",
+            "UserPermissionValidation", "BindNewIdentifier", "MfaVerification", "BindMfa",
+        ])
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Helpers shared by the test targets: the repository root, Python's `email` parser, and the
+/// environment the Postfix test setup exports.
+public enum TestSupport {
+    /// The repository root, found from this file's path.
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// What Python's `email` package makes of a message (scripts/parse-email.py).
+    public struct ParsedEmail: Decodable, Sendable {
+        public var subject: String?
+        public var from: String?
+        public var to: String?
+        public var replyTo: String?
+        public var messageId: String?
+        public var date: String?
+        public var contentType: String?
+        public var charset: String?
+        public var transferEncoding: String?
+        public var body: String?
+        public var headers: [[String]]
+        public var defects: [String]
+        public var maxLineLength: Int
+        public var bareLF: Int
+
+        /// Header values named `name` (case-insensitive), in order.
+        public func headers(named name: String) -> [String] {
+            headers.filter { $0.first?.lowercased() == name.lowercased() }.compactMap { $0.last }
+        }
+    }
+
+    /// Parses `message` with Python's `email` package.
+    public static func parseWithPython(_ message: [UInt8]) throws -> ParsedEmail {
+        let output = try run(["python3", repositoryRoot.appendingPathComponent("scripts/parse-email.py").path], input: message)
+        return try JSONDecoder().decode(ParsedEmail.self, from: Data(output))
+    }
+
+    /// Parses the message file at `path` with Python's `email` package.
+    public static func parseWithPython(file path: String) throws -> ParsedEmail {
+        try parseWithPython(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+    }
+
+    /// Runs a command (looked up in PATH) and returns its standard output.
+    public static func run(_ arguments: [String], input: [UInt8] = []) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input))
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CommandFailure(command: arguments.joined(separator: " "), status: process.terminationStatus,
+                                 stderr: String(decoding: errors, as: UTF8.self))
+        }
+        return Array(output)
+    }
+
+    /// A command that exited non-zero.
+    public struct CommandFailure: Error, CustomStringConvertible {
+        public var command: String
+        public var status: Int32
+        public var stderr: String
+        public var description: String { "\(command) exited \(status): \(stderr)" }
+    }
+
+    /// The Postfix server scripts/postfix-test-env.sh started, read from the environment.
+    public struct Postfix: Sendable {
+        public var port: Int
+        public var tlsPort: Int
+        public var caPath: String
+        public var user: String
+        public var password: String
+        public var maildir: String
+
+        /// The environment's Postfix, or nil with the reason it is missing.
+        public static func fromEnvironment() -> (Postfix?, String) {
+            let env = ProcessInfo.processInfo.environment
+            guard let port = env["POSTFIX_TEST_PORT"].flatMap(Int.init),
+                  let tlsPort = env["POSTFIX_TEST_TLS_PORT"].flatMap(Int.init),
+                  let ca = env["POSTFIX_TEST_CA"], let user = env["POSTFIX_TEST_USER"],
+                  let password = env["POSTFIX_TEST_PASS"], let maildir = env["POSTFIX_TEST_MAILDIR"] else {
+                return (nil, "POSTFIX_TEST_* is not set: the Postfix interop tests need a real Postfix. Run scripts/test.sh as root, which installs, configures and starts it.")
+            }
+            return (Postfix(port: port, tlsPort: tlsPort, caPath: ca, user: user, password: password, maildir: maildir), "")
+        }
+
+        /// Waits for the delivered message whose Message-ID is `messageID` and returns its path.
+        public func waitForDelivery(messageID: String, timeout: Double = 20) async throws -> String? {
+            let directory = maildir + "/new"
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+                for name in names {
+                    let path = directory + "/" + name
+                    if let text = try? String(contentsOfFile: path, encoding: .utf8), text.contains(messageID) {
+                        return path
+                    }
+                }
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+            return nil
+        }
+    }
+
+    /// Whether the Postfix tests were explicitly switched off (SMTP_TESTS_SKIP_POSTFIX=1).
+    public static var postfixExplicitlySkipped: Bool {
+        ProcessInfo.processInfo.environment["SMTP_TESTS_SKIP_POSTFIX"] == "1"
+    }
+}
