@@ -20,7 +20,8 @@ print(json.dumps({
     "contentType": body.get_content_type() if body is not None else None,
     "charset": body.get_content_charset() if body is not None else None,
     "transferEncoding": body["content-transfer-encoding"] if body is not None else None,
-    "body": body.get_content() if body is not None else None,
+    # MIME's canonical line ending is CRLF; a reader hands text on with "\n".
+    "body": body.get_content().replace("\r\n", "\n") if body is not None else None,
     "headers": [[k, str(v)] for k, v in message.items()],
     "defects": [type(d).__name__ for d in message.defects]
                + ([type(d).__name__ for d in body.defects] if body is not None else []),

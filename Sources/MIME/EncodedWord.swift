@@ -5,12 +5,15 @@ enum EncodedWord {
     static let maxRawOctets = 45
 
     /// Encodes `text` as B-encoded words, never splitting a character across two words (§5).
-    static func encode(_ text: String) -> [String] {
+    /// - Parameter firstWordLimit: the longest the first word may be, so that a header line holding
+    ///   an encoded-word stays within 76 characters (§2) after its `Name: ` prefix.
+    static func encode(_ text: String, firstWordLimit: Int = 75) -> [String] {
         var words: [String] = []
         var chunk: [UInt8] = []
         for character in text {
             let bytes = Array(String(character).utf8)
-            if chunk.count + bytes.count > maxRawOctets, !chunk.isEmpty {
+            let limit = words.isEmpty ? max(3, (min(firstWordLimit, 75) - 12) / 4 * 3) : maxRawOctets
+            if chunk.count + bytes.count > limit, !chunk.isEmpty {
                 words.append(word(chunk))
                 chunk.removeAll(keepingCapacity: true)
             }

@@ -20,14 +20,15 @@ struct HeaderWriter {
         if EncodedWord.isPlain(value), words.allSatisfy({ $0.utf8.count < 900 }) {
             fold(name, words)
         } else {
-            fold(name, EncodedWord.encode(value))
+            fold(name, EncodedWord.encode(value, firstWordLimit: 76 - name.utf8.count - 2))
         }
     }
 
     /// An address header: `Name <addr>, addr2`.
     mutating func addresses(_ name: String, _ mailboxes: [Mailbox]) {
         let items = mailboxes.enumerated().map { index, mailbox in
-            Self.format(mailbox) + (index < mailboxes.count - 1 ? "," : "")
+            Self.format(mailbox, firstWordLimit: index == 0 ? 76 - name.utf8.count - 2 : 75)
+                + (index < mailboxes.count - 1 ? "," : "")
         }
         fold(name, items.flatMap { $0.split(separator: " ").map(String.init) })
     }
@@ -51,13 +52,13 @@ struct HeaderWriter {
     }
 
     /// Formats a mailbox, quoting or encoding its display name as needed.
-    static func format(_ mailbox: Mailbox) -> String {
+    static func format(_ mailbox: Mailbox, firstWordLimit: Int = 75) -> String {
         guard let name = mailbox.displayName, !name.isEmpty else { return mailbox.address }
-        return "\(phrase(name)) <\(mailbox.address)>"
+        return "\(phrase(name, firstWordLimit: firstWordLimit)) <\(mailbox.address)>"
     }
 
     /// RFC 5322 §3.2.5 phrase: atoms as they are, other ASCII quoted, anything else encoded-words.
-    static func phrase(_ name: String) -> String {
+    static func phrase(_ name: String, firstWordLimit: Int = 75) -> String {
         let atext = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~ ".unicodeScalars)
         if name.unicodeScalars.allSatisfy({ atext.contains($0) }), !name.contains("=?"),
            !name.hasPrefix(" "), !name.hasSuffix(" ") {
@@ -68,7 +69,7 @@ struct HeaderWriter {
             return "\"\(escaped)\""
         }
         // Adjacent encoded-words are joined by a space that decoders drop (RFC 2047 §6.2).
-        return EncodedWord.encode(name).joined(separator: " ")
+        return EncodedWord.encode(name, firstWordLimit: firstWordLimit).joined(separator: " ")
     }
 
     /// Header names: printable ASCII 33-126 except ":" (RFC 5322 §2.2).
