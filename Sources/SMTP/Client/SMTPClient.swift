@@ -45,10 +45,8 @@ public struct SMTPClient: Sendable {
         let handle = CancellationHandle()
         let session = SMTPSession(configuration: configuration, tlsContext: tlsContext, cancellation: handle)
         return try await DedicatedThread.run(name: "smtp-send", handle: handle) {
-            defer { session.close() }
             try envelope.validate()
-            try session.open()
-            return try session.send(envelope: envelope, message: message)
+            return try session.closing { try session.send(envelope: envelope, message: message) }
         }
     }
 
@@ -58,8 +56,7 @@ public struct SMTPClient: Sendable {
         let handle = CancellationHandle()
         let session = SMTPSession(configuration: configuration, tlsContext: tlsContext, cancellation: handle)
         try await DedicatedThread.run(name: "smtp-verify", handle: handle) {
-            defer { session.close() }
-            try session.open()
+            try session.closing {}
         }
     }
 }

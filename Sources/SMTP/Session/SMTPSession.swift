@@ -199,6 +199,13 @@ final class SMTPSession: @unchecked Sendable {
         guard reply.isPositive else { throw SMTPError(.rejected, phase: .mail, "the server refused RSET", reply: reply) }
     }
 
+    /// Closes without QUIT: after a timeout or a broken connection, waiting for a polite goodbye
+    /// would only delay the error.
+    func abort() {
+        stream?.close()
+        stream = nil
+    }
+
     /// QUIT and close; errors are ignored since the work is done.
     func close() {
         if let stream {
@@ -292,4 +299,23 @@ final class SMTPSession: @unchecked Sendable {
     }
 
     private func note(_ text: String) { transcript(.note, text) }
+}
+
+extension SMTPSession {
+    /// Opens the session, runs `work`, then ends it: QUIT after success or a clean rejection,
+    /// an immediate close after a network failure, timeout or cancellation.
+    func closing<T>(_ work: () throws -> T) throws -> T {
+        do {
+            try open()
+            let result = try work()
+            close()
+            return result
+        } catch let error as SMTPError where error.reply != nil && error.reply?.code != 421 {
+            close()
+            throw error
+        } catch {
+            abort()
+            throw error
+        }
+    }
 }

@@ -1,0 +1,231 @@
+import DevServer
+import Foundation
+import Testing
+@testable import SMTP
+
+/// The real client against the in-process DevServer over loopback.
+@Suite struct ClientTests {
+    static let user = "tester@example.test"
+    static let password = "pässwörd ✓"
+
+    private func server(_ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {
+        var configuration = DevServerConfiguration()
+        configuration.users = [Self.user: Self.password]
+        adjust(&configuration)
+        let server = try DevServer(configuration)
+        try server.start()
+        return server
+    }
+
+    private func configuration(for server: DevServer, security: SMTPClientConfiguration.Security = .startTLSRequired,
+                               host: String = "127.0.0.1") -> SMTPClientConfiguration {
+        var configuration = SMTPClientConfiguration(host: host, port: server.port, security: security)
+        configuration.tls.trustedCertificatesPEM = server.certificatePEM
+        configuration.credentials = SMTPCredentials(user: Self.user, password: Self.password)
+        configuration.timeouts = .init(connection: 5, greeting: 5, socket: 5)
+        return configuration
+    }
+
+    private let envelope = SMTPEnvelope(from: "app@example.test", recipients: ["ada@example.test"])
+    private let message = Array("Subject: hi\r\n\r\nline one\n.leading dot\r\nend".utf8)
+
+    @Test(arguments: [SASLMechanism.plain, .login])
+    func sendsOverSTARTTLSWithAuth(mechanism: SASLMechanism) async throws {
+        let server = try server()
+        defer { server.stop() }
+        var configuration = configuration(for: server)
+        configuration.mechanism = mechanism
+        let result = try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
+        #expect(result.accepted == ["ada@example.test"])
+        #expect(result.response.code == 250)
+        #expect(result.tlsVersion != nil)
+        #expect(result.authenticatedWith == mechanism)
+        let received = try #require(server.messages.first)
+        #expect(received.authenticatedUser == Self.user)
+        #expect(received.tlsVersion != nil)
+        #expect(received.from == "app@example.test")
+        // Dot-stuffing was undone by the server and the bare LF became CRLF.
+        #expect(received.text == "Subject: hi\r\n\r\nline one\r\n.leading dot\r\nend\r\n")
+    }
+
+    @Test func implicitTLSWorks() async throws {
+        let server = try server { $0.tls = .implicit }
+        defer { server.stop() }
+        let result = try await SMTPClient(configuration: configuration(for: server, security: .implicitTLS))
+            .send(envelope: envelope, message: message)
+        #expect(result.tlsVersion != nil)
+        #expect(server.messages.count == 1)
+    }
+
+    @Test func connectsOverIPv6Loopback() async throws {
+        let server: DevServer
+        do {
+            server = try self.server { $0.host = "::1" }
+        } catch {
+            Issue.record("IPv6 loopback (::1) is not available on this machine: \(error)")
+            return
+        }
+        defer { server.stop() }
+        let result = try await SMTPClient(configuration: configuration(for: server, host: "::1"))
+            .send(envelope: envelope, message: message)
+        #expect(result.accepted.count == 1)
+    }
+
+    @Test func wrongPasswordIsAnAuthenticationErrorWithTheReplyAndNoSecret() async throws {
+        let server = try server()
+        defer { server.stop() }
+        var configuration = configuration(for: server)
+        configuration.credentials = SMTPCredentials(user: Self.user, password: "wrong-secret-value")
+        let error = try await #require(throws: SMTPError.self) {
+            try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
+        }
+        #expect(error.kind == .authentication)
+        #expect(error.phase == .auth)
+        #expect(error.reply?.code == 535)
+        #expect(error.reply?.enhancedCode == "5.7.8")
+        #expect(error.hint != nil)
+        #expect(!error.description.contains("wrong-secret-value"))
+        #expect(server.messages.isEmpty)
+    }
+
+    @Test func transcriptMasksCredentials() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let lines = LockedLines()
+        var configuration = configuration(for: server)
+        configuration.transcript = { lines.append($0.description) }
+        _ = try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
+        let text = lines.all.joined(separator: "\n")
+        #expect(text.contains("C: AUTH PLAIN <redacted>"))
+        #expect(text.contains("S: 235"))
+        let secretForms = [Self.password, SASLMechanism.plainResponse(SMTPCredentials(user: Self.user, password: Self.password))]
+        #expect(secretForms.allSatisfy { !text.contains($0) })
+    }
+
+    @Test func certificateForAnotherNameIsRefusedWithAHowToTrustHint() async throws {
+        let server = try server()
+        defer { server.stop() }
+        var configuration = configuration(for: server)
+        configuration.tls.serverName = "mail.example.com"
+        let error = try await #require(throws: SMTPError.self) {
+            try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
+        }
+        #expect(error.kind == .certificate)
+        #expect(error.phase == .tls)
+        #expect(error.message.contains("hostname mismatch"))
+        #expect(error.hint?.contains("tls.ca") == true)
+        #expect(server.messages.isEmpty)
+    }
+
+    @Test func untrustedCertificateIsRefusedUnlessVerificationIsOff() async throws {
+        let server = try server()
+        defer { server.stop() }
+        var configuration = configuration(for: server)
+        configuration.tls.trustedCertificatesPEM = nil  // system CAs do not know the DevServer
+        let error = try await #require(throws: SMTPError.self) {
+            try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
+        }
+        #expect(error.kind == .certificate)
+        #expect(error.message.contains("self-signed") || error.message.contains("self signed"))
+
+        configuration.tls.verifyCertificate = false
+        let result = try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
+        #expect(result.accepted.count == 1)
+    }
+
+    @Test func requireTLSRefusesAServerWithoutSTARTTLS() async throws {
+        let server = try server { $0.tls = .none }
+        defer { server.stop() }
+        let error = try await #require(throws: SMTPError.self) {
+            try await SMTPClient(configuration: configuration(for: server)).send(envelope: envelope, message: message)
+        }
+        #expect(error.kind == .tls)
+        #expect(error.message.contains("does not offer STARTTLS"))
+        #expect(server.messages.isEmpty)
+    }
+
+    @Test func credentialsAreNotSentOverPlaintext() async throws {
+        let server = try server { $0.tls = .none }
+        defer { server.stop() }
+        let error = try await #require(throws: SMTPError.self) {
+            try await SMTPClient(configuration: configuration(for: server, security: .startTLSOpportunistic))
+                .send(envelope: envelope, message: message)
+        }
+        #expect(error.kind == .authentication)
+        #expect(error.message.contains("unencrypted"))
+
+        var allowed = configuration(for: server, security: .plaintext)
+        allowed.allowsPlaintextAuthentication = true
+        let result = try await SMTPClient(configuration: allowed).send(envelope: envelope, message: message)
+        #expect(result.tlsVersion == nil)
+        #expect(server.messages.count == 1)
+    }
+
+    @Test func aServerThatNeverGreetsFailsAfterTheGreetingTimeout() async throws {
+        let server = try server { $0.faults = [.silentGreeting] }
+        defer { server.stop() }
+        var configuration = configuration(for: server)
+        configuration.timeouts = .init(connection: 5, greeting: 0.5, socket: 30)
+        let start = Date()
+        let error = try await #require(throws: SMTPError.self) {
+            try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
+        }
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(error.kind == .timeout)
+        #expect(error.phase == .greeting)
+        #expect(error.message.contains("greetingTimeout"))
+        #expect(elapsed >= 0.45 && elapsed < 3, "took \(elapsed) s")
+    }
+
+    @Test func refusedConnectionIsAConnectionError() async throws {
+        let server = try server()
+        let port = server.port
+        server.stop()
+        try await Task.sleep(nanoseconds: 50_000_000)
+        var configuration = SMTPClientConfiguration(host: "127.0.0.1", port: port, security: .startTLSOpportunistic)
+        configuration.timeouts.connection = 2
+        let error = try await #require(throws: SMTPError.self) {
+            try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
+        }
+        #expect(error.kind == .connection)
+        #expect(error.phase == .connect)
+        #expect(error.isTransient)
+    }
+
+    @Test func cancellingTheTaskStopsABlockedSendPromptly() async throws {
+        let server = try server { $0.faults = [.silentGreeting] }
+        defer { server.stop() }
+        var configuration = configuration(for: server)
+        configuration.timeouts = .init(connection: 60, greeting: 60, socket: 60)
+        let client = try SMTPClient(configuration: configuration)
+        let envelope = self.envelope, message = self.message
+        let task = Task { try await client.send(envelope: envelope, message: message) }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        let start = Date()
+        task.cancel()
+        let result = await task.result
+        #expect(Date().timeIntervalSince(start) < 2)
+        guard case .failure(let error as SMTPError) = result else {
+            Issue.record("expected an SMTPError, got \(result)")
+            return
+        }
+        #expect(error.kind == .cancelled)
+    }
+
+    @Test func unsafeEnvelopeAddressesAreRefusedBeforeConnecting() async throws {
+        let client = try SMTPClient(configuration: SMTPClientConfiguration(host: "127.0.0.1", port: 1))
+        for bad in ["a@b.c>\r\nRCPT TO:<x@y.z", "a b@c.d", "x@y\0z", ""] {
+            let error = try await #require(throws: SMTPError.self) {
+                try await client.send(envelope: SMTPEnvelope(from: "app@example.test", recipients: [bad]), message: [])
+            }
+            #expect(error.kind == .invalidInput)
+        }
+    }
+}
+
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
