@@ -76,6 +76,7 @@ smtpd_tls_cert_file = $STATE_DIR/cert.pem
 smtpd_tls_key_file = $STATE_DIR/key.pem
 smtpd_tls_security_level = may
 smtpd_tls_auth_only = yes
+smtpd_tls_received_header = yes
 smtpd_sasl_auth_enable = yes
 smtpd_sasl_type = cyrus
 smtpd_sasl_path = smtpd

@@ -154,11 +154,13 @@ extension SMTPConnectorConfig {
         if type == "oauth2" || !oauthKeys.isEmpty {
             reader.report(type == "oauth2" ? "type" : oauthKeys[0], "OAuth2 (XOAUTH2) authentication is not supported yet",
                           hint: "Use an app password or API key with auth.user and auth.pass for now.")
-        } else if let type, type != "login" {
-            reader.report("type", "expected \"login\" or \"oauth2\", found \"\(type)\"")
-        }
-        if (user == nil) != (password == nil) {
-            reader.report(user == nil ? "user" : "pass", "is required when auth.\(user == nil ? "pass" : "user") is set")
+        } else {
+            if let type, type != "login" {
+                reader.report("type", "expected \"login\" or \"oauth2\", found \"\(type)\"")
+            }
+            if (user == nil) != (password == nil) {
+                reader.report(user == nil ? "user" : "pass", "is required when auth.\(user == nil ? "pass" : "user") is set")
+            }
         }
         guard user != nil || password != nil || method != nil else { return nil }
         return Auth(user: user, password: password, mechanism: method)

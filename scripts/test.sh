@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the whole test suite, including the interop tests against a real Postfix smtpd.
+#
+# As root it installs what the tests need from Debian's packages (postfix, sasl2-bin, python3,
+# openssl), configures Postfix on loopback (scripts/postfix-test-env.sh) and stops it afterwards.
+# Without root it cannot start Postfix: the Postfix tests then fail and say why, unless you set
+# SMTP_TESTS_SKIP_POSTFIX=1 to skip them on purpose.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(postfix sasl2-bin libsasl2-modules python3 openssl libssl-dev pkg-config)
+
+missing_packages() {
+    local missing=()
+    for package in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    echo "${missing[@]:-}"
+}
+
+if [ "${SMTP_TESTS_SKIP_POSTFIX:-}" = 1 ]; then
+    echo "test.sh: SMTP_TESTS_SKIP_POSTFIX=1: the Postfix interop tests will be reported as skipped" >&2
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    missing=$(missing_packages)
+    if [ -n "$missing" ]; then
+        echo "test.sh: installing $missing" >&2
+        # "No configuration": the package leaves main.cf to us (scripts/postfix-test-env.sh writes it).
+        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -q $missing >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q $missing >/dev/null; }
+    fi
+    env_file=$(mktemp)
+    scripts/postfix-test-env.sh start > "$env_file"
+    trap 'scripts/postfix-test-env.sh stop; rm -f "$env_file"' EXIT
+    # shellcheck disable=SC1090
+    source "$env_file"
+else
+    echo "test.sh: WARNING: not root, so Postfix cannot be installed or started here." >&2
+    echo "test.sh: the Postfix interop tests will FAIL; run as root, or set SMTP_TESTS_SKIP_POSTFIX=1 to skip them." >&2
+fi
+
+swift build --build-tests
+swift test
