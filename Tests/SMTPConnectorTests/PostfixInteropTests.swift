@@ -14,14 +14,13 @@ import TestSupport
 struct PostfixInteropTests {
     private func postfix() throws -> TestSupport.Postfix {
         let (postfix, reason) = TestSupport.Postfix.fromEnvironment()
-        guard let postfix else {
-            Issue.record(Comment(rawValue: reason))
-            throw PostfixMissing()
-        }
+        guard let postfix else { throw PostfixMissing(description: reason) }
         return postfix
     }
 
-    struct PostfixMissing: Error {}
+    struct PostfixMissing: Error, CustomStringConvertible {
+        var description: String
+    }
 
     private func config(_ postfix: TestSupport.Postfix, port: Int? = nil, secure: Bool = false,
                         password: String? = nil, method: String? = nil) -> ConfigValue {
