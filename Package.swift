@@ -36,5 +36,7 @@ let package = Package(
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "DevServer", "NetworkIO"]),
         .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "TestSupport"]),
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "TestSupport"]),
+        // Runs the built `smtp-connector` binary as a user would.
+        .testTarget(name: "CLITests", dependencies: ["DevServer", "TestSupport", "smtp-connector"]),
     ]
 )

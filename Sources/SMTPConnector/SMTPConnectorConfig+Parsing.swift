@@ -85,11 +85,13 @@ extension SMTPConnectorConfig {
     private static func readTemplates(_ reader: inout ConfigReader) -> TemplateCatalog? {
         guard let elements = reader.array("templates", required: true) else { return nil }
         var templates: [EmailTemplate] = []
+        var present: Set<UsageType> = []
         var valid = true
         for (index, element) in elements.enumerated() {
             var item = ConfigReader(element, at: ConfigPath.root.appending("templates").appending(index: index))
             let usageText = item.string("usageType", required: true)
             let usage = usageText.flatMap(UsageType.init(rawValue:))
+            if let usage { present.insert(usage) }
             if let usageText, usage == nil {
                 item.report("usageType", "\"\(usageText)\" is not a usage type; expected one of \(UsageType.allNames)")
             }
@@ -119,12 +121,11 @@ extension SMTPConnectorConfig {
                 valid = false
             }
         }
+        for required in UsageType.required where !present.contains(required) {
+            reader.report("templates", "has no \(required.rawValue) template",
+                          hint: "Logto requires templates for \(UsageType.required.map(\.rawValue).joined(separator: ", ")).")
+        }
         if valid {
-            let present = Set(templates.map(\.usageType))
-            for required in UsageType.required where !present.contains(required) {
-                reader.report("templates", "has no \(required.rawValue) template",
-                              hint: "Logto requires templates for \(UsageType.required.map(\.rawValue).joined(separator: ", ")).")
-            }
             var seen: Set<String> = []
             for (index, template) in templates.enumerated() {
                 let key = "\(template.usageType.rawValue)|\(template.locale?.lowercased() ?? "")"

@@ -104,7 +104,7 @@ import Testing
             "host", "port", "fromEmail", "secure", "ignoreTLS", "auth.type", "auth.pass", "tls.minVersion", "tls.ca",
             "customHeaders.Bad Name", "customHeaders.X-Ok", "customHeaders.Subject", "colour",
             "templates[0].contentType", "templates[1].usageType", "templates[1].content", "templates[2].subject",
-            "templates[2].extra",
+            "templates[2].extra", "templates",
         ]
         #expect(paths == expected, "unexpected: \(paths.subtracting(expected)), missing: \(expected.subtracting(paths))")
         let contentType = issues.first { $0.path == "templates[0].contentType" }

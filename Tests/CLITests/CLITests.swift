@@ -1,0 +1,145 @@
+import DevServer
+import Foundation
+import Testing
+import TestSupport
+
+/// The `smtp-connector` executable, run as a process: arguments, output and exit codes.
+@Suite struct CLITests {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The binary SwiftPM built next to the test bundle.
+    static let binary: URL = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("smtp-connector").path),
+              directory.path != "/" {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("smtp-connector")
+    }()
+
+    static func run(_ arguments: [String], stdin: String = "") throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    static func config(port: Int, caPEM: String, password: String) throws -> String {
+        let object: [String: Any] = [
+            "host": "127.0.0.1", "port": port, "fromEmail": "app@example.test", "requireTLS": true,
+            "tls": ["ca": caPEM, "servername": "localhost"],
+            "auth": ["user": "app", "pass": password],
+            "templates": ["SignIn", "Register", "ForgotPassword", "Generic"].map {
+                ["usageType": $0, "contentType": "text/plain", "subject": "\($0) {{code}}", "content": "Code {{code}} {{ link }}"]
+            },
+        ]
+        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    @Test func demoSendsAllNineUsageTypes() throws {
+        let result = try Self.run(["demo"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("The server received 9 message(s)"))
+        for type in ["SignIn", "Register", "ForgotPassword", "OrganizationInvitation", "Generic",
+                     "UserPermissionValidation", "BindNewIdentifier", "MfaVerification", "BindMfa"] {
+            #expect(result.stdout.contains("sent  \(type) "))
+        }
+        #expect(!result.stdout.contains("correct-horse-päss"))
+    }
+
+    @Test func sendTestDeliversAndReportsAsJSON() throws {
+        var configuration = DevServerConfiguration()
+        configuration.users = ["app": "pw-123"]
+        let server = try DevServer(configuration)
+        try server.start()
+        defer { server.stop() }
+        let config = try Self.config(port: server.port, caPEM: server.certificatePEM, password: "pw-123")
+        let result = try Self.run(["send-test", "--config", "-", "--to", "ada@example.test", "--type", "Register",
+                                   "--code", "246810", "--data", #"{"link": "https://example.test/x"}"#, "--json"],
+                                  stdin: config)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(json?["accepted"] as? [String] == ["ada@example.test"])
+        #expect((json?["response"] as? String)?.hasPrefix("250") == true)
+        let message = try #require(server.messages.first)
+        #expect(message.header("Subject") == "Register 246810")
+        #expect(message.text.contains("Code 246810 https://example.test/x"))
+    }
+
+    @Test func sendTestFailureIsExit1WithTheReplyAndNoPassword() throws {
+        var configuration = DevServerConfiguration()
+        configuration.users = ["app": "right"]
+        let server = try DevServer(configuration)
+        try server.start()
+        defer { server.stop() }
+        let config = try Self.config(port: server.port, caPEM: server.certificatePEM, password: "Wr0ng-Secret!")
+        let json = try Self.run(["send-test", "--config", "-", "--to", "ada@example.test", "--json"], stdin: config)
+        #expect(json.status == 1)
+        let error = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
+        #expect(error?["code"] as? String == "authorization_failed")
+        #expect(error?["phase"] as? String == "auth")
+        #expect((error?["reply"] as? [String: Any])?["code"] as? Int == 535)
+        let text = try Self.run(["send-test", "--config", "-", "--to", "ada@example.test"], stdin: config)
+        #expect(text.status == 1)
+        #expect(text.stderr.contains("535 5.7.8"))
+        #expect(text.stderr.contains("hint:"))
+        for output in [json.stdout, json.stderr, text.stdout, text.stderr] {
+            #expect(!output.contains("Wr0ng-Secret!"))
+        }
+    }
+
+    @Test func validateListsEveryProblemAndExitsOne() throws {
+        let bad = #"{"host": 1, "fromEmail": "x@example.test", "templates": [{"usageType": "SignIn", "subject": "s", "content": "c", "contentType": "text/rtf"}], "typo": 1}"#
+        let text = try Self.run(["validate", "--config", "-"], stdin: bad)
+        #expect(text.status == 1)
+        #expect(text.stdout.contains("host: expected a string, found a number"))
+        #expect(text.stdout.contains("templates[0].contentType: expected text/plain or text/html"))
+        #expect(text.stdout.contains("typo: is not a known option"))
+        #expect(text.stdout.contains("templates: has no Generic template"))
+
+        let json = try Self.run(["validate", "--config", "-", "--json"], stdin: bad)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["valid"] as? Bool == false)
+        #expect((object?["issues"] as? [[String: Any]])?.count == 6)
+
+        let good = try Self.config(port: 587, caPEM: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----", password: "p")
+        let ok = try Self.run(["validate", "--config", "-"], stdin: good)
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("valid"))
+    }
+
+    @Test func malformedJSONIsExit1NamingTheLine() throws {
+        let result = try Self.run(["validate", "--config", "-"], stdin: "{\n\"host\": \"a\",\n}")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("line 3"))
+    }
+
+    @Test(arguments: [["nonsense"], ["validate"], ["send-test", "--config", "x.json"], ["validate", "--config", "a", "--bogus"],
+                      ["send-test", "--config", "-", "--to", "a@b.c", "--type", "Nope"], []])
+    func usageErrorsExitTwo(arguments: [String]) throws {
+        let result = try Self.run(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("usage") || result.stdout.contains("Commands:"))
+    }
+
+    @Test func helpListsTheCommands() throws {
+        let result = try Self.run(["--help"])
+        #expect(result.status == 0)
+        for command in ["demo", "send-test", "validate"] { #expect(result.stdout.contains(command)) }
+    }
+}
