@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ConnectorKitTests", dependencies: ["ConnectorKit"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"]),
-        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "DevServer", "NetworkIO"]),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "DevServer", "NetworkIO", "TestSupport"]),
         .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "TestSupport"]),
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "TestSupport"]),
         // Runs the built `smtp-connector` binary as a user would.

@@ -22,21 +22,8 @@ import TestSupport
     }()
 
     static func run(_ arguments: [String], stdin: String = "") throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self))
+        let result = try TestSupport.runProcess(binary, arguments, input: Array(stdin.utf8))
+        return Result(status: result.status, stdout: result.stdoutText, stderr: result.stderrText)
     }
 
     static func config(port: Int, caPEM: String, password: String) throws -> String {

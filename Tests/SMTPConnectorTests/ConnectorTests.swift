@@ -144,7 +144,7 @@ import TestSupport
     @Test func debugTranscriptGoesToTheLogHandlerWithSecretsMasked() async throws {
         let server = try start()
         defer { server.stop() }
-        let lines = Lines()
+        let lines = TestSupport.LineCollector()
         let connector = try SMTPConnectorFactory(log: { lines.append($0) })
             .makeConnector(config: config(server, extra: ["debug": true]))
         _ = try await connector.send(EmailRequest(to: "ada@example.test", usageType: .signIn, payload: ["code": "1"]))
@@ -155,9 +155,3 @@ import TestSupport
     }
 }
 
-final class Lines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
-}

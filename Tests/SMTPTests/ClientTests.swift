@@ -1,6 +1,7 @@
 import DevServer
 import Foundation
 import Testing
+import TestSupport
 @testable import SMTP
 
 /// The real client against the in-process DevServer over loopback.
@@ -91,7 +92,7 @@ import Testing
     @Test func transcriptMasksCredentials() async throws {
         let server = try server()
         defer { server.stop() }
-        let lines = LockedLines()
+        let lines = TestSupport.LineCollector()
         var configuration = configuration(for: server)
         configuration.transcript = { lines.append($0.description) }
         _ = try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
@@ -223,9 +224,3 @@ import Testing
     }
 }
 
-final class LockedLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
-}

@@ -41,10 +41,19 @@ public enum TestSupport {
         try parseWithPython(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
     }
 
-    /// Runs a command (looked up in PATH) and returns its standard output.
-    public static func run(_ arguments: [String], input: [UInt8] = []) throws -> [UInt8] {
+    /// What a finished process left behind.
+    public struct ProcessResult: Sendable {
+        public var status: Int32
+        public var stdout: [UInt8]
+        public var stderr: [UInt8]
+        public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+        public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+    }
+
+    /// Runs `executable` with `arguments`, feeding `input` on standard input.
+    public static func runProcess(_ executable: URL, _ arguments: [String], input: [UInt8] = []) throws -> ProcessResult {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.executableURL = executable
         process.arguments = arguments
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
@@ -56,11 +65,25 @@ public enum TestSupport {
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         let errors = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandFailure(command: arguments.joined(separator: " "), status: process.terminationStatus,
-                                 stderr: String(decoding: errors, as: UTF8.self))
+        return ProcessResult(status: process.terminationStatus, stdout: Array(output), stderr: Array(errors))
+    }
+
+    /// Runs a command (looked up in PATH) and returns its standard output; throws unless it exits 0.
+    public static func run(_ arguments: [String], input: [UInt8] = []) throws -> [UInt8] {
+        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), arguments, input: input)
+        guard result.status == 0 else {
+            throw CommandFailure(command: arguments.joined(separator: " "), status: result.status, stderr: result.stderrText)
         }
-        return Array(output)
+        return result.stdout
+    }
+
+    /// Lines collected from callbacks on any thread (log handlers, transcripts).
+    public final class LineCollector: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        public init() {}
+        public func append(_ line: String) { lock.withLock { lines.append(line) } }
+        public var all: [String] { lock.withLock { lines } }
     }
 
     /// A command that exited non-zero.
