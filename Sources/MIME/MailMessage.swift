@@ -25,6 +25,10 @@ public struct MailMessage: Sendable, Equatable {
     public var from: Mailbox
     /// The recipients shown in `To`.
     public var to: [Mailbox]
+    /// The recipients shown in `Cc`.
+    public var cc: [Mailbox]
+    /// Blind-copy recipients: never written into the message; the sender puts them in the envelope.
+    public var bcc: [Mailbox]
     /// Where replies go, when not to `from`.
     public var replyTo: Mailbox?
     /// The subject, any Unicode; encoded per RFC 2047 when needed.
@@ -48,10 +52,15 @@ public struct MailMessage: Sendable, Equatable {
     ///   - headers: extra headers, validated when composing.
     ///   - date: the Date header (default now).
     ///   - messageID: the Message-ID (default random at `from`'s domain).
+    ///   - cc: copy recipients.
+    ///   - bcc: blind-copy recipients (not written into the message).
     public init(from: Mailbox, to: [Mailbox], replyTo: Mailbox? = nil, subject: String, body: Body,
-                headers: [(name: String, value: String)] = [], date: Date = Date(), messageID: String? = nil) {
+                headers: [(name: String, value: String)] = [], date: Date = Date(), messageID: String? = nil,
+                cc: [Mailbox] = [], bcc: [Mailbox] = []) {
         self.from = from
         self.to = to
+        self.cc = cc
+        self.bcc = bcc
         self.replyTo = replyTo
         self.subject = subject
         self.body = body
@@ -61,8 +70,14 @@ public struct MailMessage: Sendable, Equatable {
         self.messageID = messageID ?? "\(UUID().uuidString.lowercased())@\(domain)"
     }
 
+    /// Every recipient for the SMTP envelope: To, Cc and Bcc, each address once, in that order.
+    public var envelopeRecipients: [String] {
+        var seen: Set<String> = []
+        return (to + cc + bcc).map(\.address).filter { seen.insert($0.lowercased()).inserted }
+    }
+
     public static func == (lhs: MailMessage, rhs: MailMessage) -> Bool {
-        lhs.from == rhs.from && lhs.to == rhs.to && lhs.replyTo == rhs.replyTo && lhs.subject == rhs.subject
+        lhs.from == rhs.from && lhs.to == rhs.to && lhs.cc == rhs.cc && lhs.bcc == rhs.bcc && lhs.replyTo == rhs.replyTo && lhs.subject == rhs.subject
             && lhs.body == rhs.body && lhs.date == rhs.date && lhs.messageID == rhs.messageID
             && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
     }

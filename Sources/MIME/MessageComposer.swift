@@ -16,6 +16,7 @@ public struct MessageComposer: Sendable {
         header.raw("Date", Self.dateText(message.date))
         header.addresses("From", [message.from])
         header.addresses("To", message.to)
+        if !message.cc.isEmpty { header.addresses("Cc", message.cc) }
         if let replyTo = message.replyTo { header.addresses("Reply-To", [replyTo]) }
         header.unstructured("Subject", message.subject)
         header.raw("Message-ID", "<\(message.messageID)>")
@@ -38,6 +39,8 @@ public struct MessageComposer: Sendable {
         try message.from.validate(field: "from")
         guard !message.to.isEmpty else { throw MIMEError(field: "to", "needs at least one recipient") }
         for (index, mailbox) in message.to.enumerated() { try mailbox.validate(field: "to[\(index)]") }
+        for (index, mailbox) in message.cc.enumerated() { try mailbox.validate(field: "cc[\(index)]") }
+        for (index, mailbox) in message.bcc.enumerated() { try mailbox.validate(field: "bcc[\(index)]") }
         try message.replyTo?.validate(field: "replyTo")
         try LineSafety.check(message.subject, field: "subject")
         try LineSafety.check(message.messageID, field: "messageID")

@@ -3,8 +3,9 @@ import MIME
 import SMTP
 
 extension ConnectorError {
-    /// Translates a transport failure into Logto's error codes, keeping phase, reply and hint.
-    init(_ error: SMTPError) {
+    /// Translates a transport failure into Logto's error codes, keeping phase, reply and hint;
+    /// a provider-specific hint for `host` replaces the generic one.
+    init(_ error: SMTPError, host: String) {
         let code: Code
         if error.outcomeUnknown {
             code = .outcomeUnknown
@@ -26,7 +27,7 @@ extension ConnectorError {
         self.init(code, error.message,
                   phase: Phase(rawValue: error.phase.rawValue),
                   reply: error.reply.map { ServerReply(code: $0.code, enhancedCode: $0.enhancedCode, text: $0.text) },
-                  hint: error.hint,
+                  hint: error.reply.flatMap { ProviderHints.hint(for: $0, host: host) } ?? error.hint,
                   isTransient: error.isTransient)
     }
 

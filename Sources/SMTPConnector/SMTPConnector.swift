@@ -31,11 +31,15 @@ public struct SMTPConnector: EmailConnector {
     ///   - config: the configuration.
     ///   - log: receives the SMTP transcript (secrets masked) when `logger` or `debug` is on.
     /// - Throws: ``ConnectorError`` when the TLS settings cannot be loaded.
-    public init(config: SMTPConnectorConfig, log: (@Sendable (String) -> Void)? = nil) throws {
+    ///   - tokenProvider: returns an OAuth2 access token for a user name, for `auth.type: "oauth2"`
+    ///     configs without a fixed `accessToken`. Asked before each connection.
+    public init(config: SMTPConnectorConfig, log: (@Sendable (String) -> Void)? = nil,
+                tokenProvider: (@Sendable (String) async throws -> String)? = nil) throws {
         self.config = config
         let sink = log ?? { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         do {
-            client = try SMTPClient(configuration: config.clientConfiguration(transcript: { sink("smtp \($0)") }))
+            client = try SMTPClient(configuration: config.clientConfiguration(transcript: { sink("smtp \($0)") },
+                                                                              tokenProvider: tokenProvider))
         } catch let error as SMTPError {
             throw ConnectorError(.invalidConfig, error.message, phase: .config, hint: error.hint)
         }
@@ -53,7 +57,7 @@ public struct SMTPConnector: EmailConnector {
         }
         do {
             let result = try await client.send(
-                envelope: SMTPEnvelope(from: config.from.address, recipients: message.to.map(\.address)),
+                envelope: SMTPEnvelope(from: config.from.address, recipients: message.envelopeRecipients),
                 message: bytes)
             return SendReceipt(
                 messageID: message.messageID, accepted: result.accepted,
@@ -63,7 +67,7 @@ public struct SMTPConnector: EmailConnector {
                 },
                 response: result.response.description)
         } catch let error as SMTPError {
-            throw ConnectorError(error)
+            throw ConnectorError(error, host: config.host)
         }
     }
 
@@ -72,7 +76,7 @@ public struct SMTPConnector: EmailConnector {
         do {
             try await client.verify()
         } catch let error as SMTPError {
-            throw ConnectorError(error)
+            throw ConnectorError(error, host: config.host)
         }
     }
 
@@ -82,27 +86,34 @@ public struct SMTPConnector: EmailConnector {
         let locale = request.locale ?? request.payload["locale"]?.stringValue
         let template = try config.templates.template(for: request.usageType, locale: locale)
         let renderer = TemplateRenderer(payload: request.payload)
-        let recipients = try request.to.enumerated().map { index, address in
-            try Mailbox(parsing: address, field: "to[\(index)]")
+        func mailboxes(_ addresses: [String], _ field: String) throws -> [Mailbox] {
+            try addresses.enumerated().map { index, address in try Mailbox(parsing: address, field: "\(field)[\(index)]") }
         }
         let body = renderer.render(template.content, escaping: template.contentType == .html ? .html : .none)
         return MailMessage(
-            from: config.from, to: recipients, replyTo: config.replyTo,
+            from: config.from, to: try mailboxes(request.to, "to"), replyTo: config.replyTo,
             subject: renderer.render(template.subject, escaping: .headerLine),
             body: .init(template.contentType == .html ? .html : .plain, body),
-            headers: config.customHeaders.map { ($0.name, renderer.render($0.value, escaping: .headerLine)) })
+            headers: config.customHeaders.map { ($0.name, renderer.render($0.value, escaping: .headerLine)) },
+            cc: try mailboxes(request.cc, "cc"), bcc: try mailboxes(request.bcc, "bcc"))
     }
 }
 
 /// Builds ``SMTPConnector``s; register it in a ``ConnectorRegistry``.
 public struct SMTPConnectorFactory: ConnectorFactory {
     private let log: (@Sendable (String) -> Void)?
+    private let tokenProvider: (@Sendable (String) async throws -> String)?
 
     /// Creates the factory.
-    /// - Parameter log: where connectors send their SMTP transcript when `logger`/`debug` is on
-    ///   (default: standard error). Bridge it to swift-log or your own logger here.
-    public init(log: (@Sendable (String) -> Void)? = nil) {
+    /// - Parameters:
+    ///   - log: where connectors send their SMTP transcript when `logger`/`debug` is on
+    ///     (default: standard error). Bridge it to swift-log or your own logger here.
+    ///   - tokenProvider: returns a current OAuth2 access token for a user name (e.g. from your
+    ///     Google or Microsoft token store); lets `auth.type: "oauth2"` configs omit `accessToken`.
+    public init(log: (@Sendable (String) -> Void)? = nil,
+                tokenProvider: (@Sendable (String) async throws -> String)? = nil) {
         self.log = log
+        self.tokenProvider = tokenProvider
     }
 
     /// Metadata with id "smtp".
@@ -110,11 +121,12 @@ public struct SMTPConnectorFactory: ConnectorFactory {
 
     /// Every problem in `config`, with its JSON path.
     public func validate(_ config: ConfigValue) -> [ConfigIssue] {
-        SMTPConnectorConfig.validate(config)
+        SMTPConnectorConfig.validate(config, hostProvidesTokens: tokenProvider != nil)
     }
 
     /// Parses `config` and builds a connector.
     public func makeConnector(config: ConfigValue) throws -> any EmailConnector {
-        try SMTPConnector(config: SMTPConnectorConfig.parse(config), log: log)
+        try SMTPConnector(config: SMTPConnectorConfig.parse(config, hostProvidesTokens: tokenProvider != nil),
+                          log: log, tokenProvider: tokenProvider)
     }
 }

@@ -3,7 +3,10 @@ import SMTP
 extension SMTPConnectorConfig {
     /// The transport settings this configuration stands for.
     /// - Parameter transcript: receives the SMTP dialogue when `logger`/`debug` is on.
-    func clientConfiguration(transcript: (@Sendable (TranscriptLine) -> Void)?) -> SMTPClientConfiguration {
+    /// - Parameter tokenProvider: the host's source of OAuth2 tokens, asked with the user name when
+    ///   the config has OAuth2 credentials without a fixed `accessToken`.
+    func clientConfiguration(transcript: (@Sendable (TranscriptLine) -> Void)?,
+                             tokenProvider: (@Sendable (String) async throws -> String)? = nil) -> SMTPClientConfiguration {
         let mode: SMTPClientConfiguration.Security
         switch security {
         case .implicitTLS: mode = .implicitTLS
@@ -18,7 +21,13 @@ extension SMTPConnectorConfig {
         configuration.tls.minimumVersion = tls.minimumVersion == "TLSv1.3" ? .tls13 : .tls12
         configuration.clientName = clientName
         configuration.localAddress = localAddress
-        if let user = auth?.user, let password = auth?.password {
+        if let auth, auth.isOAuth2, let user = auth.user {
+            if let token = auth.accessToken {
+                configuration.oauth2 = SMTPOAuth2(user: user, token: token)
+            } else if let tokenProvider {
+                configuration.oauth2 = SMTPOAuth2(user: user, accessToken: { try await tokenProvider(user) })
+            }
+        } else if let user = auth?.user, let password = auth?.password {
             configuration.credentials = SMTPCredentials(user: user, password: password)
         }
         configuration.mechanism = auth?.mechanism.flatMap(SASLMechanism.init(rawValue:))

@@ -1,13 +1,16 @@
 import ConnectorKit
 import Foundation
 import MIME
+import SMTP
 
 extension SMTPConnectorConfig {
     /// Parses and checks a configuration, reporting every problem at once.
     /// - Throws: ``ConnectorError`` with code `invalid_config` whose ``ConnectorError/issues`` list
     ///   each problem with its JSON path. Performs no network I/O.
-    public static func parse(_ config: ConfigValue) throws -> SMTPConnectorConfig {
-        let (parsed, issues) = read(config)
+    /// - Parameter hostProvidesTokens: whether the host app supplies OAuth2 tokens, so that
+    ///   `auth.type: "oauth2"` needs no `auth.accessToken`.
+    public static func parse(_ config: ConfigValue, hostProvidesTokens: Bool = false) throws -> SMTPConnectorConfig {
+        let (parsed, issues) = read(config, hostProvidesTokens: hostProvidesTokens)
         guard let parsed, issues.isEmpty else {
             throw ConnectorError(.invalidConfig, "The SMTP connector configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s").",
                                  phase: .config, hint: "Fix each listed key; see Docs/Configuration.md.", issues: issues)
@@ -16,11 +19,11 @@ extension SMTPConnectorConfig {
     }
 
     /// Every problem in `config`, with JSON paths; empty when it is usable.
-    public static func validate(_ config: ConfigValue) -> [ConfigIssue] {
-        read(config).issues
+    public static func validate(_ config: ConfigValue, hostProvidesTokens: Bool = false) -> [ConfigIssue] {
+        read(config, hostProvidesTokens: hostProvidesTokens).issues
     }
 
-    static func read(_ config: ConfigValue) -> (SMTPConnectorConfig?, issues: [ConfigIssue]) {
+    static func read(_ config: ConfigValue, hostProvidesTokens: Bool = false) -> (SMTPConnectorConfig?, issues: [ConfigIssue]) {
         var reader = ConfigReader(config)
         let host = reader.string("host", required: true, hint: "Set it to your provider's SMTP server, e.g. smtp.gmail.com.")
         let secureFlag = reader.bool("secure")
@@ -29,7 +32,7 @@ extension SMTPConnectorConfig {
             .flatMap { mailbox($0, key: "fromEmail", reader: &reader) }
         let replyTo = reader.string("replyTo").flatMap { mailbox($0, key: "replyTo", reader: &reader) }
         let templates = readTemplates(&reader)
-        let auth = reader.object("auth") { readAuth(&$0) } ?? nil
+        let auth = reader.object("auth") { readAuth(&$0, hostProvidesTokens: hostProvidesTokens) } ?? nil
         let requireTLS = reader.bool("requireTLS") ?? false
         let ignoreTLS = reader.bool("ignoreTLS") ?? false
         if requireTLS && ignoreTLS {
@@ -138,33 +141,43 @@ extension SMTPConnectorConfig {
         return valid ? TemplateCatalog(templates) : nil
     }
 
-    private static func readAuth(_ reader: inout ConfigReader) -> Auth? {
+    private static func readAuth(_ reader: inout ConfigReader, hostProvidesTokens: Bool) -> Auth? {
         let type = reader.string("type")?.lowercased()
         let user = reader.string("user")
         let password = reader.string("pass")
         let method = reader.string("method")?.uppercased()
-        if let method, !["PLAIN", "LOGIN"].contains(method) {
-            reader.report("method", "\"\(method)\" is not supported; expected PLAIN or LOGIN")
+        let accessToken = reader.string("accessToken")
+        let supported = SASLMechanism.allCases.map(\.rawValue)
+        if let method, !supported.contains(method) {
+            reader.report("method", "\"\(method)\" is not supported; expected one of \(supported.joined(separator: ", "))")
         }
-        // OAuth2 keys nodemailer and Logto accept; XOAUTH2 itself is not implemented yet.
-        for key in ["accessToken", "clientId", "clientSecret", "refreshToken", "accessUrl", "serviceClient", "privateKey"] {
-            _ = reader.string(key)
-        }
+        // nodemailer's other OAuth2 keys: accepted (type-checked); exchanging them for a token is not done here.
+        let exchangeKeys = ["refreshToken", "clientId", "clientSecret", "accessUrl", "serviceClient", "privateKey"]
+        for key in exchangeKeys { _ = reader.string(key) }
         _ = reader.number("expires")
-        let oauthKeys = ["accessToken", "refreshToken", "clientId", "serviceClient"].filter { reader.contains($0) }
-        if type == "oauth2" || !oauthKeys.isEmpty {
-            reader.report(type == "oauth2" ? "type" : oauthKeys[0], "OAuth2 (XOAUTH2) authentication is not supported yet",
-                          hint: "Use an app password or API key with auth.user and auth.pass for now.")
-        } else {
-            if let type, type != "login" {
-                reader.report("type", "expected \"login\" or \"oauth2\", found \"\(type)\"")
-            }
-            if (user == nil) != (password == nil) {
-                reader.report(user == nil ? "user" : "pass", "is required when auth.\(user == nil ? "pass" : "user") is set")
-            }
+        let isOAuth2 = type == "oauth2" || accessToken != nil || method == "XOAUTH2"
+        if let type, type != "login", type != "oauth2" {
+            reader.report("type", "expected \"login\" or \"oauth2\", found \"\(type)\"")
         }
-        guard user != nil || password != nil || method != nil else { return nil }
-        return Auth(user: user, password: password, mechanism: method)
+        if isOAuth2 {
+            if user == nil {
+                reader.report("user", "is required for OAuth2: the mailbox the token belongs to")
+            }
+            if let method, method != "XOAUTH2" {
+                reader.report("method", "must be XOAUTH2 (or absent) with OAuth2 credentials")
+            }
+            if accessToken == nil && !hostProvidesTokens {
+                let given = exchangeKeys.first { reader.contains($0) }
+                reader.report(given ?? "accessToken",
+                              given == nil ? "is required for OAuth2" : "cannot be exchanged for an access token here",
+                              hint: "Give auth.accessToken, or let the host app supply tokens with SMTPConnectorFactory(tokenProvider:).")
+            }
+        } else if (user == nil) != (password == nil) {
+            reader.report(user == nil ? "user" : "pass", "is required when auth.\(user == nil ? "pass" : "user") is set")
+        }
+        guard user != nil || password != nil || method != nil || accessToken != nil || isOAuth2 else { return nil }
+        return Auth(user: user, password: isOAuth2 ? nil : password, mechanism: method,
+                    accessToken: accessToken, isOAuth2: isOAuth2)
     }
 
     private static func readTLS(_ reader: inout ConfigReader) -> TLS {

@@ -46,8 +46,12 @@ public struct SMTPConnectorConfig: Sendable, Equatable {
         public var user: String?
         /// The password; never printed.
         public var password: String?
-        /// `auth.method`: the SASL mechanism, when pinned ("PLAIN", "LOGIN").
+        /// `auth.method`: the SASL mechanism, when pinned ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2").
         public var mechanism: String?
+        /// `auth.accessToken`: a fixed OAuth2 token; never printed.
+        public var accessToken: String?
+        /// Whether this is OAuth2 (XOAUTH2): `auth.type: "oauth2"` or an `accessToken`.
+        public var isOAuth2: Bool
     }
 
     /// How the connection is secured.

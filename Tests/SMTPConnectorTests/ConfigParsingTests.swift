@@ -147,10 +147,36 @@ import Testing
 
     @Test func unsupportedFeaturesAreRefusedNotIgnored() throws {
         var config = try ConfigValue.parse(json: Self.logtoConfig).objectValue!
-        config["auth"] = ["type": "oauth2", "user": "me@gmail.com", "accessToken": "ya29.token"]
         config["dkim"] = ["domainName": "acme.com"]
         let issues = SMTPConnectorConfig.validate(.object(config))
-        #expect(issues.map(\.path).sorted() == ["auth.type", "dkim"])
-        #expect(issues.allSatisfy { !$0.description.contains("ya29.token") })
+        #expect(issues.map(\.path) == ["dkim"])
+    }
+
+    @Test func oauth2TakesAnAccessTokenOrAHostTokenProvider() throws {
+        var config = try ConfigValue.parse(json: Self.logtoConfig).objectValue!
+        config["auth"] = ["type": "oauth2", "user": "me@gmail.com", "accessToken": "ya29.token"]
+        let parsed = try SMTPConnectorConfig.parse(.object(config))
+        #expect(parsed.auth?.isOAuth2 == true)
+        #expect(parsed.auth?.accessToken == "ya29.token")
+
+        config["auth"] = ["type": "OAuth2", "user": "me@gmail.com", "clientId": "id", "clientSecret": "s", "refreshToken": "r"]
+        let issues = SMTPConnectorConfig.validate(.object(config))
+        #expect(issues.map(\.path) == ["auth.refreshToken"])
+        #expect(issues.first?.hint?.contains("tokenProvider") == true)
+        #expect(issues.allSatisfy { !$0.description.contains("ya29") })
+        #expect(SMTPConnectorConfig.validate(.object(config), hostProvidesTokens: true).isEmpty)
+
+        config["auth"] = ["type": "oauth2", "accessToken": "t", "method": "PLAIN"]
+        #expect(Set(SMTPConnectorConfig.validate(.object(config)).map(\.path)) == ["auth.user", "auth.method"])
+    }
+
+    @Test func authMethodAcceptsEverySupportedMechanism() throws {
+        var config = try ConfigValue.parse(json: Self.logtoConfig).objectValue!
+        for method in ["PLAIN", "login", "CRAM-MD5"] {
+            config["auth"] = ["user": "u", "pass": "p", "method": .string(method)]
+            #expect(try SMTPConnectorConfig.parse(.object(config)).auth?.mechanism == method.uppercased())
+        }
+        config["auth"] = ["user": "u", "pass": "p", "method": "DIGEST-MD5"]
+        #expect(SMTPConnectorConfig.validate(.object(config)).map(\.path) == ["auth.method"])
     }
 }

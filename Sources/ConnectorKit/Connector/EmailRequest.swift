@@ -1,7 +1,11 @@
 /// One email a host app asks a connector to send.
 public struct EmailRequest: Sendable, Equatable {
-    /// The recipients' addresses (at least one).
+    /// The recipients' addresses (at least one), shown in `To`.
     public var to: [String]
+    /// Copy recipients, shown in `Cc`.
+    public var cc: [String]
+    /// Blind-copy recipients: in the SMTP envelope only, never in a header.
+    public var bcc: [String]
     /// Which template to use.
     public var usageType: UsageType
     /// The values for the template's placeholders: `code`, `link`, `locale`, `application`,
@@ -16,8 +20,13 @@ public struct EmailRequest: Sendable, Equatable {
     ///   - usageType: the template's usage type.
     ///   - payload: a JSON object of template values, e.g. `["code": "123456"]`.
     ///   - locale: the preferred template locale.
-    public init(to: [String], usageType: UsageType, payload: ConfigValue = [:], locale: String? = nil) {
+    ///   - cc: copy recipients.
+    ///   - bcc: blind-copy recipients (envelope only).
+    public init(to: [String], usageType: UsageType, payload: ConfigValue = [:], locale: String? = nil,
+                cc: [String] = [], bcc: [String] = []) {
         self.to = to
+        self.cc = cc
+        self.bcc = bcc
         self.usageType = usageType
         self.payload = payload
         self.locale = locale

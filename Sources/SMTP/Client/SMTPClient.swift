@@ -42,9 +42,8 @@ public struct SMTPClient: Sendable {
     /// - Returns: accepted and rejected recipients and the server's final reply.
     /// - Throws: ``SMTPError``; check ``SMTPError/outcomeUnknown`` before any retry.
     public func send(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
-        let handle = CancellationHandle()
-        let session = SMTPSession(configuration: configuration, tlsContext: tlsContext, cancellation: handle)
-        return try await DedicatedThread.run(name: "smtp-send", handle: handle) {
+        let session = try await makeSession()
+        return try await DedicatedThread.run(name: "smtp-send", handle: session.cancellation) {
             try envelope.validate()
             return try session.closing { try session.send(envelope: envelope, message: message) }
         }
@@ -53,10 +52,24 @@ public struct SMTPClient: Sendable {
     /// Connects, greets, secures and authenticates, then quits: checks a configuration without
     /// sending anything.
     public func verify() async throws {
-        let handle = CancellationHandle()
-        let session = SMTPSession(configuration: configuration, tlsContext: tlsContext, cancellation: handle)
-        try await DedicatedThread.run(name: "smtp-verify", handle: handle) {
+        let session = try await makeSession()
+        try await DedicatedThread.run(name: "smtp-verify", handle: session.cancellation) {
             try session.closing {}
         }
+    }
+
+    /// A session with a fresh OAuth2 token when XOAUTH2 is configured.
+    private func makeSession() async throws -> SMTPSession {
+        var token: String?
+        if let oauth2 = configuration.oauth2 {
+            do {
+                token = try await oauth2.accessToken()
+            } catch {
+                throw SMTPError(.authentication, phase: .auth, "could not get an OAuth2 access token: \(error)",
+                                hint: "Check the token provider or auth.accessToken.")
+            }
+        }
+        return SMTPSession(configuration: configuration, tlsContext: tlsContext, cancellation: CancellationHandle(),
+                           oauthToken: token)
     }
 }

@@ -43,9 +43,12 @@ public struct SMTPClientConfiguration: Sendable {
     public var clientName: String?
     /// The local address to connect from.
     public var localAddress: String?
-    /// Credentials for AUTH; nil for IP-authorized relays.
+    /// A user name and password for AUTH; nil for IP-authorized relays.
     public var credentials: SMTPCredentials?
-    /// The mechanism to use; nil picks the strongest one offered.
+    /// OAuth2 credentials for AUTH XOAUTH2; used instead of `credentials` when set.
+    public var oauth2: SMTPOAuth2?
+    /// The mechanism to use; nil picks XOAUTH2 for `oauth2`, else the strongest password
+    /// mechanism offered (CRAM-MD5, then PLAIN, then LOGIN).
     public var mechanism: SASLMechanism?
     /// Whether AUTH may be sent over an unencrypted connection. Default false.
     public var allowsPlaintextAuthentication: Bool

@@ -26,7 +26,8 @@ public struct SMTPEnvelope: Sendable, Equatable {
 
     private static func check(_ address: String, field: String, phase: SMTPPhase, allowEmpty: Bool) throws {
         if address.isEmpty && allowEmpty { return }
-        if address.unicodeScalars.contains(where: { $0.value < 0x21 || $0 == "<" || $0 == ">" || $0.value == 0x7F }) {
+        if address.unicodeScalars.contains(where: { $0.value < 0x21 || $0 == "<" || $0 == ">" || $0.value == 0x7F
+                || ($0.value >= 0x80 && $0.value < 0xA0) || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
             throw SMTPError(.invalidInput, phase: phase,
                             "envelope \(field) \"\(address.debugDescription)\" contains a control character, space or angle bracket",
                             hint: "Pass a bare address such as user@example.com.")
@@ -34,10 +35,11 @@ public struct SMTPEnvelope: Sendable, Equatable {
         guard address.contains("@"), address.utf8.count <= 254 else {
             throw SMTPError(.invalidInput, phase: phase, "envelope \(field) \"\(address)\" is not an address of at most 254 octets")
         }
-        guard address.unicodeScalars.allSatisfy(\.isASCII) else {
-            throw SMTPError(.invalidInput, phase: phase, "envelope \(field) \"\(address)\" is not ASCII",
-                            hint: "Internationalized addresses (SMTPUTF8) are not supported yet.")
-        }
+    }
+
+    /// Whether any address is not ASCII, which needs the server's SMTPUTF8 extension (RFC 6531).
+    var needsSMTPUTF8: Bool {
+        ([from] + recipients).contains { !$0.unicodeScalars.allSatisfy(\.isASCII) }
     }
 }
 

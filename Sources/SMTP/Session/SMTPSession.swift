@@ -13,12 +13,16 @@ final class SMTPSession: @unchecked Sendable {
     private var decoder = ReplyDecoder()
     private(set) var extensions = ServerExtensions()
     var authenticatedWith: SASLMechanism?
-    private let cancellation: CancellationHandle
+    let cancellation: CancellationHandle
+    /// The XOAUTH2 token, fetched by the client before the session starts.
+    let oauthToken: String?
 
-    init(configuration: SMTPClientConfiguration, tlsContext: TLSContext?, cancellation: CancellationHandle) {
+    init(configuration: SMTPClientConfiguration, tlsContext: TLSContext?, cancellation: CancellationHandle,
+         oauthToken: String? = nil) {
         self.configuration = configuration
         self.tlsContext = tlsContext
         self.cancellation = cancellation
+        self.oauthToken = oauthToken
     }
 
     /// Connects, greets, secures and authenticates, per the configuration.
@@ -37,9 +41,7 @@ final class SMTPSession: @unchecked Sendable {
         }
         try hello()
         try secureIfNeeded()
-        if let credentials = configuration.credentials {
-            try authenticate(credentials)
-        }
+        try authenticateIfConfigured()
     }
 
     private func connect() throws -> NetworkStream {
@@ -141,21 +143,20 @@ final class SMTPSession: @unchecked Sendable {
     /// Sends one message on the open session.
     func send(envelope: SMTPEnvelope, message: [UInt8]) throws -> SMTPSendResult {
         try envelope.validate()
-        if let limit = extensions.maximumSize, message.count > limit {
-            throw SMTPError(.invalidInput, phase: .mail,
-                            "the message is \(message.count) octets; the server accepts at most \(limit)",
-                            hint: "Send a smaller message (fewer or smaller attachments).")
-        }
-        var parameters: [String] = []
-        if extensions.maximumSize != nil { parameters.append("SIZE=\(message.count)") }
-        let mail = try exchange(.mailFrom(envelope.from, parameters: parameters), phase: .mail)
-        guard mail.isPositive else {
-            throw SMTPError(.rejected, phase: .mail, "the server refused the sender <\(envelope.from)>", reply: mail)
+        let parameters = try mailParameters(envelope: envelope, message: message)
+        let mail = SMTPCommand.mailFrom(envelope.from, parameters: parameters)
+        let recipients = envelope.recipients.map(SMTPCommand.rcptTo)
+        let (mailReply, rcptReplies, dataReply) = extensions.pipelining
+            ? try pipelinedEnvelope(mail, recipients)
+            : try stepwiseEnvelope(mail, recipients)
+
+        guard mailReply.isPositive else {
+            if dataReply?.code == 354 { _ = try? finishEmptyData() }
+            throw SMTPError(.rejected, phase: .mail, "the server refused the sender <\(envelope.from)>", reply: mailReply)
         }
         var accepted: [String] = []
         var rejected: [SMTPSendResult.Rejection] = []
-        for recipient in envelope.recipients {
-            let reply = try exchange(.rcptTo(recipient), phase: .rcpt)
+        for (recipient, reply) in zip(envelope.recipients, rcptReplies) {
             if reply.isPositive {
                 accepted.append(recipient)
             } else {
@@ -163,10 +164,13 @@ final class SMTPSession: @unchecked Sendable {
             }
         }
         guard !accepted.isEmpty else {
-            try? reset()
-            throw SMTPError(.rejected, phase: .rcpt, "the server refused every recipient", reply: rejected.first?.reply)
+            // RFC 2920 §3.1: a pipelined DATA may still have been accepted; end it with an empty body.
+            if dataReply?.code == 354 { _ = try? finishEmptyData() } else { try? reset() }
+            throw SMTPError(.rejected, phase: .rcpt,
+                            "the server refused every recipient (\(rejected.map(\.recipient).joined(separator: ", ")))",
+                            reply: rejected.first?.reply)
         }
-        let start = try exchange(.data, phase: .data)
+        let start = try dataReply ?? exchange(.data, phase: .data)
         guard start.code == 354 else {
             throw SMTPError(.rejected, phase: .data, "the server refused DATA", reply: start)
         }
@@ -176,6 +180,60 @@ final class SMTPSession: @unchecked Sendable {
         }
         return SMTPSendResult(accepted: accepted, rejected: rejected, response: response,
                               tlsVersion: stream?.tlsVersion, authenticatedWith: authenticatedWith)
+    }
+
+    /// MAIL FROM parameters: SIZE (RFC 1870), BODY=8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531).
+    /// Refuses locally what the server announced it would refuse.
+    private func mailParameters(envelope: SMTPEnvelope, message: [UInt8]) throws -> [String] {
+        if let limit = extensions.maximumSize, message.count > limit {
+            throw SMTPError(.invalidInput, phase: .mail,
+                            "the message is \(message.count) octets; the server accepts at most \(limit) (SIZE)",
+                            hint: "Send a smaller message (fewer or smaller attachments).")
+        }
+        var parameters: [String] = []
+        if extensions.maximumSize != nil { parameters.append("SIZE=\(message.count)") }
+        let needsUTF8 = envelope.needsSMTPUTF8
+        if needsUTF8 && !extensions.smtpUTF8 {
+            throw SMTPError(.invalidInput, phase: .mail,
+                            "an address is not ASCII and the server does not offer SMTPUTF8",
+                            hint: "Use an ASCII address (an internationalized domain can be written in punycode, xn--...), or a server that supports SMTPUTF8.")
+        }
+        if needsUTF8 || message.contains(where: { $0 >= 0x80 }) {
+            guard extensions.eightBitMIME || extensions.smtpUTF8 else {
+                throw SMTPError(.invalidInput, phase: .mail, "the message has 8-bit content and the server does not offer 8BITMIME",
+                                hint: "Encode the body as quoted-printable or base64 (the connector's composer does this).")
+            }
+            parameters.append("BODY=8BITMIME")
+        }
+        if needsUTF8 { parameters.append("SMTPUTF8") }
+        return parameters
+    }
+
+    /// One command, one reply, in turn.
+    private func stepwiseEnvelope(_ mail: SMTPCommand, _ recipients: [SMTPCommand]) throws -> (SMTPReply, [SMTPReply], SMTPReply?) {
+        let mailReply = try exchange(mail, phase: .mail)
+        guard mailReply.isPositive else { return (mailReply, [], nil) }
+        var replies: [SMTPReply] = []
+        for command in recipients { replies.append(try exchange(command, phase: .rcpt)) }
+        return (mailReply, replies, nil)
+    }
+
+    /// RFC 2920: MAIL, every RCPT and DATA in one write, then the replies in the same order.
+    private func pipelinedEnvelope(_ mail: SMTPCommand, _ recipients: [SMTPCommand]) throws -> (SMTPReply, [SMTPReply], SMTPReply?) {
+        let commands = [mail] + recipients + [.data]
+        for command in commands { transcript(.client, command.redactedLine) }
+        try write(Array(commands.map(\.line).joined().utf8), phase: .mail)
+        let mailReply = try readReply(phase: .mail)
+        var replies: [SMTPReply] = []
+        for _ in recipients { replies.append(try readReply(phase: .rcpt)) }
+        let dataReply = try readReply(phase: .data)
+        return (mailReply, replies, dataReply)
+    }
+
+    /// Ends a DATA that should not carry a message: the empty body, whose reply is ignored.
+    private func finishEmptyData() throws -> SMTPReply {
+        try write(Array(".\r\n".utf8), phase: .data)
+        return try readReply(phase: .data)
     }
 
     /// Writes the body and reads the final reply. From the first byte of the body on, a lost
@@ -227,13 +285,17 @@ final class SMTPSession: @unchecked Sendable {
         return try readReply(phase: phase, deadline: .after(seconds: configuration.timeouts.socket), timeoutName: "socketTimeout")
     }
 
-    private func write(_ bytes: [UInt8], phase: SMTPPhase) throws {
+    func write(_ bytes: [UInt8], phase: SMTPPhase) throws {
         guard let stream else { throw SMTPError(.protocolViolation, phase: phase, "the connection is closed") }
         do {
             try stream.write(bytes, deadline: .after(seconds: configuration.timeouts.socket))
         } catch let error as NetworkError {
             throw map(error, phase: phase, timeoutName: "socketTimeout")
         }
+    }
+
+    private func readReply(phase: SMTPPhase) throws -> SMTPReply {
+        try readReply(phase: phase, deadline: .after(seconds: configuration.timeouts.socket), timeoutName: "socketTimeout")
     }
 
     private func readReply(phase: SMTPPhase, deadline: Deadline, timeoutName: String) throws -> SMTPReply {

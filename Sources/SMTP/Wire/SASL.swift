@@ -1,4 +1,5 @@
 import Foundation
+import NetworkIO
 
 /// Credentials for SMTP AUTH. The password never appears in `description` or in any error.
 public struct SMTPCredentials: Sendable, Equatable, CustomStringConvertible {
@@ -17,20 +18,63 @@ public struct SMTPCredentials: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(user) / ********" }
 }
 
+/// OAuth2 credentials for XOAUTH2: a user and a source of access tokens.
+///
+/// The token source is asked once per connection, before connecting, so a host can refresh
+/// tokens (Gmail's last about an hour) in its own async code.
+public struct SMTPOAuth2: Sendable, CustomStringConvertible {
+    /// The mailbox the token belongs to.
+    public var user: String
+    /// Returns a current access token.
+    public var accessToken: @Sendable () async throws -> String
+
+    /// Credentials that ask `accessToken` for a token before each connection.
+    public init(user: String, accessToken: @escaping @Sendable () async throws -> String) {
+        self.user = user
+        self.accessToken = accessToken
+    }
+
+    /// Credentials with a fixed token.
+    public init(user: String, token: String) {
+        self.init(user: user, accessToken: { token })
+    }
+
+    /// The user; never the token.
+    public var description: String { "\(user) / oauth2 token" }
+}
+
 /// A SASL mechanism the client can use.
 public enum SASLMechanism: String, Sendable, CaseIterable {
     /// RFC 4616: one message with authzid NUL authcid NUL password.
     case plain = "PLAIN"
     /// The de-facto LOGIN mechanism: user name and password in two base64 answers.
     case login = "LOGIN"
+    /// RFC 2195: an HMAC-MD5 of the server's challenge; the password itself never crosses the wire.
+    case cramMD5 = "CRAM-MD5"
+    /// Google's XOAUTH2 (also Microsoft 365): an OAuth2 bearer token.
+    case xoauth2 = "XOAUTH2"
 
-    /// Preference when the config does not name one: PLAIN needs one round trip fewer.
-    static let preference: [SASLMechanism] = [.plain, .login]
+    /// Preference for passwords when the config names no mechanism: the one that reveals least
+    /// first. A server that stores only password hashes cannot check CRAM-MD5; pin PLAIN then.
+    static let passwordPreference: [SASLMechanism] = [.cramMD5, .plain, .login]
 
     /// The AUTH PLAIN initial response: base64("" NUL user NUL password) in UTF-8 (RFC 4616 §2).
     static func plainResponse(_ credentials: SMTPCredentials) -> String {
         let bytes = [0] + Array(credentials.user.utf8) + [0] + Array(credentials.password.utf8)
         return Data(bytes).base64EncodedString()
+    }
+
+    /// The CRAM-MD5 answer to a base64 `challenge`: base64(user SP hex(HMAC-MD5(password, challenge))).
+    static func cramMD5Response(_ credentials: SMTPCredentials, challenge: String) -> String? {
+        guard let decoded = Data(base64Encoded: challenge.trimmingCharacters(in: .whitespaces)) else { return nil }
+        let digest = HMAC.md5(key: Array(credentials.password.utf8), message: Array(decoded))
+        let hex = digest.map { String(format: "%02x", $0) }.joined()
+        return base64("\(credentials.user) \(hex)")
+    }
+
+    /// The XOAUTH2 initial response: base64("user=" U ^A "auth=Bearer " T ^A ^A).
+    static func xoauth2Response(user: String, token: String) -> String {
+        base64("user=\(user)\u{01}auth=Bearer \(token)\u{01}\u{01}")
     }
 
     /// base64 of UTF-8 text, for LOGIN's answers.
