@@ -21,6 +21,12 @@ public struct SMTPClient: Sendable {
     /// - Throws: ``SMTPError`` of kind `tls` when `tls.trustedCertificatesPEM` does not load.
     public init(configuration: SMTPClientConfiguration) throws {
         self.configuration = configuration
+        // Servers answer 501 to a non-ASCII or spaced EHLO name; refuse it before connecting.
+        if let name = configuration.clientName,
+           name.isEmpty || !name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
+            throw SMTPError(.invalidInput, phase: .ehlo, "the EHLO name \(name.debugDescription) must be printable ASCII without spaces",
+                            hint: "Set `name` to this machine's fully qualified domain name (an international name in punycode, xn--...), or leave it out.")
+        }
         guard configuration.security != .plaintext else {
             tlsContext = nil
             return
