@@ -57,7 +57,7 @@ public final class DevServer: @unchecked Sendable {
     /// Binds and starts accepting connections on a background thread.
     /// - Throws: ``NetworkError`` when the address cannot be bound.
     public func start() throws {
-        let socket = try TCPSocket.listen(host: configuration.host, port: configuration.port)
+        let socket = try TCPSocket.listen(host: configuration.host, port: configuration.port, backlog: 1024)
         lock.withLock {
             listener = socket
             boundPort = socket.localPort

@@ -21,8 +21,8 @@ import TestSupport
         return directory.appendingPathComponent("smtp-connector")
     }()
 
-    static func run(_ arguments: [String], stdin: String = "") throws -> Result {
-        let result = try TestSupport.runProcess(binary, arguments, input: Array(stdin.utf8))
+    static func run(_ arguments: [String], stdin: String = "") async throws -> Result {
+        let result = try await TestSupport.runProcess(binary, arguments, input: Array(stdin.utf8))
         return Result(status: result.status, stdout: result.stdoutText, stderr: result.stderrText)
     }
 
@@ -38,8 +38,8 @@ import TestSupport
         return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }
 
-    @Test func demoSendsAllNineUsageTypes() throws {
-        let result = try Self.run(["demo"])
+    @Test func demoSendsAllNineUsageTypes() async throws {
+        let result = try await Self.run(["demo"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("The server received 9 message(s)"))
         for type in ["SignIn", "Register", "ForgotPassword", "OrganizationInvitation", "Generic",
@@ -49,14 +49,14 @@ import TestSupport
         #expect(!result.stdout.contains("correct-horse-päss"))
     }
 
-    @Test func sendTestDeliversAndReportsAsJSON() throws {
+    @Test func sendTestDeliversAndReportsAsJSON() async throws {
         var configuration = DevServerConfiguration()
         configuration.users = ["app": "pw-123"]
         let server = try DevServer(configuration)
         try server.start()
         defer { server.stop() }
         let config = try Self.config(port: server.port, caPEM: server.certificatePEM, password: "pw-123")
-        let result = try Self.run(["send-test", "--config", "-", "--to", "ada@example.test", "--type", "Register",
+        let result = try await Self.run(["send-test", "--config", "-", "--to", "ada@example.test", "--type", "Register",
                                    "--code", "246810", "--data", #"{"link": "https://example.test/x"}"#, "--json"],
                                   stdin: config)
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -68,20 +68,20 @@ import TestSupport
         #expect(message.text.contains("Code 246810 https://example.test/x"))
     }
 
-    @Test func sendTestFailureIsExit1WithTheReplyAndNoPassword() throws {
+    @Test func sendTestFailureIsExit1WithTheReplyAndNoPassword() async throws {
         var configuration = DevServerConfiguration()
         configuration.users = ["app": "right"]
         let server = try DevServer(configuration)
         try server.start()
         defer { server.stop() }
         let config = try Self.config(port: server.port, caPEM: server.certificatePEM, password: "Wr0ng-Secret!")
-        let json = try Self.run(["send-test", "--config", "-", "--to", "ada@example.test", "--json"], stdin: config)
+        let json = try await Self.run(["send-test", "--config", "-", "--to", "ada@example.test", "--json"], stdin: config)
         #expect(json.status == 1)
         let error = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["error"] as? [String: Any]
         #expect(error?["code"] as? String == "authorization_failed")
         #expect(error?["phase"] as? String == "auth")
         #expect((error?["reply"] as? [String: Any])?["code"] as? Int == 535)
-        let text = try Self.run(["send-test", "--config", "-", "--to", "ada@example.test"], stdin: config)
+        let text = try await Self.run(["send-test", "--config", "-", "--to", "ada@example.test"], stdin: config)
         #expect(text.status == 1)
         #expect(text.stderr.contains("535 5.7.8"))
         #expect(text.stderr.contains("hint:"))
@@ -90,42 +90,42 @@ import TestSupport
         }
     }
 
-    @Test func validateListsEveryProblemAndExitsOne() throws {
+    @Test func validateListsEveryProblemAndExitsOne() async throws {
         let bad = #"{"host": 1, "fromEmail": "x@example.test", "templates": [{"usageType": "SignIn", "subject": "s", "content": "c", "contentType": "text/rtf"}], "typo": 1}"#
-        let text = try Self.run(["validate", "--config", "-"], stdin: bad)
+        let text = try await Self.run(["validate", "--config", "-"], stdin: bad)
         #expect(text.status == 1)
         #expect(text.stdout.contains("host: expected a string, found a number"))
         #expect(text.stdout.contains("templates[0].contentType: expected text/plain or text/html"))
         #expect(text.stdout.contains("typo: is not a known option"))
         #expect(text.stdout.contains("templates: has no Generic template"))
 
-        let json = try Self.run(["validate", "--config", "-", "--json"], stdin: bad)
+        let json = try await Self.run(["validate", "--config", "-", "--json"], stdin: bad)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(object?["valid"] as? Bool == false)
         #expect((object?["issues"] as? [[String: Any]])?.count == 6)
 
         let good = try Self.config(port: 587, caPEM: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----", password: "p")
-        let ok = try Self.run(["validate", "--config", "-"], stdin: good)
+        let ok = try await Self.run(["validate", "--config", "-"], stdin: good)
         #expect(ok.status == 0)
         #expect(ok.stdout.contains("valid"))
     }
 
-    @Test func malformedJSONIsExit1NamingTheLine() throws {
-        let result = try Self.run(["validate", "--config", "-"], stdin: "{\n\"host\": \"a\",\n}")
+    @Test func malformedJSONIsExit1NamingTheLine() async throws {
+        let result = try await Self.run(["validate", "--config", "-"], stdin: "{\n\"host\": \"a\",\n}")
         #expect(result.status == 1)
         #expect(result.stderr.contains("line 3"))
     }
 
     @Test(arguments: [["nonsense"], ["validate"], ["send-test", "--config", "x.json"], ["validate", "--config", "a", "--bogus"],
                       ["send-test", "--config", "-", "--to", "a@b.c", "--type", "Nope"], []])
-    func usageErrorsExitTwo(arguments: [String]) throws {
-        let result = try Self.run(arguments)
+    func usageErrorsExitTwo(arguments: [String]) async throws {
+        let result = try await Self.run(arguments)
         #expect(result.status == 2)
         #expect(result.stderr.contains("usage") || result.stdout.contains("Commands:"))
     }
 
-    @Test func helpListsTheCommands() throws {
-        let result = try Self.run(["--help"])
+    @Test func helpListsTheCommands() async throws {
+        let result = try await Self.run(["--help"])
         #expect(result.status == 0)
         for command in ["demo", "send-test", "validate"] { #expect(result.stdout.contains(command)) }
     }

@@ -5,7 +5,7 @@ import TestSupport
 
 /// The DevServer checked with an independent client: Python's smtplib.
 @Suite struct DevServerTests {
-    private func send(port: Int, caPEM: String, user: String, password: String, implicit: Bool = false) throws -> String {
+    private func send(port: Int, caPEM: String, user: String, password: String, implicit: Bool = false) async throws -> String {
         let caFile = FileManager.default.temporaryDirectory.appendingPathComponent("devserver-ca-\(UUID().uuidString).pem")
         try caPEM.write(to: caFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: caFile) }
@@ -23,7 +23,7 @@ import TestSupport
         print(client.sock.version())
         client.quit()
         """
-        let output = try TestSupport.run(["python3", "-c", script, String(port), caFile.path, user, password,
+        let output = try await TestSupport.run(["python3", "-c", script, String(port), caFile.path, user, password,
                                           implicit ? "implicit" : "starttls"])
         return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -36,7 +36,7 @@ import TestSupport
         let server = try DevServer(configuration)
         try server.start()
         defer { server.stop() }
-        let version = try send(port: server.port, caPEM: server.certificatePEM, user: "py", password: "pass-word", implicit: implicit)
+        let version = try await send(port: server.port, caPEM: server.certificatePEM, user: "py", password: "pass-word", implicit: implicit)
         #expect(version.hasPrefix("TLSv1."))
         let message = try #require(await server.waitForMessages(count: 1).first)
         #expect(message.recipients == ["one@example.test", "two@example.test"])
@@ -45,14 +45,14 @@ import TestSupport
         #expect(message.text.hasSuffix("\r\n\r\n.starts with a dot\r\nbody\r\n"))
     }
 
-    @Test func refusesMailBeforeAuthAndBadPasswords() throws {
+    @Test func refusesMailBeforeAuthAndBadPasswords() async throws {
         var configuration = DevServerConfiguration()
         configuration.users = ["py": "right"]
         let server = try DevServer(configuration)
         try server.start()
         defer { server.stop() }
-        #expect(throws: TestSupport.CommandFailure.self) {
-            try send(port: server.port, caPEM: server.certificatePEM, user: "py", password: "wrong")
+        await #expect(throws: TestSupport.CommandFailure.self) {
+            try await send(port: server.port, caPEM: server.certificatePEM, user: "py", password: "wrong")
         }
         #expect(server.messages.isEmpty)
     }
@@ -66,11 +66,11 @@ import TestSupport
         let server = try DevServer(configuration)
         try server.start()
         defer { server.stop() }
-        _ = try send(port: server.port, caPEM: server.certificatePEM, user: "py", password: "pw")
+        _ = try await send(port: server.port, caPEM: server.certificatePEM, user: "py", password: "pw")
         _ = await server.waitForMessages(count: 1)
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(files.count == 1 && files[0].hasSuffix(".eml"))
-        let parsed = try TestSupport.parseWithPython(file: directory.appendingPathComponent(files[0]).path)
+        let parsed = try await TestSupport.parseWithPython(file: directory.appendingPathComponent(files[0]).path)
         #expect(parsed.subject == "from python")
     }
 

@@ -15,10 +15,10 @@ import TestSupport
         String(decoding: try MessageComposer().compose(message), as: UTF8.self)
     }
 
-    @Test func nonASCIISubjectAndNamesReadBackExactlyInPythonsParser() throws {
+    @Test func nonASCIISubjectAndNamesReadBackExactlyInPythonsParser() async throws {
         let subject = "Grüße aus Köln — 验证码 123456 ✉ " + String(repeating: "ünïcödé ", count: 12)
         let bytes = try MessageComposer().compose(message(subject: subject))
-        let parsed = try TestSupport.parseWithPython(bytes)
+        let parsed = try await TestSupport.parseWithPython(bytes)
         #expect(parsed.subject == subject)
         #expect(parsed.from == "Acme Café <app@example.com>")
         #expect(parsed.replyTo == "help@example.com")
@@ -30,12 +30,12 @@ import TestSupport
         #expect(lines.filter { $0.contains("=?UTF-8?") }.allSatisfy { $0.utf8.count <= 76 })
     }
 
-    @Test func longASCIISubjectIsFoldedAndUnfoldsToTheSameText() throws {
+    @Test func longASCIISubjectIsFoldedAndUnfoldsToTheSameText() async throws {
         let subject = (1...40).map { "word\($0)" }.joined(separator: " ")
         let text = try composed(message(subject: subject))
         #expect(text.contains("Subject: word1"))
         #expect(text.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 78 })
-        #expect(try TestSupport.parseWithPython(Array(text.utf8)).subject == subject)
+        #expect(try await TestSupport.parseWithPython(Array(text.utf8)).subject == subject)
     }
 
     @Test func encodedWordsNeverSplitACharacterAndStayWithin75Characters() {
@@ -48,30 +48,30 @@ import TestSupport
         }
     }
 
-    @Test func asciiBodyIs7bitAndNonASCIIBodyRoundTrips() throws {
-        let ascii = try TestSupport.parseWithPython(MessageComposer().compose(message(body: .init(.plain, "Code: 123456\n"))))
+    @Test func asciiBodyIs7bitAndNonASCIIBodyRoundTrips() async throws {
+        let ascii = try await TestSupport.parseWithPython(MessageComposer().compose(message(body: .init(.plain, "Code: 123456\n"))))
         #expect(ascii.transferEncoding == "7bit")
         #expect(ascii.body == "Code: 123456\n")
 
         let mostlyASCII = "Hello Zoë,\nyour code is 123456.\n" + String(repeating: "x", count: 200) + "\n"
-        let qp = try TestSupport.parseWithPython(MessageComposer().compose(message(body: .init(.plain, mostlyASCII))))
+        let qp = try await TestSupport.parseWithPython(MessageComposer().compose(message(body: .init(.plain, mostlyASCII))))
         #expect(qp.transferEncoding == "quoted-printable")
         #expect(qp.body == mostlyASCII)
         #expect(qp.maxLineLength <= 76)
 
         let chinese = "您好，您的验证码是 123456。\n请勿将验证码告诉他人。\n"
-        let b64 = try TestSupport.parseWithPython(MessageComposer().compose(message(body: .init(.html, chinese))))
+        let b64 = try await TestSupport.parseWithPython(MessageComposer().compose(message(body: .init(.html, chinese))))
         #expect(b64.transferEncoding == "base64")
         #expect(b64.contentType == "text/html")
         #expect(b64.charset == "utf-8")
         #expect(b64.body == chinese)
     }
 
-    @Test func everyLineEndingBecomesCRLF() throws {
+    @Test func everyLineEndingBecomesCRLF() async throws {
         let bytes = try MessageComposer().compose(message(body: .init(.plain, "a\nb\rc\r\nd\n.\n")))
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.hasSuffix("\r\n\r\na\r\nb\r\nc\r\nd\r\n.\r\n"))
-        #expect(try TestSupport.parseWithPython(bytes).bareLF == 0)
+        #expect(try await TestSupport.parseWithPython(bytes).bareLF == 0)
     }
 
     @Test func quotedPrintableEscapesTrailingWhitespaceAndEquals() {
@@ -80,15 +80,15 @@ import TestSupport
         #expect(long.components(separatedBy: "\r\n").allSatisfy { $0.count <= 76 })
     }
 
-    @Test func requiredHeadersArePresent() throws {
-        let parsed = try TestSupport.parseWithPython(MessageComposer().compose(message()))
+    @Test func requiredHeadersArePresent() async throws {
+        let parsed = try await TestSupport.parseWithPython(MessageComposer().compose(message()))
         #expect(parsed.date != nil)
         #expect(parsed.messageId?.hasSuffix("@example.com>") == true)
         #expect(parsed.headers(named: "MIME-Version") == ["1.0"])
     }
 
-    @Test func customHeadersAreWrittenAndNonASCIIValuesEncoded() throws {
-        let parsed = try TestSupport.parseWithPython(MessageComposer().compose(
+    @Test func customHeadersAreWrittenAndNonASCIIValuesEncoded() async throws {
+        let parsed = try await TestSupport.parseWithPython(MessageComposer().compose(
             message(headers: [("X-Campaign", "welcome"), ("X-Note", "Café ✓")])))
         #expect(parsed.headers(named: "X-Campaign") == ["welcome"])
         #expect(parsed.headers(named: "X-Note") == ["Café ✓"])

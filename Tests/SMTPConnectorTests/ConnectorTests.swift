@@ -56,7 +56,7 @@ import TestSupport
         #expect(receipt.accepted == ["ada@example.test"])
         #expect(receipt.response.hasPrefix("250"))
         let received = try #require(server.messages.first)
-        let parsed = try TestSupport.parseWithPython(received.data)
+        let parsed = try await TestSupport.parseWithPython(received.data)
         #expect(parsed.subject == "Sign in to Acme")
         #expect(parsed.body == "Your code is 123456.\n.\nBye\n")
         #expect(parsed.from == "Acme Café <no-reply@example.test>")
@@ -71,7 +71,7 @@ import TestSupport
         _ = try await connector(config(server)).send(
             EmailRequest(to: "ada@example.test", usageType: .register,
                          payload: ["code": "42", "user": ["name": "<img src=x onerror=alert(1)>"]]))
-        let parsed = try TestSupport.parseWithPython(try #require(server.messages.first).data)
+        let parsed = try await TestSupport.parseWithPython(try #require(server.messages.first).data)
         #expect(parsed.contentType == "text/html")
         #expect(parsed.body == "<p>Hi &lt;img src=x onerror=alert(1)&gt;, code <b>42</b></p>\n")
         // The subject is a header: the value goes in as text, never as markup or a new line.
@@ -85,7 +85,7 @@ import TestSupport
             EmailRequest(to: "ada@example.test", usageType: .generic,
                          payload: ["code": "1\r\nBcc: victim@example.com\r\nX-Injected: yes"]))
         let received = try #require(server.messages.first)
-        let parsed = try TestSupport.parseWithPython(received.data)
+        let parsed = try await TestSupport.parseWithPython(received.data)
         #expect(parsed.headers(named: "Bcc").isEmpty)
         #expect(parsed.headers(named: "X-Injected").isEmpty)
         #expect(received.recipients == ["ada@example.test"])
@@ -97,7 +97,7 @@ import TestSupport
         defer { server.stop() }
         _ = try await connector(config(server)).send(
             EmailRequest(to: "ada@example.test", usageType: .mfaVerification, payload: ["code": "777"]))
-        let parsed = try TestSupport.parseWithPython(try #require(server.messages.first).data)
+        let parsed = try await TestSupport.parseWithPython(try #require(server.messages.first).data)
         #expect(parsed.subject == "Code 777")
         #expect(parsed.body == "Generic 777 {{ unknown.value }}\n")
     }

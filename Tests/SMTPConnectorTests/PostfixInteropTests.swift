@@ -56,7 +56,7 @@ struct PostfixInteropTests {
             payload: ["code": "482913", "user": ["name": "Zoë <Ω>"], "application": ["name": "Café App"]]))
         let path = try #require(await postfix.waitForDelivery(messageID: receipt.messageID),
                                 "Postfix accepted \(receipt.messageID) but it did not reach \(postfix.maildir)/new")
-        return (receipt, try TestSupport.parseWithPython(file: path))
+        return (receipt, try await TestSupport.parseWithPython(file: path))
     }
 
     @Test(arguments: ["PLAIN", "LOGIN"])

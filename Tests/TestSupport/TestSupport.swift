@@ -31,14 +31,14 @@ public enum TestSupport {
     }
 
     /// Parses `message` with Python's `email` package.
-    public static func parseWithPython(_ message: [UInt8]) throws -> ParsedEmail {
-        let output = try run(["python3", repositoryRoot.appendingPathComponent("scripts/parse-email.py").path], input: message)
+    public static func parseWithPython(_ message: [UInt8]) async throws -> ParsedEmail {
+        let output = try await run(["python3", repositoryRoot.appendingPathComponent("scripts/parse-email.py").path], input: message)
         return try JSONDecoder().decode(ParsedEmail.self, from: Data(output))
     }
 
     /// Parses the message file at `path` with Python's `email` package.
-    public static func parseWithPython(file path: String) throws -> ParsedEmail {
-        try parseWithPython(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+    public static func parseWithPython(file path: String) async throws -> ParsedEmail {
+        try await parseWithPython(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
     }
 
     /// What a finished process left behind.
@@ -50,8 +50,18 @@ public enum TestSupport {
         public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
     }
 
-    /// Runs `executable` with `arguments`, feeding `input` on standard input.
-    public static func runProcess(_ executable: URL, _ arguments: [String], input: [UInt8] = []) throws -> ProcessResult {
+    /// Runs `executable` with `arguments`, feeding `input` on standard input. The waiting happens
+    /// on a thread of its own, so tests never block Swift's cooperative pool (which would starve
+    /// tests running beside them, such as the concurrency test).
+    public static func runProcess(_ executable: URL, _ arguments: [String], input: [UInt8] = []) async throws -> ProcessResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try runProcessBlocking(executable, arguments, input: input) })
+            }.start()
+        }
+    }
+
+    private static func runProcessBlocking(_ executable: URL, _ arguments: [String], input: [UInt8]) throws -> ProcessResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -69,8 +79,8 @@ public enum TestSupport {
     }
 
     /// Runs a command (looked up in PATH) and returns its standard output; throws unless it exits 0.
-    public static func run(_ arguments: [String], input: [UInt8] = []) throws -> [UInt8] {
-        let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), arguments, input: input)
+    public static func run(_ arguments: [String], input: [UInt8] = []) async throws -> [UInt8] {
+        let result = try await runProcess(URL(fileURLWithPath: "/usr/bin/env"), arguments, input: input)
         guard result.status == 0 else {
             throw CommandFailure(command: arguments.joined(separator: " "), status: result.status, stderr: result.stderrText)
         }
