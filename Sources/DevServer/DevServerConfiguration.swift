@@ -24,9 +24,11 @@ public struct DevServerConfiguration: Sendable {
     public var port: Int = 0
     /// TLS offering. Default `.startTLS`.
     public var tls: TLSMode = .startTLS
-    /// Users allowed to AUTH, name to password. Empty: AUTH is not offered.
+    /// Users allowed to AUTH (PLAIN, LOGIN, CRAM-MD5), name to password.
     public var users: [String: String] = [:]
-    /// Whether MAIL is refused before AUTH. Default: true when `users` is not empty.
+    /// Users allowed to AUTH XOAUTH2, name to access token.
+    public var oauthTokens: [String: String] = [:]
+    /// Whether MAIL is refused before AUTH. Default: true when `users` or `oauthTokens` is not empty.
     public var requiresAuthentication: Bool?
     /// Whether AUTH is offered before TLS when TLS is available. Default false (like Postfix's
     /// `smtpd_tls_auth_only = yes`).

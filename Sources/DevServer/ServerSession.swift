@@ -18,9 +18,11 @@ final class ServerSession {
 
     private var configuration: DevServerConfiguration { server.configuration }
     private var deadline: Deadline { .after(seconds: configuration.idleTimeout) }
-    private var requiresAuth: Bool { configuration.requiresAuthentication ?? !configuration.users.isEmpty }
+    private var requiresAuth: Bool {
+        configuration.requiresAuthentication ?? !(configuration.users.isEmpty && configuration.oauthTokens.isEmpty)
+    }
     private var offersAuth: Bool {
-        !configuration.users.isEmpty
+        !(configuration.users.isEmpty && configuration.oauthTokens.isEmpty)
             && (stream.isSecure || configuration.tls == .none || configuration.allowsAuthenticationWithoutTLS)
     }
 
@@ -53,7 +55,7 @@ final class ServerSession {
             var lines = ["\(configuration.serverName) greets \(argument)", "PIPELINING", "8BITMIME",
                          "SIZE \(configuration.maximumMessageSize)", "ENHANCEDSTATUSCODES"]
             if server.tlsContext != nil, !stream.isSecure, configuration.tls == .startTLS { lines.append("STARTTLS") }
-            if offersAuth { lines.append("AUTH PLAIN LOGIN") }
+            if offersAuth { lines.append("AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2") }
             try multiline(250, lines)
         case "HELO":
             heloName = argument
@@ -111,38 +113,64 @@ final class ServerSession {
         guard offersAuth else { try reply("503 5.5.1 AUTH not available"); return }
         guard user == nil else { try reply("503 5.5.1 Already authenticated"); return }
         let parts = argument.split(separator: " ", maxSplits: 1).map(String.init)
-        let mechanism = parts.first?.uppercased() ?? ""
-        let name: String
-        let password: String
-        switch mechanism {
+        let initial = parts.count > 1 ? parts[1] : nil
+        let verified: String?
+        switch parts.first?.uppercased() ?? "" {
         case "PLAIN":
-            var response = parts.count > 1 ? parts[1] : nil
-            if response == nil {
-                try reply("334 ")
-                response = try readLine()
-            }
-            guard let decoded = response.flatMap({ Data(base64Encoded: $0) }) else { try reply("501 5.5.2 Bad base64"); return }
-            let fields = decoded.split(separator: 0, omittingEmptySubsequences: false)
-            guard fields.count == 3 else { try reply("501 5.5.2 Bad PLAIN response"); return }
-            name = String(decoding: fields[1], as: UTF8.self)
-            password = String(decoding: fields[2], as: UTF8.self)
+            guard let fields = try response(initial, challenge: "").map({ $0.split(separator: 0, omittingEmptySubsequences: false) }),
+                  fields.count == 3 else { try reply("501 5.5.2 Bad PLAIN response"); return }
+            verified = check(String(decoding: fields[1], as: UTF8.self), String(decoding: fields[2], as: UTF8.self))
         case "LOGIN":
-            try reply("334 VXNlcm5hbWU6")
-            guard let userLine = try readLine(), let userData = Data(base64Encoded: userLine) else { try reply("501 5.5.2 Bad base64"); return }
-            try reply("334 UGFzc3dvcmQ6")
-            guard let passLine = try readLine(), let passData = Data(base64Encoded: passLine) else { try reply("501 5.5.2 Bad base64"); return }
-            name = String(decoding: userData, as: UTF8.self)
-            password = String(decoding: passData, as: UTF8.self)
+            guard let name = try response(initial, challenge: "VXNlcm5hbWU6"),
+                  let password = try response(nil, challenge: "UGFzc3dvcmQ6") else { try reply("501 5.5.2 Bad base64"); return }
+            verified = check(String(decoding: name, as: UTF8.self), String(decoding: password, as: UTF8.self))
+        case "CRAM-MD5":
+            let challenge = "<\(UInt32.random(in: 1...UInt32.max)).\(Int(Date().timeIntervalSince1970))@\(configuration.serverName)>"
+            guard let answer = try response(nil, challenge: Data(challenge.utf8).base64EncodedString()),
+                  let space = answer.lastIndex(of: UInt8(ascii: " ")) else { try reply("501 5.5.2 Bad CRAM-MD5 response"); return }
+            let name = String(decoding: answer[..<space], as: UTF8.self)
+            let digest = String(decoding: answer[answer.index(after: space)...], as: UTF8.self)
+            let expected = configuration.users[name].map { password in
+                HMAC.md5(key: Array(password.utf8), message: Array(challenge.utf8)).map { String(format: "%02x", $0) }.joined()
+            }
+            verified = expected == digest ? name : nil
+        case "XOAUTH2":
+            guard let decoded = try response(initial, challenge: "").map({ String(decoding: $0, as: UTF8.self) }) else {
+                try reply("501 5.5.2 Bad base64"); return
+            }
+            let fields = decoded.split(separator: "\u{01}").map(String.init)
+            let name = fields.first { $0.hasPrefix("user=") }.map { String($0.dropFirst(5)) } ?? ""
+            let token = fields.first { $0.hasPrefix("auth=Bearer ") }.map { String($0.dropFirst(12)) }
+            if let token, configuration.oauthTokens[name] == token {
+                verified = name
+            } else {
+                // Google's behaviour: a base64 JSON error challenge, then the final reply after an empty line.
+                let error = #"{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}"#
+                try reply("334 \(Data(error.utf8).base64EncodedString())")
+                _ = try readLine()
+                verified = nil
+            }
         default:
             try reply("504 5.5.4 Unrecognized authentication type")
             return
         }
-        if let expected = configuration.users[name], expected == password {
-            user = name
+        if let verified {
+            user = verified
             try reply("235 2.7.0 Authentication successful")
         } else {
             try reply("535 5.7.8 Authentication credentials invalid")
         }
+    }
+
+    /// The decoded SASL response: the initial response when given, else the answer to `challenge`.
+    private func response(_ initial: String?, challenge: String) throws -> Data? {
+        if let initial { return initial == "=" ? Data() : Data(base64Encoded: initial) }
+        try reply("334 \(challenge)")
+        return try readLine().flatMap { Data(base64Encoded: $0) }
+    }
+
+    private func check(_ name: String, _ password: String) -> String? {
+        configuration.users[name] == password ? name : nil
     }
 
     private func resetTransaction() {

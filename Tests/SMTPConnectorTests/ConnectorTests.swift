@@ -146,7 +146,8 @@ import TestSupport
         defer { server.stop() }
         let lines = TestSupport.LineCollector()
         let connector = try SMTPConnectorFactory(log: { lines.append($0) })
-            .makeConnector(config: config(server, extra: ["debug": true]))
+            .makeConnector(config: config(server, extra: ["debug": true,
+                                                          "auth": ["user": "app", "pass": .string(Self.password), "method": "PLAIN"]]))
         _ = try await connector.send(EmailRequest(to: "ada@example.test", usageType: .signIn, payload: ["code": "1"]))
         let text = lines.all.joined(separator: "\n")
         #expect(text.contains("C: AUTH PLAIN <redacted>"))

@@ -30,7 +30,7 @@ import TestSupport
     private let envelope = SMTPEnvelope(from: "app@example.test", recipients: ["ada@example.test"])
     private let message = Array("Subject: hi\r\n\r\nline one\n.leading dot\r\nend".utf8)
 
-    @Test(arguments: [SASLMechanism.plain, .login])
+    @Test(arguments: [SASLMechanism.plain, .login, .cramMD5])
     func sendsOverSTARTTLSWithAuth(mechanism: SASLMechanism) async throws {
         let server = try server()
         defer { server.stop() }
@@ -47,6 +47,31 @@ import TestSupport
         #expect(received.from == "app@example.test")
         // Dot-stuffing was undone by the server and the bare LF became CRLF.
         #expect(received.text == "Subject: hi\r\n\r\nline one\r\n.leading dot\r\nend\r\n")
+    }
+
+    @Test func picksTheStrongestOfferedMechanismByDefault() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let result = try await SMTPClient(configuration: configuration(for: server)).send(envelope: envelope, message: message)
+        #expect(result.authenticatedWith == .cramMD5)
+    }
+
+    @Test func xoauth2AgainstTheDevServer() async throws {
+        let server = try server { $0.oauthTokens = ["me@example.test": "good-token"] }
+        defer { server.stop() }
+        var configuration = configuration(for: server)
+        configuration.credentials = nil
+        configuration.oauth2 = SMTPOAuth2(user: "me@example.test", token: "good-token")
+        let result = try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
+        #expect(result.authenticatedWith == .xoauth2)
+        #expect(server.messages.first?.authenticatedUser == "me@example.test")
+
+        configuration.oauth2 = SMTPOAuth2(user: "me@example.test", token: "stale-token")
+        let error = try await #require(throws: SMTPError.self) {
+            try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
+        }
+        #expect(error.reply?.code == 535)
+        #expect(error.message.contains("401"))
     }
 
     @Test func implicitTLSWorks() async throws {
@@ -94,6 +119,7 @@ import TestSupport
         defer { server.stop() }
         let lines = TestSupport.LineCollector()
         var configuration = configuration(for: server)
+        configuration.mechanism = .plain  // the mechanism whose payload carries the password itself
         configuration.transcript = { lines.append($0.description) }
         _ = try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
         let text = lines.all.joined(separator: "\n")

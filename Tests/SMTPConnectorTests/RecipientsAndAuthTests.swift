@@ -1,0 +1,122 @@
+import ConnectorKit
+import DevServer
+import Foundation
+import SMTP
+import Testing
+import TestSupport
+@testable import SMTPConnector
+
+@Suite struct RecipientsAndAuthTests {
+    private func start(_ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {
+        var configuration = DevServerConfiguration()
+        configuration.users = ["app": "pw"]
+        adjust(&configuration)
+        let server = try DevServer(configuration)
+        try server.start()
+        return server
+    }
+
+    private func config(_ server: DevServer, auth: ConfigValue = ["user": "app", "pass": "pw"]) -> ConfigValue {
+        [
+            "host": "127.0.0.1", "port": .number(Double(server.port)), "fromEmail": "app@example.test", "requireTLS": true,
+            "tls": ["ca": .string(server.certificatePEM), "servername": "localhost"],
+            "auth": auth,
+            "templates": .array(["SignIn", "Register", "ForgotPassword", "Generic"].map {
+                ["usageType": .string($0), "subject": "Code {{code}}", "content": "Code {{code}}"]
+            }),
+        ]
+    }
+
+    @Test func ccIsAHeaderAndBccStaysInTheEnvelopeOnly() async throws {
+        let server = try start()
+        defer { server.stop() }
+        let receipt = try await SMTPConnectorFactory().makeConnector(config: config(server)).send(
+            EmailRequest(to: ["to@example.test"], usageType: .signIn, payload: ["code": "1"],
+                         cc: ["Carol <cc@example.test>"], bcc: ["hidden@example.test", "TO@example.test"]))
+        #expect(receipt.accepted == ["to@example.test", "cc@example.test", "hidden@example.test"])
+        let message = try #require(server.messages.first)
+        #expect(message.recipients == ["to@example.test", "cc@example.test", "hidden@example.test"])
+        let parsed = try await TestSupport.parseWithPython(message.data)
+        #expect(parsed.headers(named: "Cc") == ["Carol <cc@example.test>"])
+        #expect(parsed.headers(named: "Bcc").isEmpty)
+        #expect(!message.text.contains("hidden@example.test"))
+    }
+
+    @Test func oauth2AccessTokenFromTheConfig() async throws {
+        let server = try start { $0.oauthTokens = ["me@example.test": "token-abc"] }
+        defer { server.stop() }
+        let connector = try SMTPConnectorFactory().makeConnector(
+            config: config(server, auth: ["type": "oauth2", "user": "me@example.test", "accessToken": "token-abc"]))
+        _ = try await connector.send(EmailRequest(to: "a@example.test", usageType: .signIn, payload: ["code": "1"]))
+        #expect(server.messages.first?.authenticatedUser == "me@example.test")
+    }
+
+    @Test func oauth2TokensFromTheHostsProviderAreAskedPerConnection() async throws {
+        let server = try start { $0.oauthTokens = ["me@example.test": "fresh-token"] }
+        defer { server.stop() }
+        let asked = TestSupport.LineCollector()
+        let factory = SMTPConnectorFactory(tokenProvider: { user in
+            asked.append(user)
+            return "fresh-token"
+        })
+        let connector = try factory.makeConnector(config: config(server, auth: ["type": "oauth2", "user": "me@example.test"]))
+        for _ in 0..<2 {
+            _ = try await connector.send(EmailRequest(to: "a@example.test", usageType: .signIn, payload: ["code": "1"]))
+        }
+        #expect(asked.all == ["me@example.test", "me@example.test"])
+        #expect(server.messages.count == 2)
+    }
+
+    @Test func aRefusedTokenIsAuthorizationFailedWithoutTheToken() async throws {
+        let server = try start { $0.oauthTokens = ["me@example.test": "good"] }
+        defer { server.stop() }
+        let connector = try SMTPConnectorFactory().makeConnector(
+            config: config(server, auth: ["type": "oauth2", "user": "me@example.test", "accessToken": "expired-secret-token"]))
+        let error = try await #require(throws: ConnectorError.self) {
+            try await connector.send(EmailRequest(to: "a@example.test", usageType: .signIn, payload: ["code": "1"]))
+        }
+        #expect(error.code == .authorizationFailed)
+        #expect(error.hint?.contains("token") == true)
+        #expect(!"\(error)".contains("expired-secret-token"))
+    }
+}
+
+@Suite struct ProviderHintTests {
+    @Test func wellKnownProviderRepliesGetTheirOwnHints() {
+        let gmail535 = SMTPReply(code: 535, enhancedCode: "5.7.8", lines: ["Username and Password not accepted. gsmtp"])
+        #expect(ProviderHints.hint(for: gmail535, host: "smtp.gmail.com")?.contains("app password") == true)
+        let gmail534 = SMTPReply(code: 534, enhancedCode: "5.7.9", lines: ["Application-specific password required"])
+        #expect(ProviderHints.hint(for: gmail534, host: "smtp.gmail.com")?.contains("application-specific") == true)
+        let sendgrid = SMTPReply(code: 550, lines: ["The from address does not match a verified Sender Identity."])
+        #expect(ProviderHints.hint(for: sendgrid, host: "smtp.sendgrid.net")?.contains("verified SendGrid sender") == true)
+        let sendgridAuth = SMTPReply(code: 535, lines: ["Authentication failed: Bad username / password"])
+        #expect(ProviderHints.hint(for: sendgridAuth, host: "smtp.sendgrid.net")?.contains("\"apikey\"") == true)
+        let aliyun535 = SMTPReply(code: 535, lines: ["Authentication failure"])
+        #expect(ProviderHints.hint(for: aliyun535, host: "smtpdm-ap-southeast-1.aliyuncs.com")?.contains("SMTP password") == true)
+        let aliyun554 = SMTPReply(code: 554, lines: ["Invalid sender"])
+        #expect(ProviderHints.hint(for: aliyun554, host: "smtpdm.aliyun.com")?.contains("verified") == true)
+    }
+
+    @Test func otherHostsKeepTheGenericHint() {
+        let reply = SMTPReply(code: 535, enhancedCode: "5.7.8", lines: ["bad"])
+        #expect(ProviderHints.hint(for: reply, host: "mail.example.com") == nil)
+        #expect(ProviderHints.hint(for: reply, host: "notgmail.com") == nil)
+        let error = ConnectorError(SMTPError(.authentication, phase: .auth, "authentication failed", reply: reply, hint: "generic"),
+                                   host: "smtp.gmail.com")
+        #expect(error.hint?.contains("app password") == true)
+        #expect(error.code == .authorizationFailed)
+    }
+
+    @Test func errorClassesMapToLogtoCodes() {
+        let unknown = SMTPError(.protocolViolation, phase: .data, "lost", outcomeUnknown: true)
+        #expect(ConnectorError(unknown, host: "h").code == .outcomeUnknown)
+        #expect(!ConnectorError(unknown, host: "h").isTransient)
+        let limited = SMTPError(.rejected, phase: .rcpt, "x", reply: SMTPReply(code: 452, enhancedCode: "4.5.3", lines: ["Too many recipients received this hour"]))
+        #expect(ConnectorError(limited, host: "h").code == .rateLimitExceeded)
+        #expect(ConnectorError(limited, host: "h").isTransient)
+        let rejected = SMTPError(.rejected, phase: .data, "x", reply: SMTPReply(code: 554, lines: ["spam"]))
+        #expect(ConnectorError(rejected, host: "h").code == .invalidResponse)
+        let timeout = SMTPError(.timeout, phase: .greeting, "slow")
+        #expect(ConnectorError(timeout, host: "h").code == .socketError)
+    }
+}
