@@ -53,8 +53,8 @@ struct HeaderWriter {
 
     /// Formats a mailbox, quoting or encoding its display name as needed.
     static func format(_ mailbox: Mailbox, firstWordLimit: Int = 75) -> String {
-        guard let name = mailbox.displayName, !name.isEmpty else { return mailbox.address }
-        return "\(phrase(name, firstWordLimit: firstWordLimit)) <\(mailbox.address)>"
+        guard let name = mailbox.displayName, !name.isEmpty else { return mailbox.wireAddress }
+        return "\(phrase(name, firstWordLimit: firstWordLimit)) <\(mailbox.wireAddress)>"
     }
 
     /// RFC 5322 §3.2.5 phrase: atoms as they are, other ASCII quoted, anything else encoded-words.

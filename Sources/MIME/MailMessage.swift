@@ -1,8 +1,9 @@
 import Foundation
 
-/// A message to compose: addresses, subject, one body and extra headers.
+/// A message to compose: addresses, subject, a plain-text and/or HTML body, attachments and
+/// extra headers.
 public struct MailMessage: Sendable, Equatable {
-    /// A body and its media type.
+    /// A single body, for messages that have only one.
     public struct Body: Sendable, Equatable {
         /// The media subtype of text the body is.
         public enum Kind: String, Sendable {
@@ -33,9 +34,13 @@ public struct MailMessage: Sendable, Equatable {
     public var replyTo: Mailbox?
     /// The subject, any Unicode; encoded per RFC 2047 when needed.
     public var subject: String
-    /// The body.
-    public var body: Body
-    /// Extra headers in order, e.g. `("X-Campaign", "welcome")`.
+    /// The plain-text body. With `html` too, the message is multipart/alternative, text first.
+    public var text: String?
+    /// The HTML body.
+    public var html: String?
+    /// Files attached; those with a content ID are inline parts the HTML refers to as `cid:ID`.
+    public var attachments: [Attachment]
+    /// Extra headers in order, e.g. `("X-Campaign", "welcome")`, `("List-Unsubscribe", "<mailto:…>")`.
     public var headers: [(name: String, value: String)]
     /// The Date header's time. Default: when the message is created.
     public var date: Date
@@ -46,39 +51,79 @@ public struct MailMessage: Sendable, Equatable {
     /// - Parameters:
     ///   - from: the author.
     ///   - to: at least one recipient.
+    ///   - cc: copy recipients.
+    ///   - bcc: blind-copy recipients (not written into the message).
     ///   - replyTo: the reply address, if different from `from`.
     ///   - subject: the subject line.
-    ///   - body: a text/plain or text/html body.
+    ///   - text: the plain-text body.
+    ///   - html: the HTML body.
+    ///   - attachments: attached files and inline images.
     ///   - headers: extra headers, validated when composing.
     ///   - date: the Date header (default now).
     ///   - messageID: the Message-ID (default random at `from`'s domain).
-    ///   - cc: copy recipients.
-    ///   - bcc: blind-copy recipients (not written into the message).
-    public init(from: Mailbox, to: [Mailbox], replyTo: Mailbox? = nil, subject: String, body: Body,
-                headers: [(name: String, value: String)] = [], date: Date = Date(), messageID: String? = nil,
-                cc: [Mailbox] = [], bcc: [Mailbox] = []) {
+    public init(from: Mailbox, to: [Mailbox], cc: [Mailbox] = [], bcc: [Mailbox] = [], replyTo: Mailbox? = nil,
+                subject: String, text: String? = nil, html: String? = nil, attachments: [Attachment] = [],
+                headers: [(name: String, value: String)] = [], date: Date = Date(), messageID: String? = nil) {
         self.from = from
         self.to = to
         self.cc = cc
         self.bcc = bcc
         self.replyTo = replyTo
         self.subject = subject
-        self.body = body
+        self.text = text
+        self.html = html
+        self.attachments = attachments
         self.headers = headers
         self.date = date
-        let domain = from.domain.isEmpty ? "localhost" : from.domain
+        let domain = from.asciiDomain.isEmpty ? "localhost" : from.asciiDomain
         self.messageID = messageID ?? "\(UUID().uuidString.lowercased())@\(domain)"
     }
 
-    /// Every recipient for the SMTP envelope: To, Cc and Bcc, each address once, in that order.
+    /// Creates a message with a single body.
+    public init(from: Mailbox, to: [Mailbox], replyTo: Mailbox? = nil, subject: String, body: Body,
+                headers: [(name: String, value: String)] = [], date: Date = Date(), messageID: String? = nil,
+                cc: [Mailbox] = [], bcc: [Mailbox] = []) {
+        self.init(from: from, to: to, cc: cc, bcc: bcc, replyTo: replyTo, subject: subject,
+                  text: body.kind == .plain ? body.text : nil, html: body.kind == .html ? body.text : nil,
+                  headers: headers, date: date, messageID: messageID)
+    }
+
+    /// Every recipient for the SMTP envelope: To, Cc and Bcc, each address once, in that order,
+    /// with international domains in punycode.
     public var envelopeRecipients: [String] {
         var seen: Set<String> = []
-        return (to + cc + bcc).map(\.address).filter { seen.insert($0.lowercased()).inserted }
+        return (to + cc + bcc).map(\.wireAddress).filter { seen.insert($0.lowercased()).inserted }
     }
 
     public static func == (lhs: MailMessage, rhs: MailMessage) -> Bool {
-        lhs.from == rhs.from && lhs.to == rhs.to && lhs.cc == rhs.cc && lhs.bcc == rhs.bcc && lhs.replyTo == rhs.replyTo && lhs.subject == rhs.subject
-            && lhs.body == rhs.body && lhs.date == rhs.date && lhs.messageID == rhs.messageID
+        lhs.from == rhs.from && lhs.to == rhs.to && lhs.cc == rhs.cc && lhs.bcc == rhs.bcc && lhs.replyTo == rhs.replyTo
+            && lhs.subject == rhs.subject && lhs.text == rhs.text && lhs.html == rhs.html
+            && lhs.attachments == rhs.attachments && lhs.date == rhs.date && lhs.messageID == rhs.messageID
             && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
+    }
+}
+
+/// A file attached to a message, or an inline image referenced from the HTML by `cid:`.
+public struct Attachment: Sendable, Equatable {
+    /// The file name shown to the reader; any characters (encoded per RFC 2231).
+    public var filename: String
+    /// The media type, e.g. "application/pdf". Default: from the file name's extension.
+    public var contentType: String
+    /// The content.
+    public var data: Data
+    /// The Content-ID (without angle brackets) for inline parts; nil for ordinary attachments.
+    public var contentID: String?
+
+    /// Creates an attachment.
+    /// - Parameters:
+    ///   - filename: the name shown to the reader.
+    ///   - data: the bytes.
+    ///   - contentType: the media type; nil guesses from `filename`'s extension.
+    ///   - contentID: set to make it an inline part (`<img src="cid:logo">` with contentID "logo").
+    public init(filename: String, data: Data, contentType: String? = nil, contentID: String? = nil) {
+        self.filename = filename
+        self.data = data
+        self.contentType = contentType ?? MediaTypes.type(forFilename: filename)
+        self.contentID = contentID
     }
 }

@@ -47,14 +47,34 @@ public struct Mailbox: Sendable, Equatable, CustomStringConvertible {
             let shown = bad.value <= 0x20 ? String(format: "U+%04X", bad.value) : String(bad)
             throw MIMEError(field: field, "\"\(address)\" contains \(shown), which an address cannot hold")
         }
-        guard address.unicodeScalars.allSatisfy(\.isASCII) else {
-            throw MIMEError(field: field, "\"\(address)\" is not ASCII; internationalized addresses are not supported yet")
+        if let bad = address.unicodeScalars.first(where: { ($0.value >= 0x80 && $0.value < 0xA0) || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            throw MIMEError(field: field, "\"\(address)\" contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
         }
-        // RFC 5321 §4.5.3.1: local-part at most 64 octets, domain 255, path 256.
+        guard Punycode.asciiDomain(String(address[address.index(after: at)...])) != nil else {
+            throw MIMEError(field: field, "the domain of \"\(address)\" cannot be converted to its ASCII (punycode) form")
+        }
+        // RFC 5321 §4.5.3.1: local-part at most 64 octets, path 256 (254 for the address itself).
         let local = address[..<at]
-        guard local.utf8.count <= 64, address.utf8.count <= 254 else {
+        guard local.utf8.count <= 64, wireAddress.utf8.count <= 254 else {
             throw MIMEError(field: field, "\"\(address)\" is longer than SMTP allows (64 octets before @, 254 in all)")
         }
+    }
+
+    /// The domain in its ASCII form: an international domain becomes `xn--` punycode (RFC 3492).
+    public var asciiDomain: String {
+        Punycode.asciiDomain(domain) ?? domain
+    }
+
+    /// The address as it goes on the wire and into headers: the local part as given (UTF-8 needs
+    /// SMTPUTF8, RFC 6531) and the domain in ASCII.
+    public var wireAddress: String {
+        guard let at = address.lastIndex(of: "@") else { return address }
+        return address[..<at] + "@" + asciiDomain
+    }
+
+    /// Whether the local part is not ASCII, so the message needs SMTPUTF8 (RFC 6531/6532).
+    public var needsSMTPUTF8: Bool {
+        !wireAddress.unicodeScalars.allSatisfy(\.isASCII)
     }
 
     /// The domain part, lowercased.

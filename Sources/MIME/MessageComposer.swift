@@ -2,8 +2,13 @@ import Foundation
 
 /// Turns a ``MailMessage`` into RFC 5322 bytes with CRLF line endings, ready for SMTP DATA.
 ///
+/// Structure (RFC 2046): text and HTML together become multipart/alternative (text first);
+/// inline images (attachments with a content ID) wrap the HTML in multipart/related; other
+/// attachments wrap everything in multipart/mixed. So the nesting is mixed > related > alternative.
+///
 /// Every header value is checked for CR, LF and NUL first; non-ASCII text is encoded (RFC 2047 in
-/// headers, quoted-printable or base64 in the body), so the output is 7-bit clean.
+/// headers, RFC 2231 in file names, quoted-printable or base64 in bodies), so the output is
+/// 7-bit clean unless an address has a non-ASCII local part (which needs SMTPUTF8).
 public struct MessageComposer: Sendable {
     /// Creates a composer.
     public init() {}
@@ -24,15 +29,69 @@ public struct MessageComposer: Sendable {
         for (name, value) in message.headers {
             header.unstructured(name, value)
         }
-        let body = Self.normalizeLineEndings(message.body.text)
-        let (encoding, encoded) = Self.encodeBody(body)
-        header.raw("Content-Type", "\(message.body.kind.rawValue); charset=utf-8")
-        header.raw("Content-Transfer-Encoding", encoding)
+        let root = try tree(for: message)
+        var boundaries = BoundaryGenerator()
+        try checkBoundary(boundaries.stemText, in: root)
+        let boundary = boundaries.next()
         var output = Array(header.text.utf8)
-        output += Array("\r\n".utf8)
-        output += Array(encoded.utf8)
-        if !encoded.hasSuffix("\r\n") { output += Array("\r\n".utf8) }
+        output.reserveCapacity(output.count + message.attachments.reduce(0) { $0 + $1.data.count * 4 / 3 + $1.data.count / 28 } + 4096)
+        for line in root.contentHeaders(boundary: boundary) { output += Array((line + "\r\n").utf8) }
+        output += [0x0D, 0x0A]
+        root.writeBody(into: &output, boundaries: &boundaries, boundary: boundary)
         return output
+    }
+
+    private func tree(for message: MailMessage) throws -> MIMEPart {
+        var body: MIMEPart
+        switch (message.text, message.html) {
+        case let (text?, html?): body = .multipart(subtype: "alternative", parts: [textPart(text, "plain"), textPart(html, "html")])
+        case let (nil, html?): body = textPart(html, "html")
+        case let (text, nil): body = textPart(text ?? "", "plain")
+        }
+        let inline = message.html == nil ? [] : message.attachments.filter { $0.contentID != nil }
+        let attached = message.attachments.filter { message.html == nil || $0.contentID == nil }
+        if !inline.isEmpty {
+            body = .multipart(subtype: "related", parts: [body] + inline.map { attachmentPart($0, disposition: "inline") })
+        }
+        if !attached.isEmpty {
+            body = .multipart(subtype: "mixed", parts: [body] + attached.map { attachmentPart($0, disposition: "attachment") })
+        }
+        return body
+    }
+
+    private func textPart(_ text: String, _ subtype: String) -> MIMEPart {
+        var bytes = LineEndings.normalize(Array(text.utf8))
+        // Text ends with a line break, whatever the encoding, so every reader sees the same text.
+        if bytes.last != 0x0A { bytes += [0x0D, 0x0A] }
+        let encoding = BodyEncoding.forText(bytes)
+        var encoded: [UInt8] = []
+        encoding.encode(bytes, into: &encoded)
+        return .leaf(headers: ["Content-Type: text/\(subtype); charset=utf-8",
+                               "Content-Transfer-Encoding: \(encoding.rawValue)"], body: encoded)
+    }
+
+    private func attachmentPart(_ attachment: Attachment, disposition: String) -> MIMEPart {
+        var headers = ["Content-Type: \(attachment.contentType)" + MIMEParameters.format("name", attachment.filename),
+                       "Content-Transfer-Encoding: base64",
+                       "Content-Disposition: \(disposition)" + MIMEParameters.format("filename", attachment.filename)]
+        if let contentID = attachment.contentID { headers.append("Content-ID: <\(contentID)>") }
+        var encoded: [UInt8] = []
+        Base64.encodeLines(Array(attachment.data), into: &encoded)
+        return .leaf(headers: headers, body: encoded)
+    }
+
+    /// A 7bit part could contain any text, including a boundary; make sure it does not.
+    private func checkBoundary(_ stem: String, in part: MIMEPart) throws {
+        switch part {
+        case .leaf(let headers, let body):
+            guard headers.contains("Content-Transfer-Encoding: 7bit") else { return }
+            let needle = Array(stem.utf8)
+            if body.count >= needle.count, (0...(body.count - needle.count)).contains(where: { body[$0] == needle[0] && Array(body[$0..<$0 + needle.count]) == needle }) {
+                throw MIMEError(field: "body", "contains the MIME boundary by chance; compose again")
+            }
+        case .multipart(_, let parts):
+            try parts.forEach { try checkBoundary(stem, in: $0) }
+        }
     }
 
     private func validate(_ message: MailMessage) throws {
@@ -53,49 +112,45 @@ public struct MessageComposer: Sendable {
             }
             try LineSafety.check(value, field: "header \(name)")
         }
+        for (index, attachment) in message.attachments.enumerated() {
+            let field = "attachments[\(index)]"
+            try LineSafety.check(attachment.filename, field: "\(field).filename")
+            guard attachment.contentType.wholeMatch(of: #/[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+/#) != nil else {
+                throw MIMEError(field: "\(field).contentType", "\"\(attachment.contentType)\" is not a media type like application/pdf")
+            }
+            if let contentID = attachment.contentID,
+               contentID.isEmpty || !contentID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">" }) {
+                throw MIMEError(field: "\(field).contentID", "must be printable ASCII without spaces or angle brackets")
+            }
+        }
     }
 
     /// Maps CRLF, lone CR and lone LF all to CRLF (RFC 5321 §2.3.8: never a bare CR or LF on the wire).
     public static func normalizeLineEndings(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count + 16)
-        var previousWasCR = false
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\r":
-                output += "\r\n"
-                previousWasCR = true
-            case "\n":
-                if !previousWasCR { output += "\r\n" }
-                previousWasCR = false
-            default:
-                output.unicodeScalars.append(scalar)
-                previousWasCR = false
-            }
-        }
-        return output
+        String(decoding: LineEndings.normalize(Array(text.utf8)), as: UTF8.self)
     }
 
-    /// 7bit when ASCII with short lines; base64 when mostly non-ASCII; quoted-printable otherwise.
-    static func encodeBody(_ text: String) -> (encoding: String, text: String) {
-        let bytes = Array(text.utf8)
-        let nonASCII = bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
-        let longestLine = text.components(separatedBy: "\r\n").map(\.utf8.count).max() ?? 0
-        if nonASCII == 0, longestLine <= 998, !bytes.contains(0) {
-            return ("7bit", text)
-        }
-        if nonASCII * 3 > bytes.count {
-            return ("base64", Base64.encodeLines(bytes))
-        }
-        return ("quoted-printable", QuotedPrintable.encode(text))
-    }
-
-    /// RFC 5322 §3.3 date-time, e.g. `Wed, 25 Nov 2026 09:14:07 +0000`.
+    /// RFC 5322 §3.3 date-time in UTC, e.g. `Wed, 25 Nov 2026 09:14:07 +0000`. Computed directly
+    /// (days-from-civil arithmetic) because a DateFormatter costs more than composing a message.
     static func dateText(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        return formatter.string(from: date)
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let weekday = ((days % 7) + 11) % 7  // 1970-01-01 was a Thursday
+        let names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(names[weekday]), \(two(day)) \(months[month - 1]) \(year) "
+            + "\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60)) +0000"
     }
 }

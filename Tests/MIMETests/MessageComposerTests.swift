@@ -121,7 +121,7 @@ import TestSupport
         #expect(try Mailbox(parsing: "  a@acme.com ", field: "f") == Mailbox("a@acme.com"))
     }
 
-    @Test(arguments: ["no-at-sign", "a@", "@b.com", "a b@c.com", "a@b.com\r\nBcc: x@y.z", "a@b.com>", "ünï@b.com",
+    @Test(arguments: ["no-at-sign", "a@", "@b.com", "a b@c.com", "a@b.com\r\nBcc: x@y.z", "a@b.com>", "a\u{85}b@c.com",
                       String(repeating: "a", count: 65) + "@b.com"])
     func refusesUnusableAddresses(address: String) {
         #expect(throws: MIMEError.self) { try Mailbox(parsing: address, field: "to[0]") }

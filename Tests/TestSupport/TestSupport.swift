@@ -19,10 +19,22 @@ public enum TestSupport {
         public var charset: String?
         public var transferEncoding: String?
         public var body: String?
+        public var text: String?
+        public var html: String?
+        public var cc: String?
+        /// [display name, address] for each mailbox in From and To, as parsed.
+        public var fromMailboxes: [[String]]
+        public var toMailboxes: [[String]]
+        /// The same, with names decoded by `email.header` (RFC 2047 §6.2 whitespace rules).
+        public var fromNames: [[String]]
+        public var toNames: [[String]]
+        public var structure: String
+        public var attachments: [ParsedAttachment]
         public var headers: [[String]]
         public var defects: [String]
         public var maxLineLength: Int
         public var bareLF: Int
+        public var bareCR: Int
 
         /// Header values named `name` (case-insensitive), in order.
         public func headers(named name: String) -> [String] {
@@ -30,9 +42,30 @@ public enum TestSupport {
         }
     }
 
+    /// An attachment as Python's `email` package sees it.
+    public struct ParsedAttachment: Decodable, Sendable, Equatable {
+        public var filename: String?
+        public var contentType: String
+        public var disposition: String?
+        public var contentID: String?
+        public var sha256: String
+        public var size: Int
+    }
+
+    /// Parses many messages with one Python process.
+    public static func parseWithPython(batch messages: [[UInt8]]) async throws -> [ParsedEmail] {
+        let input = try JSONEncoder().encode(messages.map { Data($0).base64EncodedString() })
+        let output = try await run([python, repositoryRoot.appendingPathComponent("scripts/parse-email.py").path, "--batch"],
+                                   input: Array(input))
+        return try JSONDecoder().decode([ParsedEmail].self, from: Data(output))
+    }
+
+    /// Debian's Python (where apt's python3-dkim lives) when present, else `python3` from PATH.
+    public static let python: String = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+
     /// Parses `message` with Python's `email` package.
     public static func parseWithPython(_ message: [UInt8]) async throws -> ParsedEmail {
-        let output = try await run(["python3", repositoryRoot.appendingPathComponent("scripts/parse-email.py").path], input: message)
+        let output = try await run([python, repositoryRoot.appendingPathComponent("scripts/parse-email.py").path], input: message)
         return try JSONDecoder().decode(ParsedEmail.self, from: Data(output))
     }
 

@@ -1,0 +1,35 @@
+/// Header parameters such as `filename`, with RFC 2231 encoding for names in any script.
+enum MIMEParameters {
+    /// attribute-char (RFC 2231 §7): what may stand unencoded in an extended value.
+    private static let attributeCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+-.^_`|~".utf8)
+
+    /// `; name="value"` when plain ASCII suffices; otherwise `; name*=utf-8''%XX…`, split into
+    /// `name*0*`, `name*1*`… continuations so no line passes 78 characters. Each segment starts
+    /// on a folded line.
+    static func format(_ name: String, _ value: String) -> String {
+        let plain = value.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }
+        if plain, value.utf8.count + name.utf8.count <= 70 {
+            return ";\r\n \(name)=\"\(value)\""
+        }
+        var chunks: [String] = []
+        var current = ""
+        for character in value {
+            var encoded = ""
+            for byte in String(character).utf8 {
+                encoded += attributeCharacters.contains(byte) ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
+            }
+            if current.utf8.count + encoded.utf8.count > 54, !current.isEmpty {
+                chunks.append(current)
+                current = ""
+            }
+            current += encoded
+        }
+        chunks.append(current)
+        if chunks.count == 1 {
+            return ";\r\n \(name)*=utf-8''\(chunks[0])"
+        }
+        return chunks.enumerated().map { index, chunk in
+            ";\r\n \(name)*\(index)*=\(index == 0 ? "utf-8''" : "")\(chunk)"
+        }.joined()
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Punycode (RFC 3492) and the IDNA conversion of domain names to their ASCII form (`xn--`),
+/// implemented here because Foundation on Linux has none.
+public enum Punycode {
+    private static let base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700
+    private static let initialBias = 72, initialN = 128
+
+    /// Encodes one label's code points (RFC 3492 §6.3). Returns nil on overflow.
+    public static func encode(_ label: String) -> String? {
+        let input = label.unicodeScalars.map { Int($0.value) }
+        var output = input.filter { $0 < 0x80 }.map { Character(Unicode.Scalar(UInt8($0))) }
+        let basicCount = output.count
+        var handled = basicCount
+        if basicCount > 0 { output.append("-") }
+        var n = initialN, delta = 0, bias = initialBias
+        while handled < input.count {
+            guard let m = input.filter({ $0 >= n }).min() else { return nil }
+            let (product, overflow) = (m - n).multipliedReportingOverflow(by: handled + 1)
+            guard !overflow else { return nil }
+            delta += product
+            n = m
+            for codePoint in input {
+                if codePoint < n { delta += 1 }
+                if codePoint == n {
+                    var q = delta
+                    var k = base
+                    while true {
+                        let t = k <= bias ? tMin : (k >= bias + tMax ? tMax : k - bias)
+                        if q < t { break }
+                        output.append(digit(t + (q - t) % (base - t)))
+                        q = (q - t) / (base - t)
+                        k += base
+                    }
+                    output.append(digit(q))
+                    bias = adapt(delta, handled + 1, handled == basicCount)
+                    delta = 0
+                    handled += 1
+                }
+            }
+            delta += 1
+            n += 1
+        }
+        return String(output)
+    }
+
+    /// The ASCII form of a domain: each non-ASCII label becomes `xn--` + Punycode, after NFC
+    /// normalization and lower-casing (the mapping step of IDNA 2008's UTS #46 for common text).
+    /// - Returns: nil when a label cannot be encoded or is longer than 63 octets.
+    public static func asciiDomain(_ domain: String) -> String? {
+        let labels = domain.precomposedStringWithCanonicalMapping.lowercased()
+            .split(separator: ".", omittingEmptySubsequences: false)
+            .map { label -> String? in
+                if label.unicodeScalars.allSatisfy(\.isASCII) { return String(label) }
+                return encode(String(label)).map { "xn--" + $0 }
+            }
+        guard labels.allSatisfy({ $0 != nil && $0!.utf8.count <= 63 }) else { return nil }
+        return labels.compactMap { $0 }.joined(separator: ".")
+    }
+
+    private static func digit(_ value: Int) -> Character {
+        Character(Unicode.Scalar(UInt8(value < 26 ? value + 97 : value + 22)))
+    }
+
+    private static func adapt(_ delta: Int, _ count: Int, _ first: Bool) -> Int {
+        var delta = first ? delta / damp : delta / 2
+        delta += delta / count
+        var k = 0
+        while delta > ((base - tMin) * tMax) / 2 {
+            delta /= base - tMin
+            k += base
+        }
+        return k + (base - tMin + 1) * delta / (delta + skew)
+    }
+}
