@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "ConnectorKit", targets: ["ConnectorKit"]),
         .library(name: "MIME", targets: ["MIME"]),
+        .library(name: "DKIM", targets: ["DKIM"]),
         .library(name: "SMTP", targets: ["SMTP"]),
         .library(name: "SMTPConnector", targets: ["SMTPConnector"]),
         .library(name: "DevServer", targets: ["DevServer"]),
@@ -22,8 +23,9 @@ let package = Package(
         .target(name: "ConnectorKit"),
         .target(name: "MIME"),
         .target(name: "NetworkIO", dependencies: ["COpenSSL"]),
+        .target(name: "DKIM", dependencies: ["COpenSSL"]),
         .target(name: "SMTP", dependencies: ["NetworkIO"]),
-        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "SMTP"]),
+        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP"]),
         .target(name: "DevServer", dependencies: ["NetworkIO", "COpenSSL"]),
         .executableTarget(
             name: "smtp-connector",
@@ -33,6 +35,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ConnectorKitTests", dependencies: ["ConnectorKit"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"]),
+        .testTarget(name: "DKIMTests", dependencies: ["DKIM", "MIME", "TestSupport"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "DevServer", "NetworkIO", "TestSupport"]),
         .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "TestSupport"]),
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "TestSupport"]),
