@@ -52,9 +52,10 @@ public final class DKIMSigner: @unchecked Sendable {
         key = try Self.loadKey(privateKeyPEM)
         switch EVP_PKEY_get_base_id(key) {
         case EVP_PKEY_RSA:
-            guard EVP_PKEY_get_bits(key) >= 1024 else {
+            let bits = EVP_PKEY_get_bits(key)
+            guard bits >= 1024 else {
                 EVP_PKEY_free(key)
-                throw DKIMError(field: "dkim.privateKey", "the RSA key has \(EVP_PKEY_get_bits(key)) bits; DKIM needs at least 1024 (RFC 8301), 2048 is advised")
+                throw DKIMError(field: "dkim.privateKey", "the RSA key has \(bits) bits; DKIM needs at least 1024 (RFC 8301), 2048 is advised")
             }
             algorithm = .rsaSHA256
         case EVP_PKEY_ED25519:
