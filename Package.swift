@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"]),
         .testTarget(name: "DKIMTests", dependencies: ["DKIM", "MIME", "TestSupport"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "DevServer", "NetworkIO", "TestSupport"]),
-        .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "TestSupport"]),
+        .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "SMTP", "TestSupport"]),
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "TestSupport"]),
         // Runs the built `smtp-connector` binary as a user would.
         .testTarget(name: "CLITests", dependencies: ["DevServer", "TestSupport", "smtp-connector"]),

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, including the interop tests against a real Postfix smtpd.
 #
-# As root it installs what the tests need from Debian's packages (postfix, sasl2-bin, python3,
+# As root it installs what the tests need from Debian's packages (postfix, sasl2-bin, python3, python3-dkim,
 # openssl), configures Postfix on loopback (scripts/postfix-test-env.sh) and stops it afterwards.
 # Without root it cannot start Postfix: the Postfix tests then fail and say why, unless you set
 # SMTP_TESTS_SKIP_POSTFIX=1 to skip them on purpose.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(postfix sasl2-bin libsasl2-modules python3 openssl libssl-dev pkg-config)
+PACKAGES=(postfix sasl2-bin libsasl2-modules python3 python3-dkim openssl libssl-dev pkg-config)
 
 missing_packages() {
     local missing=()

@@ -1,4 +1,5 @@
 import ConnectorKit
+import DKIM
 import Foundation
 import MIME
 import SMTP
@@ -25,6 +26,7 @@ public struct SMTPConnector: EmailConnector {
     /// The parsed configuration.
     public let config: SMTPConnectorConfig
     private let client: SMTPClient
+    private let signer: DKIMSigner?
 
     /// Builds a connector from a parsed configuration.
     /// - Parameters:
@@ -43,6 +45,14 @@ public struct SMTPConnector: EmailConnector {
         } catch let error as SMTPError {
             throw ConnectorError(.invalidConfig, error.message, phase: .config, hint: error.hint)
         }
+        do {
+            signer = try config.dkim.map {
+                try DKIMSigner(domain: $0.domain, selector: $0.selector, privateKeyPEM: $0.privateKeyPEM,
+                               headerFields: $0.headerFields, skipFields: $0.skipFields)
+            }
+        } catch {
+            throw ConnectorError(.invalidConfig, "\(error)", phase: .config)
+        }
     }
 
     /// Renders, composes and sends the email for `request`.
@@ -51,9 +61,12 @@ public struct SMTPConnector: EmailConnector {
         let message: MailMessage
         do {
             message = try compose(request)
-            bytes = try MessageComposer().compose(message)
+            let composed = try MessageComposer().compose(message)
+            bytes = try signer?.sign(composed) ?? composed
         } catch let error as MIMEError {
             throw ConnectorError(error)
+        } catch let error as DKIMError {
+            throw ConnectorError(.general, "DKIM signing failed: \(error)", phase: .compose)
         }
         do {
             let result = try await client.send(
@@ -80,22 +93,57 @@ public struct SMTPConnector: EmailConnector {
         }
     }
 
-    /// The message `request` stands for: its template rendered with its payload.
-    /// - Throws: ``ConnectorError`` (`template_not_found`) or ``MIMEError``.
+    /// The message `request` stands for: its content or template rendered with its payload.
+    /// - Throws: ``ConnectorError`` (`template_not_found`, `invalid_request`) or ``MIMEError``.
     public func compose(_ request: EmailRequest) throws -> MailMessage {
-        let locale = request.locale ?? request.payload["locale"]?.stringValue
-        let template = try config.templates.template(for: request.usageType, locale: locale)
         let renderer = TemplateRenderer(payload: request.payload)
+        let subject: String, text: String?, html: String?
+        if let content = request.content {
+            subject = renderer.render(content.subject, escaping: .headerLine)
+            html = content.html.map { renderer.render($0, escaping: .html) }
+            text = content.text.map { renderer.render($0, escaping: .none) }
+                ?? (content.generateText ? html.map(HTMLText.plainText(from:)) : nil)
+        } else {
+            let locale = request.locale ?? request.payload["locale"]?.stringValue
+            let template = try config.templates.template(for: request.usageType, locale: locale)
+            subject = renderer.render(template.subject, escaping: .headerLine)
+            if template.contentType == .html {
+                html = renderer.render(template.content, escaping: .html)
+                text = template.textContent.map { renderer.render($0, escaping: .none) }
+                    ?? (template.generateText ? html.map(HTMLText.plainText(from:)) : nil)
+            } else {
+                html = nil
+                text = renderer.render(template.content, escaping: .none)
+            }
+        }
         func mailboxes(_ addresses: [String], _ field: String) throws -> [Mailbox] {
             try addresses.enumerated().map { index, address in try Mailbox(parsing: address, field: "\(field)[\(index)]") }
         }
-        let body = renderer.render(template.content, escaping: template.contentType == .html ? .html : .none)
         return MailMessage(
-            from: config.from, to: try mailboxes(request.to, "to"), replyTo: config.replyTo,
-            subject: renderer.render(template.subject, escaping: .headerLine),
-            body: .init(template.contentType == .html ? .html : .plain, body),
-            headers: config.customHeaders.map { ($0.name, renderer.render($0.value, escaping: .headerLine)) },
-            cc: try mailboxes(request.cc, "cc"), bcc: try mailboxes(request.bcc, "bcc"))
+            from: config.from, to: try mailboxes(request.to, "to"), cc: try mailboxes(request.cc, "cc"),
+            bcc: try mailboxes(request.bcc, "bcc"), replyTo: config.replyTo, subject: subject, text: text, html: html,
+            attachments: try request.attachments.enumerated().map { try attachment($1, index: $0) },
+            headers: config.customHeaders.map { ($0.name, renderer.render($0.value, escaping: .headerLine)) })
+    }
+
+    private func attachment(_ attachment: EmailAttachment, index: Int) throws -> Attachment {
+        let data: Data
+        switch attachment.source {
+        case .data(let bytes):
+            data = bytes
+        case .path(let path):
+            guard !config.disableFileAccess else {
+                throw ConnectorError(.invalidRequest, "attachments[\(index)] is a file path and disableFileAccess is set",
+                                     phase: .compose, hint: "Pass the file's bytes instead, or turn off disableFileAccess.")
+            }
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw ConnectorError(.invalidRequest, "attachments[\(index)]: cannot read \(path)", phase: .compose,
+                                     hint: "Check that the file exists and this process may read it.")
+            }
+            data = contents
+        }
+        return Attachment(filename: attachment.filename, data: data, contentType: attachment.contentType,
+                          contentID: attachment.contentID)
     }
 }
 

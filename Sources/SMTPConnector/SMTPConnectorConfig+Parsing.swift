@@ -1,5 +1,6 @@
 import ConnectorKit
 import Foundation
+import DKIM
 import MIME
 import SMTP
 
@@ -56,6 +57,8 @@ extension SMTPConnectorConfig {
         let logger = reader.bool("logger") ?? false
         let debug = reader.bool("debug") ?? false
         let allowInsecureAuth = reader.bool("allowInsecureAuth") ?? false
+        let disableFileAccess = reader.bool("disableFileAccess") ?? false
+        let dkim = reader.object("dkim") { readDKIM(&$0) } ?? nil
         readAcceptedOptions(&reader)
         reader.finish()
 
@@ -70,7 +73,7 @@ extension SMTPConnectorConfig {
             host: host, port: port ?? (secure ? 465 : 587), from: from, replyTo: replyTo, templates: templates,
             auth: auth, security: security, tls: tls, clientName: clientName, localAddress: localAddress,
             timeouts: timeouts, customHeaders: headers, logsTranscript: logger || debug,
-            allowsInsecureAuth: allowInsecureAuth)
+            allowsInsecureAuth: allowInsecureAuth, disableFileAccess: disableFileAccess, dkim: dkim)
         return (config, reader.issues)
     }
 
@@ -115,11 +118,17 @@ extension SMTPConnectorConfig {
                 return text
             }
             let locale = item.string("locale")
+            let textContent = item.string("textContent")
+            let generateText = item.bool("generateText") ?? false
+            if contentType == .plainText, textContent != nil || generateText {
+                item.report(textContent != nil ? "textContent" : "generateText", "only applies to text/html templates")
+            }
             item.finish()
             reader.report(contentsOf: item.issues)
             if let usage, let contentType, let subject, let content, item.issues.isEmpty {
                 templates.append(EmailTemplate(usageType: usage, contentType: contentType, subject: subject,
-                                               content: content, locale: locale))
+                                               content: content, locale: locale, textContent: textContent,
+                                               generateText: generateText))
             } else {
                 valid = false
             }
@@ -178,6 +187,43 @@ extension SMTPConnectorConfig {
         guard user != nil || password != nil || method != nil || accessToken != nil || isOAuth2 else { return nil }
         return Auth(user: user, password: isOAuth2 ? nil : password, mechanism: method,
                     accessToken: accessToken, isOAuth2: isOAuth2)
+    }
+
+    /// `dkim {domainName, keySelector, privateKey, headerFieldNames?, skipFields?}` (nodemailer's
+    /// names). The key is loaded and checked here, so a bad key is a config error, not unsigned mail.
+    private static func readDKIM(_ reader: inout ConfigReader) -> DKIM? {
+        let domain = reader.string("domainName", required: true, hint: "The domain whose DNS publishes the key, e.g. acme.com.")
+        let selector = reader.string("keySelector", required: true, hint: "The selector: the key is at SELECTOR._domainkey.DOMAIN.")
+        let keyText = reader.string("privateKey", required: true, hint: "An RSA (2048-bit advised) or Ed25519 private key, PEM text or a file path.")
+        let headerFields = reader.string("headerFieldNames").map { $0.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let skip = reader.string("skipFields").map { $0.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        if let hash = reader.string("hashAlgo"), hash.lowercased() != "sha256" {
+            reader.report("hashAlgo", "only sha256 is allowed (RFC 8301)")
+        }
+        _ = reader.string("cacheDir")
+        _ = reader.number("cacheTreshold")
+        guard let domain, let selector, let keyText else { return nil }
+        var pem = keyText
+        if !keyText.contains("-----BEGIN") {
+            guard let data = FileManager.default.contents(atPath: keyText) else {
+                reader.report("privateKey", "is neither PEM text nor a readable file (\(keyText))")
+                return nil
+            }
+            pem = String(decoding: data, as: UTF8.self)
+        }
+        let asciiDomain = Punycode.asciiDomain(domain) ?? domain
+        do {
+            _ = try DKIMSigner(domain: asciiDomain, selector: selector, privateKeyPEM: pem,
+                               headerFields: headerFields, skipFields: skip)
+        } catch let error as DKIMError {
+            let key = String(error.field.dropFirst("dkim.".count))
+            reader.report(key.isEmpty ? nil : key, error.message)
+            return nil
+        } catch {
+            reader.report("privateKey", "\(error)")
+            return nil
+        }
+        return DKIM(domain: asciiDomain, selector: selector, privateKeyPEM: pem, headerFields: headerFields, skipFields: skip)
     }
 
     private static func readTLS(_ reader: inout ConfigReader) -> TLS {
@@ -259,11 +305,7 @@ extension SMTPConnectorConfig {
         _ = reader.integer("maxMessages", in: 1...1_000_000)
         _ = reader.integer("rateDelta", in: 1...86_400_000)
         _ = reader.integer("rateLimit", in: 1...1_000_000)
-        _ = reader.bool("disableFileAccess")
         _ = reader.bool("disableUrlAccess")
-        if reader.value("dkim") != nil {
-            reader.report("dkim", "DKIM signing is not supported yet", hint: "Remove dkim, or sign at your relay for now.")
-        }
         if reader.value("preset") != nil {
             reader.report("preset", "presets are not available yet", hint: "Give host, port and secure explicitly.")
         }

@@ -39,6 +39,24 @@ public struct SMTPConnectorConfig: Sendable, Equatable {
     public var logsTranscript: Bool
     /// Whether AUTH may be sent without TLS (`allowInsecureAuth`, default false).
     public var allowsInsecureAuth: Bool
+    /// Whether attachments may not be read from files (`disableFileAccess`, default false).
+    public var disableFileAccess: Bool
+    /// DKIM signing, when configured.
+    public var dkim: DKIM?
+
+    /// DKIM signing settings (`dkim`), checked at load time.
+    public struct DKIM: Sendable, Equatable {
+        /// `domainName`, in ASCII (punycode for international names).
+        public var domain: String
+        /// `keySelector`.
+        public var selector: String
+        /// `privateKey` as PEM (a file path is read at load time). Never printed.
+        public var privateKeyPEM: String
+        /// `headerFieldNames` (colon-separated in JSON); nil signs the default list.
+        public var headerFields: [String]?
+        /// `skipFields` (colon-separated in JSON).
+        public var skipFields: [String]
+    }
 
     /// SMTP AUTH settings.
     public struct Auth: Sendable, Equatable {

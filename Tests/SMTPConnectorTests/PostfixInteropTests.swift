@@ -114,4 +114,20 @@ struct PostfixInteropTests {
         let connector = try SMTPConnector(config: SMTPConnectorConfig.parse(config(postfix)))
         try await connector.verifyConnection()
     }
+
+    @Test(arguments: ["rsa", "ed25519"])
+    func dkimSignatureStillVerifiesAfterPostfixDelivered(algorithm: String) async throws {
+        let postfix = try postfix()
+        let key = try await DKIMTestKey.make(algorithm)
+        var config = config(postfix).objectValue!
+        config["dkim"] = ["domainName": "example.test", "keySelector": "mail", "privateKey": .string(key.privatePEM)]
+        let connector = try SMTPConnectorFactory().makeConnector(config: .object(config))
+        let receipt = try await connector.send(EmailRequest(
+            to: "someone@example.test", usageType: .register, payload: ["code": "482913", "user": ["name": "Zoë"]],
+            attachments: [EmailAttachment(filename: "übersicht.txt", data: Data("line\n.dot line\n".utf8))]))
+        let path = try #require(await postfix.waitForDelivery(messageID: receipt.messageID))
+        let delivered = try Data(contentsOf: URL(fileURLWithPath: path))
+        // Postfix added Return-Path, Delivered-To and Received above the signature; they are not signed.
+        #expect(try await DKIMTestKey.verify(Array(delivered), record: key.record) == "pass")
+    }
 }

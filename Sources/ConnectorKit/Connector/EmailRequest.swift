@@ -13,6 +13,10 @@ public struct EmailRequest: Sendable, Equatable {
     public var payload: ConfigValue
     /// The locale to prefer when templates carry one (e.g. "fr-CA"); `payload.locale` is used when nil.
     public var locale: String?
+    /// Files to attach, and inline images.
+    public var attachments: [EmailAttachment]
+    /// Content to send instead of the configured template for `usageType`.
+    public var content: EmailContent?
 
     /// Creates a request.
     /// - Parameters:
@@ -22,9 +26,13 @@ public struct EmailRequest: Sendable, Equatable {
     ///   - locale: the preferred template locale.
     ///   - cc: copy recipients.
     ///   - bcc: blind-copy recipients (envelope only).
+    ///   - attachments: files and inline images.
+    ///   - content: subject and bodies that replace the template.
     public init(to: [String], usageType: UsageType, payload: ConfigValue = [:], locale: String? = nil,
-                cc: [String] = [], bcc: [String] = []) {
+                cc: [String] = [], bcc: [String] = [], attachments: [EmailAttachment] = [], content: EmailContent? = nil) {
         self.to = to
+        self.attachments = attachments
+        self.content = content
         self.cc = cc
         self.bcc = bcc
         self.usageType = usageType
@@ -33,8 +41,10 @@ public struct EmailRequest: Sendable, Equatable {
     }
 
     /// Creates a request for a single recipient.
-    public init(to address: String, usageType: UsageType, payload: ConfigValue = [:], locale: String? = nil) {
-        self.init(to: [address], usageType: usageType, payload: payload, locale: locale)
+    public init(to address: String, usageType: UsageType, payload: ConfigValue = [:], locale: String? = nil,
+                attachments: [EmailAttachment] = [], content: EmailContent? = nil) {
+        self.init(to: [address], usageType: usageType, payload: payload, locale: locale,
+                  attachments: attachments, content: content)
     }
 }
 

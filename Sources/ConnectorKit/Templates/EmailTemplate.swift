@@ -16,15 +16,22 @@ public struct EmailTemplate: Sendable, Equatable {
     public var content: String
     /// The locale it is written in (e.g. "en", "zh-CN"), when templates vary by language.
     public var locale: String?
+    /// For an HTML template: the plain-text alternative, with placeholders (`textContent`).
+    public var textContent: String?
+    /// For an HTML template without `textContent`: generate the plain-text alternative from the
+    /// rendered HTML (`generateText`, default false to send what Logto sends).
+    public var generateText: Bool
 
     /// Creates a template.
     public init(usageType: UsageType, contentType: ContentType = .plainText, subject: String,
-                content: String, locale: String? = nil) {
+                content: String, locale: String? = nil, textContent: String? = nil, generateText: Bool = false) {
         self.usageType = usageType
         self.contentType = contentType
         self.subject = subject
         self.content = content
         self.locale = locale
+        self.textContent = textContent
+        self.generateText = generateText
     }
 }
 

@@ -1,0 +1,139 @@
+import ConnectorKit
+import DevServer
+import Foundation
+import Testing
+import TestSupport
+@testable import SMTPConnector
+
+@Suite struct ContentAndDKIMTests {
+    private func start() throws -> DevServer {
+        var configuration = DevServerConfiguration()
+        configuration.users = ["app": "pw"]
+        let server = try DevServer(configuration)
+        try server.start()
+        return server
+    }
+
+    static func config(port: Int, caPEM: String, host: String = "127.0.0.1", extra: [String: ConfigValue] = [:]) -> ConfigValue {
+        var object: [String: ConfigValue] = [
+            "host": .string(host), "port": .number(Double(port)), "fromEmail": "Acme <no-reply@example.com>", "requireTLS": true,
+            "tls": ["ca": .string(caPEM), "servername": "localhost"],
+            "auth": ["user": "app", "pass": "pw"],
+            "templates": [
+                ["usageType": "Register", "contentType": "text/html", "subject": "Welcome {{user.name}}",
+                 "content": "<p>Hi {{ user.name }}, your code is <b>{{code}}</b>.</p><p><a href=\"{{link}}\">Verify</a></p>",
+                 "generateText": true],
+                ["usageType": "SignIn", "contentType": "text/html", "subject": "Sign in",
+                 "content": "<p>Code <b>{{code}}</b></p>", "textContent": "Code: {{code}}"],
+                ["usageType": "ForgotPassword", "contentType": "text/html", "subject": "Reset", "content": "<p>{{code}}</p>"],
+                ["usageType": "Generic", "subject": "Code", "content": "{{code}}"],
+            ],
+        ]
+        for (key, value) in extra { object[key] = value }
+        return .object(object)
+    }
+
+    private func send(_ server: DevServer, _ request: EmailRequest, extra: [String: ConfigValue] = [:]) async throws -> TestSupport.ParsedEmail {
+        _ = try await SMTPConnectorFactory().makeConnector(config: Self.config(port: server.port, caPEM: server.certificatePEM, extra: extra))
+            .send(request)
+        return try await TestSupport.parseWithPython(try #require(server.messages.last).data)
+    }
+
+    @Test func htmlTemplatesCanCarryAGeneratedOrWrittenTextAlternative() async throws {
+        let server = try start()
+        defer { server.stop() }
+        let generated = try await send(server, EmailRequest(to: "a@example.org", usageType: .register,
+            payload: ["code": "123456", "user": ["name": "Zoë & Co"], "link": "https://acme.example/v?t=1"]))
+        #expect(generated.structure == "multipart/alternative(text/plain,text/html)")
+        #expect(generated.text == "Hi Zoë & Co, your code is 123456.\n\nVerify (https://acme.example/v?t=1)\n")
+        #expect(generated.html?.contains("Zoë &amp; Co") == true)
+
+        let written = try await send(server, EmailRequest(to: "a@example.org", usageType: .signIn, payload: ["code": "42"]))
+        #expect(written.text == "Code: 42\n")
+
+        let htmlOnly = try await send(server, EmailRequest(to: "a@example.org", usageType: .forgotPassword, payload: ["code": "7"]))
+        #expect(htmlOnly.structure == "text/html")
+    }
+
+    @Test func requestContentAndAttachmentsReplaceTheTemplate() async throws {
+        let server = try start()
+        defer { server.stop() }
+        let parsed = try await send(server, EmailRequest(
+            to: "a@example.org", usageType: .generic, payload: ["name": "Ada"],
+            attachments: [EmailAttachment(filename: "logo.png", data: Data([0x89, 0x50, 0x4E, 0x47]), contentID: "logo"),
+                          EmailAttachment(filename: "Übersicht.pdf", data: Data("%PDF".utf8))],
+            content: EmailContent(subject: "Report for {{name}}", html: "<img src=\"cid:logo\"><p>Hello {{name}}</p>")))
+        #expect(parsed.subject == "Report for Ada")
+        #expect(parsed.structure == "multipart/mixed(multipart/related(multipart/alternative(text/plain,text/html),image/png),application/pdf)")
+        #expect(parsed.text == "Hello Ada\n")
+        #expect(parsed.attachments.map(\.filename) == ["logo.png", "Übersicht.pdf"])
+    }
+
+    @Test func fileAttachmentsHonourDisableFileAccess() async throws {
+        let server = try start()
+        defer { server.stop() }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("attachment-\(UUID().uuidString).txt").path
+        try "file contents".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let request = EmailRequest(to: "a@example.org", usageType: .generic, payload: ["code": "1"],
+                                   attachments: [EmailAttachment(filename: "notes.txt", source: .path(path))])
+        let parsed = try await send(server, request)
+        #expect(parsed.attachments.first?.size == 13)
+
+        let connector = try SMTPConnectorFactory().makeConnector(
+            config: Self.config(port: server.port, caPEM: server.certificatePEM, extra: ["disableFileAccess": true]))
+        let error = try await #require(throws: ConnectorError.self) { try await connector.send(request) }
+        #expect(error.code == .invalidRequest)
+        #expect(error.message.contains("disableFileAccess"))
+    }
+
+    @Test(arguments: ["rsa", "ed25519"])
+    func dkimSignedMessagesVerify(algorithm: String) async throws {
+        let server = try start()
+        defer { server.stop() }
+        let key = try await DKIMTestKey.make(algorithm)
+        _ = try await send(server, EmailRequest(to: "a@example.org", usageType: .register, payload: ["code": "9", "user": ["name": "Zoë"]]),
+                           extra: ["dkim": ["domainName": "example.com", "keySelector": "s1", "privateKey": .string(key.privatePEM)]])
+        let signed = try #require(server.messages.last).data
+        #expect(String(decoding: signed, as: UTF8.self).hasPrefix("DKIM-Signature: v=1;"))
+        #expect(try await DKIMTestKey.verify(signed, record: key.record) == "pass")
+    }
+
+    @Test func badDKIMSettingsAreConfigErrors() {
+        let base = Self.config(port: 587, caPEM: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----").objectValue!
+        var config = base
+        config["dkim"] = ["domainName": "example.com", "keySelector": "s1", "privateKey": "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----"]
+        #expect(SMTPConnectorConfig.validate(.object(config)).map(\.path) == ["dkim.privateKey"])
+        config["dkim"] = ["domainName": "example.com", "privateKey": "/nonexistent/key.pem", "hashAlgo": "sha1"]
+        #expect(Set(SMTPConnectorConfig.validate(.object(config)).map(\.path)) == ["dkim.keySelector", "dkim.hashAlgo"])
+        config["dkim"] = ["domainName": "example.com", "keySelector": "s1", "privateKey": "/nonexistent/key.pem"]
+        #expect(SMTPConnectorConfig.validate(.object(config)).first?.message.contains("neither PEM text nor a readable file") == true)
+    }
+}
+
+/// DKIM keys made with openssl, and verification with python3-dkim.
+enum DKIMTestKey {
+    struct Key {
+        var privatePEM: String
+        var record: String
+    }
+
+    static func make(_ algorithm: String) async throws -> Key {
+        let arguments = algorithm == "rsa"
+            ? ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]
+            : ["openssl", "genpkey", "-algorithm", "ED25519"]
+        let pem = try await TestSupport.run(arguments)
+        let der = try await TestSupport.run(["openssl", "pkey", "-pubout", "-outform", "DER"], input: pem)
+        let publicKey = algorithm == "rsa" ? Data(der) : Data(der.suffix(32))
+        return Key(privatePEM: String(decoding: pem, as: UTF8.self),
+                   record: "v=DKIM1; k=\(algorithm == "rsa" ? "rsa" : "ed25519"); p=\(publicKey.base64EncodedString())")
+    }
+
+    static func verify(_ message: [UInt8], record: String) async throws -> String {
+        let result = try await TestSupport.runProcess(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            [TestSupport.python, TestSupport.repositoryRoot.appendingPathComponent("scripts/verify-dkim.py").path, record],
+            input: message)
+        return result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) + result.stderrText
+    }
+}
