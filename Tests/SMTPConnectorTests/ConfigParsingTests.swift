@@ -147,9 +147,10 @@ import Testing
 
     @Test func unsupportedFeaturesAreRefusedNotIgnored() throws {
         var config = try ConfigValue.parse(json: Self.logtoConfig).objectValue!
+        config["preset"] = "gmail"
         config["dkim"] = ["domainName": "acme.com"]
         let issues = SMTPConnectorConfig.validate(.object(config))
-        #expect(issues.map(\.path) == ["dkim"])
+        #expect(issues.map(\.path).sorted() == ["dkim.keySelector", "dkim.privateKey", "preset"])
     }
 
     @Test func oauth2TakesAnAccessTokenOrAHostTokenProvider() throws {
