@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "SMTP", dependencies: ["NetworkIO"]),
         .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP"]),
         .target(name: "DevServer", dependencies: ["NetworkIO", "COpenSSL"]),
+        // Composes messages for scripts/bench-mime.sh; not a product.
+        .executableTarget(name: "mime-benchmark", dependencies: ["MIME"]),
         .executableTarget(
             name: "smtp-connector",
             dependencies: ["ConnectorKit", "SMTPConnector", "DevServer"]

@@ -2,8 +2,21 @@ import Foundation
 
 /// A node of the MIME tree (RFC 2046): a leaf with encoded content, or a multipart container.
 indirect enum MIMEPart {
-    case leaf(headers: [String], body: [UInt8])
+    case leaf(headers: [String], body: Chunk)
     case multipart(subtype: String, parts: [MIMEPart])
+
+    /// Output bytes, or data still to be base64-encoded straight into the output buffer.
+    enum Chunk {
+        case bytes([UInt8])
+        case base64(Data)
+
+        var size: Int {
+            switch self {
+            case .bytes(let bytes): return bytes.count
+            case .base64(let data): return Base64.encodedLineSize(data.count)
+            }
+        }
+    }
 
     /// The header lines that describe this part (Content-Type and friends), without CRLF.
     func contentHeaders(boundary: String) -> [String] {
@@ -13,22 +26,42 @@ indirect enum MIMEPart {
         }
     }
 
-    /// Writes the body of this part (after its headers and the blank line).
-    func writeBody(into output: inout [UInt8], boundaries: inout BoundaryGenerator, boundary: String) {
+    /// Appends the chunks of this part's body (after its headers and the blank line).
+    func appendBody(to chunks: inout [Chunk], boundaries: inout BoundaryGenerator, boundary: String) {
         switch self {
         case .leaf(_, let body):
-            output += body
+            chunks.append(body)
         case .multipart(_, let parts):
             // RFC 2046 §5.1.1: the CRLF before a delimiter belongs to the delimiter, so each part's
             // own final CRLF (content) gets one more before the next "--boundary".
             for (index, part) in parts.enumerated() {
-                output += Array("\(index == 0 ? "" : "\r\n")--\(boundary)\r\n".utf8)
                 let inner = boundaries.next()
-                for line in part.contentHeaders(boundary: inner) { output += Array((line + "\r\n").utf8) }
-                output += [0x0D, 0x0A]
-                part.writeBody(into: &output, boundaries: &boundaries, boundary: inner)
+                var text = "\(index == 0 ? "" : "\r\n")--\(boundary)\r\n"
+                for line in part.contentHeaders(boundary: inner) { text += line + "\r\n" }
+                chunks.append(.bytes(Array((text + "\r\n").utf8)))
+                part.appendBody(to: &chunks, boundaries: &boundaries, boundary: inner)
             }
-            output += Array("\r\n--\(boundary)--\r\n".utf8)
+            chunks.append(.bytes(Array("\r\n--\(boundary)--\r\n".utf8)))
+        }
+    }
+
+    /// Joins chunks into one array allocated once at its final size; base64 is encoded in place.
+    static func join(_ chunks: [Chunk]) -> [UInt8] {
+        let total = chunks.reduce(0) { $0 + $1.size }
+        return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            var target = buffer.baseAddress!
+            for chunk in chunks {
+                switch chunk {
+                case .bytes(let bytes):
+                    bytes.withUnsafeBufferPointer { source in
+                        if let base = source.baseAddress { target.update(from: base, count: source.count) }
+                    }
+                    target += bytes.count
+                case .base64(let data):
+                    target += data.withUnsafeBytes { Base64.encodeLines($0, into: target) }
+                }
+            }
+            initialized = target - buffer.baseAddress!
         }
     }
 }

@@ -33,12 +33,11 @@ public struct MessageComposer: Sendable {
         var boundaries = BoundaryGenerator()
         try checkBoundary(boundaries.stemText, in: root)
         let boundary = boundaries.next()
-        var output = Array(header.text.utf8)
-        output.reserveCapacity(output.count + message.attachments.reduce(0) { $0 + $1.data.count * 4 / 3 + $1.data.count / 28 } + 4096)
-        for line in root.contentHeaders(boundary: boundary) { output += Array((line + "\r\n").utf8) }
-        output += [0x0D, 0x0A]
-        root.writeBody(into: &output, boundaries: &boundaries, boundary: boundary)
-        return output
+        var head = header.text
+        for line in root.contentHeaders(boundary: boundary) { head += line + "\r\n" }
+        var chunks: [MIMEPart.Chunk] = [.bytes(Array((head + "\r\n").utf8))]
+        root.appendBody(to: &chunks, boundaries: &boundaries, boundary: boundary)
+        return MIMEPart.join(chunks)
     }
 
     private func tree(for message: MailMessage) throws -> MIMEPart {
@@ -67,7 +66,7 @@ public struct MessageComposer: Sendable {
         var encoded: [UInt8] = []
         encoding.encode(bytes, into: &encoded)
         return .leaf(headers: ["Content-Type: text/\(subtype); charset=utf-8",
-                               "Content-Transfer-Encoding: \(encoding.rawValue)"], body: encoded)
+                               "Content-Transfer-Encoding: \(encoding.rawValue)"], body: .bytes(encoded))
     }
 
     private func attachmentPart(_ attachment: Attachment, disposition: String) -> MIMEPart {
@@ -75,16 +74,14 @@ public struct MessageComposer: Sendable {
                        "Content-Transfer-Encoding: base64",
                        "Content-Disposition: \(disposition)" + MIMEParameters.format("filename", attachment.filename)]
         if let contentID = attachment.contentID { headers.append("Content-ID: <\(contentID)>") }
-        var encoded: [UInt8] = []
-        Base64.encodeLines(Array(attachment.data), into: &encoded)
-        return .leaf(headers: headers, body: encoded)
+        return .leaf(headers: headers, body: .base64(attachment.data))
     }
 
     /// A 7bit part could contain any text, including a boundary; make sure it does not.
     private func checkBoundary(_ stem: String, in part: MIMEPart) throws {
         switch part {
-        case .leaf(let headers, let body):
-            guard headers.contains("Content-Transfer-Encoding: 7bit") else { return }
+        case .leaf(let headers, let chunk):
+            guard headers.contains("Content-Transfer-Encoding: 7bit"), case .bytes(let body) = chunk else { return }
             let needle = Array(stem.utf8)
             if body.count >= needle.count, (0...(body.count - needle.count)).contains(where: { body[$0] == needle[0] && Array(body[$0..<$0 + needle.count]) == needle }) {
                 throw MIMEError(field: "body", "contains the MIME boundary by chance; compose again")

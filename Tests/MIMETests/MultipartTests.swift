@@ -140,3 +140,15 @@ import TestSupport
         }
     }
 }
+
+@Suite struct Base64LineTests {
+    @Test func matchesFoundationForEveryLengthAroundLineBoundaries() {
+        for length in Array(0...200) + [56 * 57, 57 * 57, 57 * 57 + 1, 100_000] {
+            let data = Data((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+            let ours = String(decoding: Base64.encodeLines(data), as: UTF8.self)
+            let foundation = data.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            #expect(ours == (foundation.isEmpty ? "" : foundation + "\r\n"), "length \(length)")
+            #expect(Base64.encodedLineSize(length) == ours.utf8.count)
+        }
+    }
+}
