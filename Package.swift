@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DKIM", targets: ["DKIM"]),
         .library(name: "SMTP", targets: ["SMTP"]),
         .library(name: "SMTPConnector", targets: ["SMTPConnector"]),
+        .library(name: "Presets", targets: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog"]),
         .library(name: "DevServer", targets: ["DevServer"]),
         .executable(name: "smtp-connector", targets: ["smtp-connector"]),
     ],
@@ -27,11 +28,19 @@ let package = Package(
         .target(name: "SMTP", dependencies: ["NetworkIO"]),
         .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP"]),
         .target(name: "DevServer", dependencies: ["NetworkIO", "COpenSSL"]),
+        // Provider presets: each depends only on ConnectorKit.
+        .target(name: "Gmail", dependencies: ["ConnectorKit"], path: "Presets/Gmail"),
+        .target(name: "SendGrid", dependencies: ["ConnectorKit"], path: "Presets/SendGrid"),
+        .target(name: "AliyunDirectMail", dependencies: ["ConnectorKit"], path: "Presets/AliyunDirectMail"),
+        .target(name: "Catalog", dependencies: ["ConnectorKit"], path: "Presets/Catalog", resources: [.copy("presets")]),
+        // The standard registry: `smtp` plus one connector id per preset.
+        .target(name: "Presets", dependencies: ["ConnectorKit", "SMTPConnector", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog"],
+                path: "Presets/Standard"),
         // Composes messages for scripts/bench-mime.sh; not a product.
         .executableTarget(name: "mime-benchmark", dependencies: ["MIME"]),
         .executableTarget(
             name: "smtp-connector",
-            dependencies: ["ConnectorKit", "SMTPConnector", "DevServer"]
+            dependencies: ["ConnectorKit", "SMTPConnector", "Presets", "SMTP", "DevServer"]
         ),
         // Helpers for the tests only (Python's email parser, the Postfix environment); not a product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -41,6 +50,8 @@ let package = Package(
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "DevServer", "NetworkIO", "TestSupport"]),
         .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "SMTP", "TestSupport"]),
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "TestSupport"]),
+        .testTarget(name: "PresetsTests", dependencies: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog",
+                                                          "SMTPConnector", "SMTP", "ConnectorKit"]),
         // Runs the built `smtp-connector` binary as a user would.
         .testTarget(name: "CLITests", dependencies: ["DevServer", "TestSupport", "smtp-connector"]),
     ]

@@ -4,8 +4,8 @@ import SMTP
 
 extension ConnectorError {
     /// Translates a transport failure into Logto's error codes, keeping phase, reply and hint;
-    /// a provider-specific hint for `host` replaces the generic one.
-    init(_ error: SMTPError, host: String) {
+    /// the provider preset's hint for the reply, when it has one, replaces the generic one.
+    init(_ error: SMTPError, preset: Preset?) {
         let code: Code
         if error.outcomeUnknown {
             code = .outcomeUnknown
@@ -27,7 +27,8 @@ extension ConnectorError {
         self.init(code, error.message,
                   phase: Phase(rawValue: error.phase.rawValue),
                   reply: error.reply.map { ServerReply(code: $0.code, enhancedCode: $0.enhancedCode, text: $0.text) },
-                  hint: error.reply.flatMap { ProviderHints.hint(for: $0, host: host) } ?? error.hint,
+                  hint: error.reply.flatMap { preset?.hint(forReplyCode: $0.code, enhancedCode: $0.enhancedCode, text: $0.text) }
+                      ?? error.hint,
                   isTransient: error.isTransient)
     }
 

@@ -10,8 +10,10 @@ extension SMTPConnectorConfig {
     ///   each problem with its JSON path. Performs no network I/O.
     /// - Parameter hostProvidesTokens: whether the host app supplies OAuth2 tokens, so that
     ///   `auth.type: "oauth2"` needs no `auth.accessToken`.
-    public static func parse(_ config: ConfigValue, hostProvidesTokens: Bool = false) throws -> SMTPConnectorConfig {
-        let (parsed, issues) = read(config, hostProvidesTokens: hostProvidesTokens)
+    /// - Parameter presets: where `"preset": "id"` is looked up.
+    public static func parse(_ config: ConfigValue, hostProvidesTokens: Bool = false,
+                             presets: PresetCatalog = PresetCatalog()) throws -> SMTPConnectorConfig {
+        let (parsed, issues) = read(config, hostProvidesTokens: hostProvidesTokens, presets: presets)
         guard let parsed, issues.isEmpty else {
             throw ConnectorError(.invalidConfig, "The SMTP connector configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s").",
                                  phase: .config, hint: "Fix each listed key; see Docs/Configuration.md.", issues: issues)
@@ -20,12 +22,32 @@ extension SMTPConnectorConfig {
     }
 
     /// Every problem in `config`, with JSON paths; empty when it is usable.
-    public static func validate(_ config: ConfigValue, hostProvidesTokens: Bool = false) -> [ConfigIssue] {
-        read(config, hostProvidesTokens: hostProvidesTokens).issues
+    public static func validate(_ config: ConfigValue, hostProvidesTokens: Bool = false,
+                                presets: PresetCatalog = PresetCatalog()) -> [ConfigIssue] {
+        read(config, hostProvidesTokens: hostProvidesTokens, presets: presets).issues
     }
 
-    static func read(_ config: ConfigValue, hostProvidesTokens: Bool = false) -> (SMTPConnectorConfig?, issues: [ConfigIssue]) {
+    /// The preset `config` names, applied; nil without a `preset` key. Issues name the key.
+    public static func resolvePreset(_ config: ConfigValue, presets: PresetCatalog) -> (Preset?, PresetResolution?, [ConfigIssue]) {
+        guard let value = config["preset"], value != .null else { return (nil, nil, []) }
+        guard let id = value.stringValue else {
+            return (nil, nil, [ConfigIssue(path: "preset", message: "expected a string, found \(value.typeDescription)")])
+        }
+        guard let preset = presets.preset(id: id) else {
+            let known = presets.all.map(\.id).joined(separator: ", ")
+            return (nil, nil, [ConfigIssue(path: "preset", message: "\"\(id)\" is not a known preset",
+                                           hint: known.isEmpty ? "No presets are loaded here; give host and port instead." : "Known presets: \(known).")])
+        }
+        let resolution = preset.resolve(config)
+        return (preset, resolution, resolution.issues)
+    }
+
+    static func read(_ original: ConfigValue, hostProvidesTokens: Bool = false,
+                     presets: PresetCatalog = PresetCatalog()) -> (SMTPConnectorConfig?, issues: [ConfigIssue]) {
+        let (preset, resolution, presetIssues) = resolvePreset(original, presets: presets)
+        let config = resolution?.config ?? (preset == nil && !presetIssues.isEmpty ? original.removing(path: "preset") : original)
         var reader = ConfigReader(config)
+        reader.report(contentsOf: presetIssues)
         let host = reader.string("host", required: true, hint: "Set it to your provider's SMTP server, e.g. smtp.gmail.com.")
         let secureFlag = reader.bool("secure")
         let port = reader.integer("port", in: 1...65535, allowNumericString: true)
@@ -61,20 +83,24 @@ extension SMTPConnectorConfig {
         let dkim = reader.object("dkim") { readDKIM(&$0) } ?? nil
         readAcceptedOptions(&reader)
         reader.finish()
+        // A path the preset already explained (with its provider-specific hint) is reported once.
+        let presetPaths = Set(presetIssues.map(\.path))
+        let issues = presetIssues + reader.issues.dropFirst(presetIssues.count).filter { !presetPaths.contains($0.path) }
 
-        guard let host, let from, let templates else { return (nil, reader.issues) }
+        guard let host, let from, let templates else { return (nil, issues) }
         let security: Security
         let secure = secureFlag ?? (port == 465)
         if secure { security = .implicitTLS }
         else if ignoreTLS { security = .plaintext }
         else if requireTLS { security = .startTLSRequired }
         else { security = .startTLSOpportunistic }
-        let config = SMTPConnectorConfig(
+        let parsed = SMTPConnectorConfig(
             host: host, port: port ?? (secure ? 465 : 587), from: from, replyTo: replyTo, templates: templates,
             auth: auth, security: security, tls: tls, clientName: clientName, localAddress: localAddress,
             timeouts: timeouts, customHeaders: headers, logsTranscript: logger || debug,
-            allowsInsecureAuth: allowInsecureAuth, disableFileAccess: disableFileAccess, dkim: dkim)
-        return (config, reader.issues)
+            allowsInsecureAuth: allowInsecureAuth, disableFileAccess: disableFileAccess, dkim: dkim,
+            preset: preset ?? presets.preset(forHost: host))
+        return (parsed, issues)
     }
 
     private static func mailbox(_ text: String, key: String, reader: inout ConfigReader) -> Mailbox? {
@@ -306,8 +332,5 @@ extension SMTPConnectorConfig {
         _ = reader.integer("rateDelta", in: 1...86_400_000)
         _ = reader.integer("rateLimit", in: 1...1_000_000)
         _ = reader.bool("disableUrlAccess")
-        if reader.value("preset") != nil {
-            reader.report("preset", "presets are not available yet", hint: "Give host, port and secure explicitly.")
-        }
     }
 }

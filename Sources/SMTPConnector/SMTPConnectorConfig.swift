@@ -43,6 +43,8 @@ public struct SMTPConnectorConfig: Sendable, Equatable {
     public var disableFileAccess: Bool
     /// DKIM signing, when configured.
     public var dkim: DKIM?
+    /// The provider preset the config named, or whose host it uses: its reply hints explain errors.
+    public var preset: Preset?
 
     /// DKIM signing settings (`dkim`), checked at load time.
     public struct DKIM: Sendable, Equatable {

@@ -81,42 +81,17 @@ import TestSupport
     }
 }
 
-@Suite struct ProviderHintTests {
-    @Test func wellKnownProviderRepliesGetTheirOwnHints() {
-        let gmail535 = SMTPReply(code: 535, enhancedCode: "5.7.8", lines: ["Username and Password not accepted. gsmtp"])
-        #expect(ProviderHints.hint(for: gmail535, host: "smtp.gmail.com")?.contains("app password") == true)
-        let gmail534 = SMTPReply(code: 534, enhancedCode: "5.7.9", lines: ["Application-specific password required"])
-        #expect(ProviderHints.hint(for: gmail534, host: "smtp.gmail.com")?.contains("application-specific") == true)
-        let sendgrid = SMTPReply(code: 550, lines: ["The from address does not match a verified Sender Identity."])
-        #expect(ProviderHints.hint(for: sendgrid, host: "smtp.sendgrid.net")?.contains("verified SendGrid sender") == true)
-        let sendgridAuth = SMTPReply(code: 535, lines: ["Authentication failed: Bad username / password"])
-        #expect(ProviderHints.hint(for: sendgridAuth, host: "smtp.sendgrid.net")?.contains("\"apikey\"") == true)
-        let aliyun535 = SMTPReply(code: 535, lines: ["Authentication failure"])
-        #expect(ProviderHints.hint(for: aliyun535, host: "smtpdm-ap-southeast-1.aliyuncs.com")?.contains("SMTP password") == true)
-        let aliyun554 = SMTPReply(code: 554, lines: ["Invalid sender"])
-        #expect(ProviderHints.hint(for: aliyun554, host: "smtpdm.aliyun.com")?.contains("verified") == true)
-    }
-
-    @Test func otherHostsKeepTheGenericHint() {
-        let reply = SMTPReply(code: 535, enhancedCode: "5.7.8", lines: ["bad"])
-        #expect(ProviderHints.hint(for: reply, host: "mail.example.com") == nil)
-        #expect(ProviderHints.hint(for: reply, host: "notgmail.com") == nil)
-        let error = ConnectorError(SMTPError(.authentication, phase: .auth, "authentication failed", reply: reply, hint: "generic"),
-                                   host: "smtp.gmail.com")
-        #expect(error.hint?.contains("app password") == true)
-        #expect(error.code == .authorizationFailed)
-    }
-
+@Suite struct ErrorMappingTests {
     @Test func errorClassesMapToLogtoCodes() {
         let unknown = SMTPError(.protocolViolation, phase: .data, "lost", outcomeUnknown: true)
-        #expect(ConnectorError(unknown, host: "h").code == .outcomeUnknown)
-        #expect(!ConnectorError(unknown, host: "h").isTransient)
+        #expect(ConnectorError(unknown, preset: nil).code == .outcomeUnknown)
+        #expect(!ConnectorError(unknown, preset: nil).isTransient)
         let limited = SMTPError(.rejected, phase: .rcpt, "x", reply: SMTPReply(code: 452, enhancedCode: "4.5.3", lines: ["Too many recipients received this hour"]))
-        #expect(ConnectorError(limited, host: "h").code == .rateLimitExceeded)
-        #expect(ConnectorError(limited, host: "h").isTransient)
+        #expect(ConnectorError(limited, preset: nil).code == .rateLimitExceeded)
+        #expect(ConnectorError(limited, preset: nil).isTransient)
         let rejected = SMTPError(.rejected, phase: .data, "x", reply: SMTPReply(code: 554, lines: ["spam"]))
-        #expect(ConnectorError(rejected, host: "h").code == .invalidResponse)
+        #expect(ConnectorError(rejected, preset: nil).code == .invalidResponse)
         let timeout = SMTPError(.timeout, phase: .greeting, "slow")
-        #expect(ConnectorError(timeout, host: "h").code == .socketError)
+        #expect(ConnectorError(timeout, preset: nil).code == .socketError)
     }
 }
