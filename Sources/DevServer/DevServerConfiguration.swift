@@ -43,6 +43,8 @@ public struct DevServerConfiguration: Sendable {
     public var certificate: SelfSignedCertificate?
     /// Faults to inject.
     public var faults: [Fault] = []
+    /// Senders MAIL FROM accepts; nil (the default) accepts any. Others get `553 5.7.1`.
+    public var allowedSenders: Set<String>?
     /// How long a connection may sit idle before the server drops it. Default 60 s.
     public var idleTimeout: Double = 60
 

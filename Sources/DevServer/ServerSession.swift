@@ -76,6 +76,10 @@ final class ServerSession {
             guard heloName != nil else { try reply("503 5.5.1 Send EHLO first"); return true }
             guard !requiresAuth || user != nil else { try reply("530 5.7.0 Authentication required"); return true }
             guard let address = Self.path(argument, prefix: "FROM:") else { try reply("501 5.5.4 Syntax: MAIL FROM:<address>"); return true }
+            if let allowed = configuration.allowedSenders, !allowed.contains(address.lowercased()) {
+                try reply("553 5.7.1 <\(address)>: Sender address rejected: not owned by user \(user ?? "-")")
+                return true
+            }
             resetTransaction()
             from = address
             try reply("250 2.1.0 Ok")

@@ -29,6 +29,27 @@ public final class NetworkStream: @unchecked Sendable {
         return String(cString: name)
     }
 
+    /// The peer certificate's subject and expiry, e.g. "CN=smtp.gmail.com, valid until Jan 12 08:21:33 2027 GMT".
+    public var peerCertificateSummary: String? {
+        guard let ssl, let certificate = SSL_get1_peer_certificate(ssl) else { return nil }
+        defer { X509_free(certificate) }
+        var subject = [CChar](repeating: 0, count: 256)
+        X509_NAME_oneline(X509_get_subject_name(certificate), &subject, Int32(subject.count))
+        var text = String(decoding: subject.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if text.hasPrefix("/") { text = String(text.dropFirst()).replacingOccurrences(of: "/", with: ", ") }
+        if let bio = BIO_new(BIO_s_mem()) {
+            defer { BIO_free(bio) }
+            if ASN1_TIME_print(bio, X509_get0_notAfter(certificate)) == 1 {
+                var data: UnsafeMutablePointer<CChar>?
+                let length = c_bio_get_mem_data(bio, &data)
+                if let data, length > 0 {
+                    text += ", valid until " + String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+                }
+            }
+        }
+        return text
+    }
+
     /// Reads up to `maxLength` bytes. An empty result means the peer closed the stream.
     /// - Throws: ``NetworkError`` (`timeout`, `cancelled`, `io`, `tls`).
     public func read(maxLength: Int = 16_384, deadline: Deadline) throws -> [UInt8] {

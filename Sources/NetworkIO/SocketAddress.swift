@@ -36,4 +36,18 @@ struct SocketAddress {
             body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
         }
     }
+
+    /// The IP address as text, e.g. "127.0.0.1" or "::1".
+    var text: String? {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let ok = withUnsafeBytes(of: storage) { raw -> Bool in
+            if family == AF_INET6 {
+                var address = raw.load(as: sockaddr_in6.self).sin6_addr
+                return inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count)) != nil
+            }
+            var address = raw.load(as: sockaddr_in.self).sin_addr
+            return inet_ntop(AF_INET, &address, &buffer, socklen_t(buffer.count)) != nil
+        }
+        return ok ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
+    }
 }

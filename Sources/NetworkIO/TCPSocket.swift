@@ -164,7 +164,7 @@ public final class TCPSocket: @unchecked Sendable {
         }
     }
 
-    private static func resolve(host: String, port: Int) throws -> [SocketAddress] {
+    static func resolve(host: String, port: Int) throws -> [SocketAddress] {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_family = AF_UNSPEC
@@ -209,5 +209,13 @@ extension TCPSocket {
             guard inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil else { return nil }
             return "[IPv6:\(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))]"
         }
+    }
+}
+
+extension TCPSocket {
+    /// The addresses `host` resolves to, as text (IPv6 and IPv4), for diagnostics.
+    /// - Throws: ``NetworkError`` of kind `resolve`.
+    public static func resolveAddresses(host: String, port: Int) throws -> [String] {
+        try resolve(host: host, port: port).compactMap(\.text)
     }
 }

@@ -84,6 +84,19 @@ public struct SMTPConnector: EmailConnector {
         }
     }
 
+    /// Probes the server step by step (DNS, TCP, TLS, greeting, EHLO, STARTTLS, AUTH, MAIL FROM
+    /// `fromEmail`, RSET, QUIT) without sending anything; each failed step carries its fix.
+    public func diagnose() async -> SMTPDiagnosis {
+        var diagnosis = await client.diagnose(sender: config.from.wireAddress)
+        for index in diagnosis.steps.indices where diagnosis.steps[index].status == .fail {
+            // The preset knows what its provider's replies mean.
+            if let preset = config.preset, let hint = diagnosis.steps[index].replyHint(preset) {
+                diagnosis.steps[index].hint = hint
+            }
+        }
+        return diagnosis
+    }
+
     /// Connects and authenticates without sending: checks host, port, TLS and credentials.
     public func verifyConnection() async throws {
         do {

@@ -58,6 +58,12 @@ struct ParsedArguments {
         return present.contains(name)
     }
 
+    /// The positional words, which the command takes over (so `finish` does not refuse them).
+    mutating func takePositionals() -> [String] {
+        defer { positionals = [] }
+        return positionals
+    }
+
     /// Fails on positional arguments nobody asked for.
     func finish() throws {
         if let extra = positionals.first { throw UsageError(message: "unexpected argument \"\(extra)\"") }

@@ -1,4 +1,5 @@
 import ConnectorKit
+import Presets
 import SMTPConnector
 
 /// `send-test`: the "Test SMTP connector" button. Sends one message and reports what happened.
@@ -42,9 +43,7 @@ struct SendTestCommand: CLICommand {
 
     func run() async -> Int32 {
         do {
-            var registry = ConnectorRegistry()
-            registry.register(SMTPConnectorFactory())
-            let connector = try registry.makeConnector(id: "smtp", config: Output.readConfig(source))
+            let connector = try ConnectorRegistry.standard.makeConnector(id: "smtp", config: Output.readConfig(source))
             let receipt = try await connector.send(
                 EmailRequest(to: recipient, usageType: usageType, payload: payload, locale: locale))
             if json {

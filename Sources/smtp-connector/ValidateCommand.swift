@@ -1,4 +1,5 @@
 import ConnectorKit
+import Presets
 import SMTPConnector
 
 /// `validate --config FILE|- [--json]`: lists every problem with its JSON path; exit 1 if any.
@@ -18,14 +19,26 @@ struct ValidateCommand: CLICommand {
 
     func run() async -> Int32 {
         let issues: [ConfigIssue]
+        let resolution: PresetResolution?
         do {
-            issues = SMTPConnectorFactory().validate(try Output.readConfig(source))
+            let config = try Output.readConfig(source)
+            issues = SMTPConnectorFactory(presets: .standard).validate(config)
+            resolution = SMTPConnectorConfig.resolvePreset(config, presets: .standard).1
         } catch {
             return Output.fail(error, json: json)
         }
         if json {
-            Output.json(["valid": .bool(issues.isEmpty), "issues": .array(issues.map(Output.issueJSON))])
-        } else if issues.isEmpty {
+            var object: [String: ConfigValue] = ["valid": .bool(issues.isEmpty), "issues": .array(issues.map(Output.issueJSON))]
+            if let resolution { object["resolved"] = ConfigDisplay.json(resolution) }
+            Output.json(.object(object))
+            return issues.isEmpty ? 0 : 1
+        }
+        if let resolution {
+            print("With the preset applied:")
+            ConfigDisplay.lines(resolution).forEach { print($0) }
+            print("")
+        }
+        if issues.isEmpty {
             print("The configuration is valid.")
         } else {
             print("The configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s"):")

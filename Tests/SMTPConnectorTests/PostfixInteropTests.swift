@@ -1,4 +1,5 @@
 import ConnectorKit
+import SMTP
 import Foundation
 import Testing
 import TestSupport
@@ -129,5 +130,30 @@ struct PostfixInteropTests {
         let delivered = try Data(contentsOf: URL(fileURLWithPath: path))
         // Postfix added Return-Path, Delivered-To and Received above the signature; they are not signed.
         #expect(try await DKIMTestKey.verify(Array(delivered), record: key.record) == "pass")
+    }
+
+    @Test func doctorPassesAgainstPostfixAndFindsEachSeededMistake() async throws {
+        let postfix = try postfix()
+        func diagnose(_ changes: [String: ConfigValue]) async throws -> SMTPDiagnosis {
+            var config = config(postfix).objectValue!
+            config["greetingTimeout"] = 1500
+            for (key, value) in changes { config[key] = value }
+            return await try SMTPConnector(config: SMTPConnectorConfig.parse(.object(config))).diagnose()
+        }
+        let good = try await diagnose([:])
+        #expect(good.ok, "\(good.steps.map { "\($0.name) \($0.status) \($0.detail)" })")
+        #expect(good.steps.first { $0.name == "auth" }?.detail.contains("CRAM-MD5") == true)
+
+        let implicitOnStartTLS = try await diagnose(["secure": true, "requireTLS": false])
+        #expect(implicitOnStartTLS.steps.last?.name == "tls")
+        #expect(implicitOnStartTLS.steps.last?.hint?.contains("set secure to false") == true)
+
+        let plainOnImplicit = try await diagnose(["port": .number(Double(postfix.tlsPort))])
+        #expect(plainOnImplicit.steps.last?.name == "greeting")
+        #expect(plainOnImplicit.steps.last?.hint?.contains("set secure to true") == true)
+
+        let badPassword = try await diagnose(["auth": ["user": .string(postfix.user), "pass": "wrong"]])
+        #expect(badPassword.steps.last?.name == "auth")
+        #expect(badPassword.steps.last?.detail.contains("535") == true)
     }
 }

@@ -15,7 +15,7 @@ import NetworkIO
 public struct SMTPClient: Sendable {
     /// The configuration every send uses.
     public let configuration: SMTPClientConfiguration
-    private let tlsContext: TLSContext?
+    let tlsContext: TLSContext?
 
     /// Creates a client; loads TLS trust settings once.
     /// - Throws: ``SMTPError`` of kind `tls` when `tls.trustedCertificatesPEM` does not load.
@@ -65,7 +65,7 @@ public struct SMTPClient: Sendable {
     }
 
     /// A session with a fresh OAuth2 token when XOAUTH2 is configured.
-    private func makeSession() async throws -> SMTPSession {
+    func makeSession() async throws -> SMTPSession {
         var token: String?
         if let oauth2 = configuration.oauth2 {
             do {

@@ -27,11 +27,28 @@ final class SMTPSession: @unchecked Sendable {
 
     /// Connects, greets, secures and authenticates, per the configuration.
     func open() throws {
-        let stream = try connect()
-        self.stream = stream
+        try connect()
+        try implicitTLSIfConfigured()
+        _ = try greeting()
+        try hello()
+        try secureIfNeeded()
+        try authenticateIfConfigured()
+    }
+
+    /// The TCP connection (`connectionTimeout`).
+    func connect() throws {
+        stream = try openStream()
+    }
+
+    /// The TLS handshake first thing, for `secure: true`.
+    func implicitTLSIfConfigured() throws {
         if configuration.security == .implicitTLS {
             try upgradeToTLS(phase: .connect, deadline: .after(seconds: configuration.timeouts.connection))
         }
+    }
+
+    /// The server's 220 greeting (`greetingTimeout`).
+    func greeting() throws -> SMTPReply {
         let greeting = try readReply(phase: .greeting, deadline: .after(seconds: configuration.timeouts.greeting),
                                      timeoutName: "greetingTimeout")
         guard greeting.code == 220 else {
@@ -39,12 +56,10 @@ final class SMTPSession: @unchecked Sendable {
                             "the server did not greet with 220", reply: greeting,
                             hint: greeting.isTransient ? "The server is busy or refusing connections; try again later." : nil)
         }
-        try hello()
-        try secureIfNeeded()
-        try authenticateIfConfigured()
+        return greeting
     }
 
-    private func connect() throws -> NetworkStream {
+    private func openStream() throws -> NetworkStream {
         do {
             let socket = try TCPSocket.connect(host: configuration.host, port: configuration.port,
                                                localAddress: configuration.localAddress,
@@ -59,7 +74,7 @@ final class SMTPSession: @unchecked Sendable {
     }
 
     /// EHLO, or HELO when the server does not know EHLO (RFC 5321 §3.2).
-    private func hello() throws {
+    func hello() throws {
         let name = try clientName()
         let reply = try exchange(.ehlo(name), phase: .ehlo)
         if reply.isPositive {
@@ -77,7 +92,8 @@ final class SMTPSession: @unchecked Sendable {
         extensions = ServerExtensions()
     }
 
-    private func secureIfNeeded() throws {
+    /// STARTTLS and EHLO again, when the configuration and the server call for it.
+    func secureIfNeeded() throws {
         guard stream?.isSecure == false else { return }
         switch configuration.security {
         case .implicitTLS, .plaintext:
@@ -117,7 +133,13 @@ final class SMTPSession: @unchecked Sendable {
             if error.kind == .certificate {
                 mapped.hint = "The certificate must be valid for \"\(serverName)\" and chain to a trusted CA. For a private CA, set tls.ca to its PEM (text or file path); set tls.servername if you connect by IP address. Turning off tls.rejectUnauthorized exposes the password."
             } else if phase == .connect {
-                mapped.hint = "Port \(configuration.port) may not speak implicit TLS: use secure: false (STARTTLS) for ports 25 and 587, secure: true for 465."
+                // OpenSSL reads a plaintext "220 ..." greeting as a TLS record of a wrong version.
+                let plaintext = ["wrong version number", "packet length too long", "record layer failure", "unexpected eof"]
+                    .contains { error.message.lowercased().contains($0) }
+                mapped.message += plaintext ? " (the server answered in plain text)" : ""
+                mapped.hint = plaintext
+                    ? "Port \(configuration.port) expects STARTTLS or plain SMTP, not implicit TLS: set secure to false (and keep requireTLS true)."
+                    : "Port \(configuration.port) may not speak implicit TLS: use secure: false (STARTTLS) for ports 25 and 587, secure: true for 465."
             }
             throw mapped
         }

@@ -1,0 +1,95 @@
+import ConnectorKit
+import DevServer
+import Foundation
+import SMTP
+import Testing
+import TestSupport
+@testable import SMTPConnector
+
+/// `doctor` against servers set up with one mistake each.
+@Suite struct DoctorTests {
+    private func server(_ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {
+        var configuration = DevServerConfiguration()
+        configuration.users = ["app": "pw"]
+        adjust(&configuration)
+        let server = try DevServer(configuration)
+        try server.start()
+        return server
+    }
+
+    private func diagnose(_ server: DevServer, _ changes: [String: ConfigValue] = [:]) async throws -> SMTPDiagnosis {
+        var config = ContentAndDKIMTests.config(port: server.port, caPEM: server.certificatePEM,
+                                                extra: ["greetingTimeout": 1500, "connectionTimeout": 3000, "socketTimeout": 3000]).objectValue!
+        for (key, value) in changes { config[key] = value }
+        return await try SMTPConnector(config: SMTPConnectorConfig.parse(.object(config))).diagnose()
+    }
+
+    private func failed(_ diagnosis: SMTPDiagnosis) -> SMTPDiagnosis.Step? {
+        diagnosis.steps.first { $0.status == .fail }
+    }
+
+    @Test func aGoodConfigPassesEveryStepAndSendsNothing() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let diagnosis = try await diagnose(server)
+        #expect(diagnosis.ok)
+        #expect(diagnosis.steps.map(\.name) == ["dns", "connect", "greeting", "ehlo", "starttls", "auth", "mail", "quit"])
+        #expect(diagnosis.steps.first { $0.name == "starttls" }?.detail.contains("certificate verified") == true)
+        #expect(diagnosis.steps.first { $0.name == "mail" }?.detail.contains("<no-reply@example.com> accepted") == true)
+        #expect(server.messages.isEmpty)
+    }
+
+    @Test func secureTrueAgainstASTARTTLSPort() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let step = try #require(failed(try await diagnose(server, ["secure": true, "requireTLS": false])))
+        #expect(step.name == "tls")
+        #expect(step.hint?.contains("set secure to false") == true)
+    }
+
+    @Test func secureFalseAgainstAnImplicitTLSPort() async throws {
+        let server = try server { $0.tls = .implicit }
+        defer { server.stop() }
+        let step = try #require(failed(try await diagnose(server)))
+        #expect(step.name == "greeting")
+        #expect(step.hint == "Port \(server.port) expects implicit TLS: set secure to true.")
+    }
+
+    @Test func wrongCertificateName() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let step = try #require(failed(try await diagnose(server, ["tls": ["ca": .string(server.certificatePEM), "servername": "mail.example.net"]])))
+        #expect(step.name == "starttls")
+        #expect(step.detail.contains("hostname mismatch"))
+        #expect(step.hint?.contains("tls.ca") == true)
+    }
+
+    @Test func wrongPassword() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let step = try #require(failed(try await diagnose(server, ["auth": ["user": "app", "pass": "nope"]])))
+        #expect(step.name == "auth")
+        #expect(step.detail.contains("535 5.7.8"))
+        #expect(!step.detail.contains("nope"))
+    }
+
+    @Test func senderTheAccountMayNotUse() async throws {
+        let server = try server { $0.allowedSenders = ["someone-else@example.com"] }
+        defer { server.stop() }
+        let step = try #require(failed(try await diagnose(server)))
+        #expect(step.name == "mail")
+        #expect(step.detail.contains("553 5.7.1"))
+        #expect(step.hint?.contains("verified sender") == true)
+    }
+
+    @Test func closedPortAndUnknownHost() async throws {
+        let server = try server()
+        let port = server.port
+        server.stop()
+        try await Task.sleep(nanoseconds: 50_000_000)
+        let closed = try #require(failed(try await diagnose(server, ["port": .number(Double(port))])))
+        #expect(closed.name == "connect")
+        let unknown = try #require(failed(try await diagnose(server, ["host": "no-such-host.invalid"])))
+        #expect(unknown.name == "dns")
+    }
+}
