@@ -39,6 +39,9 @@ else
     echo "test.sh: the Postfix interop tests will FAIL; run as root, or set SMTP_TESTS_SKIP_POSTFIX=1 to skip them." >&2
 fi
 
+# The third-party connector example builds against ConnectorKit by path, as another package would.
+swift test --package-path Examples/DirectoryConnector
+
 swift build --build-tests
 # Serially: timing assertions (timeouts, the concurrency test) must not compete with other tests for
 # the two cores; the whole suite still takes seconds.
