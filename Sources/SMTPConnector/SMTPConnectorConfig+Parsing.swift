@@ -13,7 +13,7 @@ extension SMTPConnectorConfig {
     /// - Parameter presets: where `"preset": "id"` is looked up.
     public static func parse(_ config: ConfigValue, hostProvidesTokens: Bool = false,
                              presets: PresetCatalog = PresetCatalog()) throws -> SMTPConnectorConfig {
-        let (parsed, issues) = read(config, hostProvidesTokens: hostProvidesTokens, presets: presets)
+        let (parsed, issues, _) = read(config, hostProvidesTokens: hostProvidesTokens, presets: presets)
         guard let parsed, issues.isEmpty else {
             throw ConnectorError(.invalidConfig, "The SMTP connector configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s").",
                                  phase: .config, hint: "Fix each listed key; see Docs/Configuration.md.", issues: issues)
@@ -43,7 +43,7 @@ extension SMTPConnectorConfig {
     }
 
     static func read(_ original: ConfigValue, hostProvidesTokens: Bool = false,
-                     presets: PresetCatalog = PresetCatalog()) -> (SMTPConnectorConfig?, issues: [ConfigIssue]) {
+                     presets: PresetCatalog = PresetCatalog()) -> (SMTPConnectorConfig?, issues: [ConfigIssue], keyPaths: [String]) {
         let (preset, resolution, presetIssues) = resolvePreset(original, presets: presets)
         let config = resolution?.config ?? (preset == nil && !presetIssues.isEmpty ? original.removing(path: "preset") : original)
         var reader = ConfigReader(config)
@@ -87,7 +87,7 @@ extension SMTPConnectorConfig {
         let presetPaths = Set(presetIssues.map(\.path))
         let issues = presetIssues + reader.issues.dropFirst(presetIssues.count).filter { !presetPaths.contains($0.path) }
 
-        guard let host, let from, let templates else { return (nil, issues) }
+        guard let host, let from, let templates else { return (nil, issues, reader.readPaths) }
         let security: Security
         let secure = secureFlag ?? (port == 465)
         if secure { security = .implicitTLS }
@@ -100,7 +100,7 @@ extension SMTPConnectorConfig {
             timeouts: timeouts, customHeaders: headers, logsTranscript: logger || debug,
             allowsInsecureAuth: allowInsecureAuth, disableFileAccess: disableFileAccess, dkim: dkim,
             preset: preset ?? presets.preset(forHost: host))
-        return (parsed, issues)
+        return (parsed, issues, reader.readPaths)
     }
 
     private static func mailbox(_ text: String, key: String, reader: inout ConfigReader) -> Mailbox? {
@@ -150,7 +150,7 @@ extension SMTPConnectorConfig {
                 item.report(textContent != nil ? "textContent" : "generateText", "only applies to text/html templates")
             }
             item.finish()
-            reader.report(contentsOf: item.issues)
+            reader.absorb(item)
             if let usage, let contentType, let subject, let content, item.issues.isEmpty {
                 templates.append(EmailTemplate(usageType: usage, contentType: contentType, subject: subject,
                                                content: content, locale: locale, textContent: textContent,

@@ -154,3 +154,39 @@ import Testing
         #expect(config.preset?.id == "sendgrid")
     }
 }
+
+/// Docs/Configuration.md must name every key the code accepts, so the reference cannot fall behind.
+@Suite struct ConfigurationReferenceTests {
+    static let document = (try? String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Docs/Configuration.md"), encoding: .utf8)) ?? ""
+
+    /// A config with every object present, so every nested key gets read.
+    static let everything: ConfigValue = [
+        "host": "h", "fromEmail": "a@b.c",
+        "auth": ["user": "u", "pass": "p"], "tls": [:], "dkim": [:], "customHeaders": [:],
+        "templates": [["usageType": "Generic", "contentType": "text/html", "subject": "s", "content": "c"]],
+    ]
+
+    @Test func everyAcceptedKeyIsDocumented() throws {
+        #expect(!Self.document.isEmpty, "Docs/Configuration.md not found")
+        let paths = SMTPConnectorConfig.read(Self.everything).keyPaths
+        #expect(paths.count > 40, "only \(paths.count) keys read: the reader lost track")
+        for path in paths {
+            let documented = path.hasPrefix("templates[")
+                ? Self.document.contains("`\(path.split(separator: ".").last!)`")
+                : Self.document.contains("`\(path)`")
+            #expect(documented, "Docs/Configuration.md does not mention `\(path)`")
+        }
+    }
+
+    @Test func presetKeysAreDocumented() {
+        var keys: Set<String> = ["preset"]
+        for preset in PresetCatalog.standard.all {
+            keys.formUnion(preset.variants.map(\.key))
+            keys.formUnion(preset.aliases.map(\.from))
+        }
+        for key in keys.sorted() {
+            #expect(Self.document.contains("`\(key)`"), "Docs/Configuration.md does not mention `\(key)`")
+        }
+    }
+}

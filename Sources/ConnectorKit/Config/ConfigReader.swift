@@ -17,6 +17,9 @@ public struct ConfigReader: Sendable {
     public let path: ConfigPath
     private let members: [String: ConfigValue]
     private var readKeys: Set<String> = []
+    /// The full path of every key read so far (present or not), nested readers included: the
+    /// keys this configuration format knows, e.g. for checking documentation against the code.
+    public private(set) var readPaths: [String] = []
 
     /// Starts reading `value`, which must be an object (otherwise an issue is recorded).
     /// - Parameters:
@@ -38,9 +41,15 @@ public struct ConfigReader: Sendable {
         issues.append(ConfigIssue(path: location.description, message: message, hint: hint))
     }
 
-    /// Records issues found by someone else (for example a nested reader).
+    /// Records issues found by someone else.
     public mutating func report(contentsOf other: [ConfigIssue]) {
         issues.append(contentsOf: other)
+    }
+
+    /// Takes over the issues and read paths of a reader for a nested value (an array element).
+    public mutating func absorb(_ nested: ConfigReader) {
+        issues.append(contentsOf: nested.issues)
+        readPaths.append(contentsOf: nested.readPaths.filter { !readPaths.contains($0) })
     }
 
     /// Whether the object has a member `key` (a `null` member counts as absent).
@@ -51,7 +60,7 @@ public struct ConfigReader: Sendable {
 
     /// The raw member `key`, marking it as read. `null` is treated as absent.
     public mutating func value(_ key: String, required: Bool = false, hint: String? = nil) -> ConfigValue? {
-        readKeys.insert(key)
+        if readKeys.insert(key).inserted { readPaths.append(path.appending(key).description) }
         guard let value = members[key], value != .null else {
             if required { report(key, "is required", hint: hint) }
             return nil
@@ -133,13 +142,13 @@ public struct ConfigReader: Sendable {
         var nested = ConfigReader(value, at: path.appending(key))
         let result = body(&nested)
         nested.finish()
-        issues.append(contentsOf: nested.issues)
+        absorb(nested)
         return result
     }
 
     /// Marks keys as known without reading them (accepted for compatibility, no effect).
     public mutating func accept(_ keys: String...) {
-        readKeys.formUnion(keys)
+        for key in keys where readKeys.insert(key).inserted { readPaths.append(path.appending(key).description) }
     }
 
     /// Records an issue for every member that was never read: an unknown key is an error, since a
