@@ -130,3 +130,72 @@ import TestSupport
         for command in ["demo", "send-test", "validate"] { #expect(result.stdout.contains(command)) }
     }
 }
+
+@Suite struct PresetAndDoctorCLITests {
+    static let templates = #"[{"usageType":"SignIn","subject":"s","content":"{{code}}"},{"usageType":"Register","subject":"s","content":"c"},{"usageType":"ForgotPassword","subject":"s","content":"c"},{"usageType":"Generic","subject":"s","content":"c"}]"#
+
+    @Test func presetsListShowsEveryPreset() async throws {
+        let result = try await CLITests.run(["presets", "list"])
+        #expect(result.status == 0)
+        for id in ["gmail", "sendgrid", "aliyun-directmail", "microsoft365", "amazon-ses", "mailgun", "postmark", "resend", "brevo"] {
+            #expect(result.stdout.contains(id), "missing \(id)")
+        }
+        #expect(result.stdout.contains("smtp.gmail.com:465"))
+    }
+
+    @Test func validateShowsTheResolvedGmailValues() async throws {
+        let config = #"{"preset":"gmail","auth":{"user":"a@gmail.com","pass":"app-password"},"templates":\#(Self.templates)}"#
+        let result = try await CLITests.run(["validate", "--config", "-"], stdin: config)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains(#"host      = "smtp.gmail.com"   (preset gmail)"#))
+        #expect(result.stdout.contains("port      = 465"))
+        #expect(result.stdout.contains("fromEmail = \"a@gmail.com\"   (derived from auth.user)"))
+        #expect(!result.stdout.contains("app-password"))
+    }
+
+    @Test func presetsShowResolvesSendGridsAliasAndAliyunsRegion() async throws {
+        let sendgrid = try await CLITests.run(["presets", "show", "sendgrid", "--config", "-", "--json"],
+                                              stdin: #"{"apiKey":"SG.secret","fromEmail":"a@acme.com"}"#)
+        #expect(sendgrid.status == 0, "\(sendgrid.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(sendgrid.stdout.utf8)) as? [String: Any]
+        let resolved = (json?["resolved"] as? [String: Any])?["config"] as? [String: Any]
+        let auth = resolved?["auth"] as? [String: Any]
+        #expect(auth?["user"] as? String == "apikey")
+        #expect(auth?["pass"] as? String == "********")
+        #expect(!sendgrid.stdout.contains("SG.secret"))
+
+        let aliyun = try await CLITests.run(["presets", "show", "aliyun-directmail", "--config", "-"],
+                                            stdin: #"{"region":"us-east-1","auth":{"user":"a@acme.com","pass":"p"}}"#)
+        #expect(aliyun.stdout.contains(#"host        = "smtpdm-us-east-1.aliyuncs.com"   (variant region=us-east-1)"#))
+        #expect(aliyun.stdout.contains("blocked by default on Alibaba Cloud ECS"))
+    }
+
+    @Test func presetsUsageErrors() async throws {
+        #expect(try await CLITests.run(["presets"]).status == 2)
+        #expect(try await CLITests.run(["presets", "show"]).status == 2)
+        #expect(try await CLITests.run(["presets", "show", "nope"]).status == 1)
+    }
+
+    @Test func doctorReportsEachStepAndTheFix() async throws {
+        var configuration = DevServerConfiguration()
+        configuration.users = ["app": "pw"]
+        let server = try DevServer(configuration)
+        try server.start()
+        defer { server.stop() }
+        let good = try CLITests.config(port: server.port, caPEM: server.certificatePEM, password: "pw")
+        let ok = try await CLITests.run(["doctor", "--config", "-"], stdin: good)
+        #expect(ok.status == 0, "\(ok.stdout)")
+        #expect(ok.stdout.contains("ok   auth"))
+        #expect(ok.stdout.contains("nothing was sent"))
+        #expect(server.messages.isEmpty)
+
+        let bad = try CLITests.config(port: server.port, caPEM: server.certificatePEM, password: "wrong-Secret-9")
+        let failed = try await CLITests.run(["doctor", "--config", "-", "--json"], stdin: bad)
+        #expect(failed.status == 1)
+        let json = try JSONSerialization.jsonObject(with: Data(failed.stdout.utf8)) as? [String: Any]
+        let steps = json?["steps"] as? [[String: Any]] ?? []
+        #expect(steps.last?["name"] as? String == "auth")
+        #expect(steps.last?["status"] as? String == "fail")
+        #expect(!failed.stdout.contains("wrong-Secret-9"))
+    }
+}
