@@ -34,4 +34,12 @@ static inline int c_evp_pkey_ctx_set_ec_curve(EVP_PKEY_CTX *ctx, int nid) {
     return EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx, nid);
 }
 
+// SMTP frames its own data, so a peer that closes without close_notify is just a closed
+// connection (OpenSSL 3 would otherwise report a TLS error).
+static inline void c_ssl_ctx_ignore_unexpected_eof(SSL_CTX *ctx) {
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
+}
+
 #endif

@@ -29,6 +29,8 @@ public final class DevServer: @unchecked Sendable {
     private var openStreams: [ObjectIdentifier: NetworkStream] = [:]
     private var acceptThread: Thread?
     private var boundPort = 0
+    private var connections = 0
+    private var mostConcurrent = 0
 
     /// Prepares a server (and its certificate); call ``start()`` to listen.
     public init(_ configuration: DevServerConfiguration = DevServerConfiguration()) throws {
@@ -50,6 +52,18 @@ public final class DevServer: @unchecked Sendable {
 
     /// Every message received so far, oldest first.
     public var messages: [ReceivedMessage] { lock.withLock { received } }
+
+    /// How many connections were accepted so far.
+    public var connectionCount: Int { lock.withLock { connections } }
+
+    /// The most connections that were open at the same time.
+    public var peakConcurrentConnections: Int { lock.withLock { mostConcurrent } }
+
+    /// Drops every open connection without a word (as a server that restarts would), keeps listening.
+    public func dropOpenConnections() {
+        let streams = lock.withLock { Array(openStreams.values) }
+        streams.forEach { $0.cancel() }
+    }
 
     /// Forgets the messages received so far.
     public func clearMessages() { lock.withLock { received.removeAll() } }
@@ -97,7 +111,11 @@ public final class DevServer: @unchecked Sendable {
     private func serve(_ socket: TCPSocket) {
         let stream = NetworkStream(socket: socket)
         let key = ObjectIdentifier(stream)
-        lock.withLock { openStreams[key] = stream }
+        lock.withLock {
+            openStreams[key] = stream
+            connections += 1
+            mostConcurrent = max(mostConcurrent, openStreams.count)
+        }
         let thread = Thread { [weak self] in
             guard let self else { return }
             let session = ServerSession(server: self, stream: stream)

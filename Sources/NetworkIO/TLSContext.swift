@@ -24,6 +24,7 @@ public final class TLSContext: @unchecked Sendable {
         _ = c_ssl_ctx_set_min_proto_version(context, version)
         // Non-blocking sockets: let SSL_read report WANT_READ instead of retrying internally.
         _ = c_ssl_ctx_set_mode_auto_retry_off(context)
+        c_ssl_ctx_ignore_unexpected_eof(context)
         if isServer {
             try loadIdentity(configuration)
         } else if verifiesPeer {

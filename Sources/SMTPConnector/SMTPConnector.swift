@@ -26,6 +26,8 @@ public struct SMTPConnector: EmailConnector {
     /// The parsed configuration.
     public let config: SMTPConnectorConfig
     private let client: SMTPClient
+    /// Where messages go: the client itself, or a pool over the same configuration.
+    private let transport: any SMTPTransport
     private let signer: DKIMSigner?
 
     /// Builds a connector from a parsed configuration.
@@ -40,8 +42,15 @@ public struct SMTPConnector: EmailConnector {
         self.config = config
         let sink = log ?? { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         do {
-            client = try SMTPClient(configuration: config.clientConfiguration(transcript: { sink("smtp \($0)") },
-                                                                              tokenProvider: tokenProvider))
+            let clientConfiguration = config.clientConfiguration(transcript: { sink("smtp \($0)") }, tokenProvider: tokenProvider)
+            client = try SMTPClient(configuration: clientConfiguration)
+            if let pool = config.pool {
+                transport = try SMTPPool(configuration: clientConfiguration, limits: .init(
+                    maxConnections: pool.maxConnections, maxMessagesPerConnection: pool.maxMessages,
+                    rateLimit: pool.rateLimit, rateWindow: pool.rateWindow))
+            } else {
+                transport = client
+            }
         } catch let error as SMTPError {
             throw ConnectorError(.invalidConfig, error.message, phase: .config, hint: error.hint)
         }
@@ -69,7 +78,7 @@ public struct SMTPConnector: EmailConnector {
             throw ConnectorError(.general, "DKIM signing failed: \(error)", phase: .compose)
         }
         do {
-            let result = try await client.send(
+            let result = try await transport.send(
                 envelope: SMTPEnvelope(from: config.from.address, recipients: message.envelopeRecipients),
                 message: bytes)
             return SendReceipt(

@@ -81,6 +81,7 @@ extension SMTPConnectorConfig {
         let allowInsecureAuth = reader.bool("allowInsecureAuth") ?? false
         let disableFileAccess = reader.bool("disableFileAccess") ?? false
         let dkim = reader.object("dkim") { readDKIM(&$0) } ?? nil
+        let pool = readPool(&reader, preset: preset ?? host.flatMap { presets.preset(forHost: $0) })
         readAcceptedOptions(&reader)
         reader.finish()
         // A path the preset already explained (with its provider-specific hint) is reported once.
@@ -98,7 +99,7 @@ extension SMTPConnectorConfig {
             host: host, port: port ?? (secure ? 465 : 587), from: from, replyTo: replyTo, templates: templates,
             auth: auth, security: security, tls: tls, clientName: clientName, localAddress: localAddress,
             timeouts: timeouts, customHeaders: headers, logsTranscript: logger || debug,
-            allowsInsecureAuth: allowInsecureAuth, disableFileAccess: disableFileAccess, dkim: dkim,
+            allowsInsecureAuth: allowInsecureAuth, disableFileAccess: disableFileAccess, dkim: dkim, pool: pool,
             preset: preset ?? presets.preset(forHost: host))
         return (parsed, issues, reader.readPaths)
     }
@@ -325,12 +326,22 @@ extension SMTPConnectorConfig {
     }
 
     /// Keys Logto's connector accepts that change nothing here yet, checked for type only.
+    /// `pool`, `maxConnections`, `maxMessages`, `rateDelta` (ms), `rateLimit`: nodemailer's names.
+    private static func readPool(_ reader: inout ConfigReader, preset: Preset?) -> Pool? {
+        let enabled = reader.bool("pool") ?? false
+        var pool = Pool()
+        if let value = reader.integer("maxConnections", in: 1...1000) { pool.maxConnections = value }
+        if let value = reader.integer("maxMessages", in: 1...1_000_000) {
+            pool.maxMessages = value
+        } else if let providerLimit = preset?.limits.messagesPerConnection {
+            pool.maxMessages = min(pool.maxMessages, providerLimit)
+        }
+        if let value = reader.integer("rateDelta", in: 1...86_400_000) { pool.rateWindow = Double(value) / 1000 }
+        pool.rateLimit = reader.integer("rateLimit", in: 1...1_000_000)
+        return enabled ? pool : nil
+    }
+
     private static func readAcceptedOptions(_ reader: inout ConfigReader) {
-        _ = reader.bool("pool")
-        _ = reader.integer("maxConnections", in: 1...1000)
-        _ = reader.integer("maxMessages", in: 1...1_000_000)
-        _ = reader.integer("rateDelta", in: 1...86_400_000)
-        _ = reader.integer("rateLimit", in: 1...1_000_000)
         _ = reader.bool("disableUrlAccess")
     }
 }

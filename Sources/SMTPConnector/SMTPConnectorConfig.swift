@@ -43,8 +43,22 @@ public struct SMTPConnectorConfig: Sendable, Equatable {
     public var disableFileAccess: Bool
     /// DKIM signing, when configured.
     public var dkim: DKIM?
+    /// Connection pooling (`pool: true`), nil for a connection per message.
+    public var pool: Pool?
     /// The provider preset the config named, or whose host it uses: its reply hints explain errors.
     public var preset: Preset?
+
+    /// Pool limits (nodemailer's names and defaults).
+    public struct Pool: Sendable, Equatable {
+        /// `maxConnections` (default 5).
+        public var maxConnections = 5
+        /// `maxMessages` per connection (default 100, or the preset's provider limit if lower).
+        public var maxMessages = 100
+        /// `rateLimit`: messages per `rateDelta`; nil for none.
+        public var rateLimit: Int?
+        /// `rateDelta` in seconds (the JSON holds milliseconds; default 1 s).
+        public var rateWindow: Double = 1
+    }
 
     /// DKIM signing settings (`dkim`), checked at load time.
     public struct DKIM: Sendable, Equatable {

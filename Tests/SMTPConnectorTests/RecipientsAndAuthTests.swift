@@ -95,3 +95,31 @@ import TestSupport
         #expect(ConnectorError(timeout, preset: nil).code == .socketError)
     }
 }
+
+@Suite struct PooledConnectorTests {
+    @Test func poolTrueReusesConnectionsAndHonoursMaxMessages() async throws {
+        var configuration = DevServerConfiguration()
+        configuration.users = ["app": "pw"]
+        let server = try DevServer(configuration)
+        try server.start()
+        defer { server.stop() }
+        var config = ContentAndDKIMTests.config(port: server.port, caPEM: server.certificatePEM).objectValue!
+        config["pool"] = true
+        config["maxConnections"] = 1
+        config["maxMessages"] = 2
+        let connector = try SMTPConnectorFactory().makeConnector(config: .object(config))
+        for index in 0..<5 {
+            _ = try await connector.send(EmailRequest(to: "user\(index)@example.org", usageType: .generic, payload: ["code": "1"]))
+        }
+        #expect(server.messages.count == 5)
+        #expect(server.connectionCount == 3)
+    }
+
+    @Test func aPresetsConnectionLimitCapsMaxMessages() throws {
+        let config = try SMTPConnectorConfig.parse(["host": "smtp.example.com", "fromEmail": "a@b.c", "pool": true,
+                                                    "templates": .array(["SignIn", "Register", "ForgotPassword", "Generic"].map {
+                                                        ["usageType": .string($0), "subject": "s", "content": "c"] })])
+        #expect(config.pool == SMTPConnectorConfig.Pool())
+        #expect(config.pool?.maxMessages == 100)
+    }
+}

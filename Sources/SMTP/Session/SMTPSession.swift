@@ -16,6 +16,8 @@ final class SMTPSession: @unchecked Sendable {
     let cancellation: CancellationHandle
     /// The XOAUTH2 token, fetched by the client before the session starts.
     let oauthToken: String?
+    /// Messages delivered on this connection, for the pool's `maxMessages`.
+    private(set) var messagesSent = 0
 
     init(configuration: SMTPClientConfiguration, tlsContext: TLSContext?, cancellation: CancellationHandle,
          oauthToken: String? = nil) {
@@ -200,6 +202,7 @@ final class SMTPSession: @unchecked Sendable {
         guard response.isPositive else {
             throw SMTPError(.rejected, phase: .data, "the server refused the message", reply: response)
         }
+        messagesSent += 1
         return SMTPSendResult(accepted: accepted, rejected: rejected, response: response,
                               tlsVersion: stream?.tlsVersion, authenticatedWith: authenticatedWith)
     }

@@ -1,0 +1,108 @@
+import DevServer
+import Foundation
+import Testing
+@testable import SMTP
+
+@Suite struct PoolTests {
+    private func server(_ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {
+        var configuration = DevServerConfiguration()
+        configuration.users = ["u": "p"]
+        adjust(&configuration)
+        let server = try DevServer(configuration)
+        try server.start()
+        return server
+    }
+
+    private func pool(_ server: DevServer, _ limits: SMTPPool.Limits) throws -> SMTPPool {
+        var configuration = SMTPClientConfiguration(host: "127.0.0.1", port: server.port, security: .startTLSRequired)
+        configuration.tls.trustedCertificatesPEM = server.certificatePEM
+        configuration.credentials = SMTPCredentials(user: "u", password: "p")
+        configuration.timeouts = .init(connection: 5, greeting: 5, socket: 5)
+        return try SMTPPool(configuration: configuration, limits: limits)
+    }
+
+    private func envelope(_ index: Int, from: String = "app@example.test") -> SMTPEnvelope {
+        SMTPEnvelope(from: from, recipients: ["user\(index)@example.test"])
+    }
+
+    private let message = Array("Subject: pooled\r\n\r\nhello\r\n".utf8)
+
+    @Test func sequentialSendsReuseOneConnection() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let pool = try pool(server, .init(maxConnections: 1))
+        for index in 0..<10 { _ = try await pool.send(envelope: envelope(index), message: message) }
+        #expect(server.messages.count == 10)
+        #expect(server.connectionCount == 1)
+        await pool.close()
+    }
+
+    @Test func aConnectionCarriesAtMostMaxMessages() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let pool = try pool(server, .init(maxConnections: 1, maxMessagesPerConnection: 3))
+        for index in 0..<10 { _ = try await pool.send(envelope: envelope(index), message: message) }
+        #expect(server.messages.count == 10)
+        #expect(server.connectionCount == 4)
+    }
+
+    @Test func concurrentSendsStayWithinMaxConnections() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let pool = try pool(server, .init(maxConnections: 3))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<30 {
+                group.addTask { _ = try await pool.send(envelope: envelope(index), message: message) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(server.messages.count == 30)
+        #expect(server.peakConcurrentConnections <= 3)
+        #expect(server.connectionCount <= 3)
+    }
+
+    @Test func aConnectionTheServerDroppedIsReplacedAndTheMessageRetriedOnce() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let pool = try pool(server, .init(maxConnections: 1))
+        _ = try await pool.send(envelope: envelope(1), message: message)
+        server.dropOpenConnections()
+        try await Task.sleep(nanoseconds: 100_000_000)
+        _ = try await pool.send(envelope: envelope(2), message: message)
+        #expect(server.messages.map(\.recipients) == [["user1@example.test"], ["user2@example.test"]])
+        #expect(server.connectionCount == 2)
+    }
+
+    @Test func aRejectedMessageLeavesTheConnectionUsable() async throws {
+        let server = try server { $0.allowedSenders = ["app@example.test"] }
+        defer { server.stop() }
+        let pool = try pool(server, .init(maxConnections: 1))
+        await #expect(throws: SMTPError.self) {
+            try await pool.send(envelope: envelope(1, from: "intruder@example.test"), message: message)
+        }
+        _ = try await pool.send(envelope: envelope(2), message: message)
+        #expect(server.messages.count == 1)
+        #expect(server.connectionCount == 1)
+    }
+
+    @Test func rateLimitSpacesMessages() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let pool = try pool(server, .init(maxConnections: 2, rateLimit: 2, rateWindow: 0.5))
+        let start = Date()
+        for index in 0..<6 { _ = try await pool.send(envelope: envelope(index), message: message) }
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(elapsed >= 0.95, "6 messages at 2 per 0.5 s took only \(elapsed) s")
+        #expect(server.messages.count == 6)
+    }
+
+    @Test func idleConnectionsAreClosed() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let pool = try pool(server, .init(maxConnections: 2, idleTimeout: 0.2))
+        _ = try await pool.send(envelope: envelope(1), message: message)
+        #expect(await pool.openConnections == 1)
+        try await Task.sleep(nanoseconds: 500_000_000)
+        #expect(await pool.openConnections == 0)
+    }
+}
