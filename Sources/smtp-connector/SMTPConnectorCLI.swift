@@ -6,7 +6,7 @@ import Foundation
 /// 2 usage error.
 @main
 struct SMTPConnectorCLI {
-    static let commands: [any CLICommand.Type] = [DemoCommand.self, SendTestCommand.self, ValidateCommand.self, DoctorCommand.self, PresetsCommand.self]
+    static let commands: [any CLICommand.Type] = [DemoCommand.self, SendTestCommand.self, ValidateCommand.self, DoctorCommand.self, PresetsCommand.self, InboxCommand.self, BenchCommand.self]
 
     static func main() async {
         var arguments = Array(CommandLine.arguments.dropFirst())

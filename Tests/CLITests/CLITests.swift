@@ -199,3 +199,72 @@ import TestSupport
         #expect(!failed.stdout.contains("wrong-Secret-9"))
     }
 }
+
+@Suite struct BenchAndInboxCLITests {
+    @Test func benchDeliversEveryMessageAndWritesOutcomes() async throws {
+        let server = try DevServer(DevServerConfiguration())
+        try server.start()
+        defer { server.stop() }
+        let outcomes = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: outcomes) }
+        let result = try await CLITests.run(["bench", "--host", "127.0.0.1", "--port", String(server.port), "--tls",
+                                             "--ca", try caFile(server), "--messages", "40", "--connections", "4",
+                                             "--size", "3000", "--outcomes", outcomes.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let last = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("sent=40 errors=0 inner_s="))
+        let lines = try String(contentsOf: outcomes, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 40)
+        #expect(lines.allSatisfy { $0.contains(#""outcome":"delivered""#) })
+        #expect(server.messages.count == 40)
+        #expect(server.connectionCount <= 4)
+        #expect(server.messages.allSatisfy { $0.tlsVersion != nil })
+
+        let fresh = try await CLITests.run(["bench", "--host", "127.0.0.1", "--port", String(server.port), "--tls",
+                                            "--ca", try caFile(server), "--messages", "5", "--connections", "2", "--size", "100", "--fresh"])
+        #expect(fresh.stdout.hasSuffix("\n") && fresh.stdout.contains("sent=5 errors=0"))
+        #expect(server.connectionCount >= 4 + 5)
+    }
+
+    @Test func benchCountsFailuresAndNeverRetriesAfterTheBody() async throws {
+        var configuration = DevServerConfiguration()
+        configuration.allowedSenders = ["someone@example.test"]  // every MAIL FROM is refused: a permanent error
+        let server = try DevServer(configuration)
+        try server.start()
+        defer { server.stop() }
+        let result = try await CLITests.run(["bench", "--host", "127.0.0.1", "--port", String(server.port),
+                                             "--messages", "3", "--connections", "1", "--size", "10"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("sent=0 errors=3"))
+    }
+
+    @Test func inboxPrintsAndSavesWhatArrives() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbox-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try freePort()
+        let inbox = Task { try await CLITests.run(["inbox", "--listen", "127.0.0.1:\(port)", "--dir", directory.path, "--exit-after", "2"]) }
+        try await Task.sleep(nanoseconds: 800_000_000)
+        let bench = try await CLITests.run(["bench", "--host", "127.0.0.1", "--port", String(port), "--messages", "2",
+                                            "--connections", "1", "--size", "50"])
+        #expect(bench.stdout.contains("sent=2 errors=0"))
+        let result = try await inbox.value
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("\"bench 0\""))
+        #expect(result.stdout.contains("\"bench 1\""))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }.count == 2)
+    }
+
+    private func caFile(_ server: DevServer) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-ca-\(server.port).pem").path
+        try server.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func freePort() throws -> Int {
+        let probe = try DevServer(DevServerConfiguration())
+        try probe.start()
+        let port = probe.port
+        probe.stop()
+        return port
+    }
+}

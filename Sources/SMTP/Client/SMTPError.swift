@@ -42,6 +42,9 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
     /// True when the message body was sent but the final reply never came: the message may or may
     /// not have been accepted. Such a send must not be retried automatically.
     public var outcomeUnknown: Bool
+    /// True once any of the message body went to the server (a refusal of the finished message, or
+    /// an unknown outcome). Only a failure before that may be retried without risk of a duplicate.
+    public var bodyWasSent: Bool = false
 
     /// Creates an error.
     public init(_ kind: Kind, phase: SMTPPhase, _ message: String, reply: SMTPReply? = nil,

@@ -71,7 +71,7 @@ public actor SMTPPool: SMTPTransport {
         var (session, reused) = try await acquire()
         do {
             return try await deliver(session, envelope: envelope, message: message)
-        } catch let error as SMTPError where reused && !error.outcomeUnknown && Self.isStaleConnection(error) {
+        } catch let error as SMTPError where reused && !error.bodyWasSent && Self.isStaleConnection(error) {
             // The server closed the idle connection; nothing of this message was accepted.
             (session, reused) = try await acquire(fresh: true)
             return try await deliver(session, envelope: envelope, message: message)

@@ -200,7 +200,9 @@ final class SMTPSession: @unchecked Sendable {
         }
         let response = try sendData(DotStuffer.encode(message))
         guard response.isPositive else {
-            throw SMTPError(.rejected, phase: .data, "the server refused the message", reply: response)
+            var error = SMTPError(.rejected, phase: .data, "the server refused the message", reply: response)
+            error.bodyWasSent = true
+            throw error
         }
         messagesSent += 1
         return SMTPSendResult(accepted: accepted, rejected: rejected, response: response,
@@ -269,8 +271,12 @@ final class SMTPSession: @unchecked Sendable {
             try write(data, phase: .data)
             return try readReply(phase: .data, deadline: .after(seconds: configuration.timeouts.socket),
                                  timeoutName: "socketTimeout")
+        } catch var error as SMTPError where error.reply != nil {
+            error.bodyWasSent = true  // e.g. 421 after the body: refused, but the body went out
+            throw error
         } catch var error as SMTPError where error.reply == nil {
             error.outcomeUnknown = true
+            error.bodyWasSent = true
             error.message += "; the message may or may not have been accepted, so it is not retried automatically"
             throw error
         }

@@ -1,0 +1,88 @@
+import DevServer
+import Foundation
+
+/// `inbox`: a capture server on loopback that prints each message it receives and can keep it as
+/// an .eml file. Stops on Ctrl-C, or after `--exit-after N` messages.
+struct InboxCommand: CLICommand {
+    static let name = "inbox"
+    static let usage = """
+        inbox [--listen 127.0.0.1:2525] [--dir DIR] [--auth USER:PASS] [--tls] [--exit-after N]
+                                                a local capture server: prints and saves what it receives
+        """
+    static let options: Set<String> = ["--listen", "--dir", "--auth", "--exit-after"]
+    static let flags: Set<String> = ["--tls"]
+
+    let host: String
+    let port: Int
+    let directory: String?
+    let users: [String: String]
+    let tls: Bool
+    let exitAfter: Int?
+
+    init(arguments: inout ParsedArguments) throws {
+        let listen = arguments.value("--listen") ?? "127.0.0.1:2525"
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            throw UsageError(message: "--listen takes HOST:PORT, e.g. 127.0.0.1:2525")
+        }
+        host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        self.port = port
+        directory = arguments.value("--dir")
+        if let auth = arguments.value("--auth") {
+            guard let separator = auth.firstIndex(of: ":") else { throw UsageError(message: "--auth takes USER:PASS") }
+            users = [String(auth[..<separator]): String(auth[auth.index(after: separator)...])]
+        } else {
+            users = [:]
+        }
+        tls = arguments.flag("--tls")
+        exitAfter = try arguments.value("--exit-after").map {
+            guard let value = Int($0), value > 0 else { throw UsageError(message: "--exit-after takes a positive number") }
+            return value
+        }
+    }
+
+    func run() async -> Int32 {
+        var configuration = DevServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.tls = tls ? .startTLS : .none
+        configuration.users = users
+        configuration.saveDirectory = directory.map { URL(fileURLWithPath: $0) }
+        let server: DevServer
+        do {
+            server = try DevServer(configuration)
+            try server.start()
+        } catch {
+            Output.error("cannot listen on \(host):\(port): \(error)")
+            return 1
+        }
+        defer { server.stop() }
+        if !["127.0.0.1", "::1", "localhost"].contains(host) {
+            Output.error("warning: listening on \(host), not loopback: anyone who can reach it can send to this inbox")
+        }
+        emit("inbox listening on \(host):\(server.port)" + (tls ? " (STARTTLS, self-signed certificate)" : "")
+              + (users.isEmpty ? "" : " (AUTH required)") + (directory.map { ", saving to \($0)" } ?? ""))
+        if tls, let directory {
+            let caPath = URL(fileURLWithPath: directory).appendingPathComponent("inbox-ca.pem")
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try? server.certificatePEM.write(to: caPath, atomically: true, encoding: .utf8)
+            emit("trust it with tls.ca = \(caPath.path)")
+        }
+        var shown = 0
+        while true {
+            let messages = server.messages
+            for message in messages.dropFirst(shown) {
+                let subject = message.decodedHeader("Subject") ?? ""
+                emit("\(ISO8601DateFormatter().string(from: Date()))  \(message.from) -> \(message.recipients.joined(separator: ", "))  \"\(subject)\"  \(message.data.count) bytes"
+                      + (message.tlsVersion.map { "  \($0)" } ?? ""))
+            }
+            shown = messages.count
+            if let exitAfter, shown >= exitAfter { return 0 }
+            try? await Task.sleep(nanoseconds: 100_000_000)
+        }
+    }
+
+    /// Writes a line to standard output at once (it may be a pipe, which print would buffer).
+    private func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
