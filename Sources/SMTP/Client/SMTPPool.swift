@@ -36,8 +36,26 @@ public actor SMTPPool: SMTPTransport {
         }
     }
 
-    private struct Idle {
+    /// An open connection and the thread that does its blocking work.
+    struct Connection {
         var session: SMTPSession
+        var worker: SessionWorker
+
+        /// Runs blocking session work on the connection's own thread.
+        func run<T: Sendable>(_ body: @escaping @Sendable (SMTPSession) throws -> T) async throws -> T {
+            let session = self.session
+            return try await worker.run(handle: session.cancellation) { try body(session) }
+        }
+
+        /// QUIT, then end the thread.
+        func close() { let session = self.session; worker.finish { session.close() } }
+
+        /// Close at once (no QUIT), then end the thread.
+        func abort() { session.abort(); worker.stop() }
+    }
+
+    private struct Idle {
+        var connection: Connection
         var since: Date
     }
 
@@ -48,6 +66,7 @@ public actor SMTPPool: SMTPTransport {
     private var open = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var recentSends: [Date] = []
+    private var reaperScheduled = false
 
     /// Creates a pool; connections open on first use.
     /// - Throws: ``SMTPError`` when the TLS settings cannot be loaded.
@@ -57,7 +76,7 @@ public actor SMTPPool: SMTPTransport {
     }
 
     deinit {
-        for entry in idle { entry.session.abort() }
+        for entry in idle { entry.connection.abort() }
     }
 
     /// Connections currently open (idle or busy).
@@ -68,59 +87,63 @@ public actor SMTPPool: SMTPTransport {
     public func send(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
         try envelope.validate()
         try await waitForRate()
-        var (session, reused) = try await acquire()
+        var (connection, reused) = try await acquire()
         do {
-            return try await deliver(session, envelope: envelope, message: message)
+            return try await deliver(connection, envelope: envelope, message: message)
         } catch let error as SMTPError where reused && !error.bodyWasSent && Self.isStaleConnection(error) {
             // The server closed the idle connection; nothing of this message was accepted.
-            (session, reused) = try await acquire(fresh: true)
-            return try await deliver(session, envelope: envelope, message: message)
+            (connection, reused) = try await acquire(fresh: true)
+            return try await deliver(connection, envelope: envelope, message: message)
         }
     }
 
     /// Closes every idle connection with QUIT.
     public func close() async {
-        let sessions = idle.map(\.session)
+        let connections = idle.map(\.connection)
         idle = []
-        open -= sessions.count
-        for session in sessions {
-            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                Thread { session.close(); done.resume() }.start()
-            }
+        open -= connections.count
+        for connection in connections {
+            _ = try? await connection.run { $0.close() }
+            connection.worker.stop()
         }
     }
 
-    private func deliver(_ session: SMTPSession, envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
+    private func deliver(_ connection: Connection, envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
         do {
-            let result = try await DedicatedThread.run(name: "smtp-pool-send", handle: session.cancellation) {
-                try session.send(envelope: envelope, message: message)
-            }
-            await release(session, usable: true)
+            let result = try await connection.run { try $0.send(envelope: envelope, message: message) }
+            release(connection, usable: true)
             return result
         } catch let error as SMTPError where error.reply != nil && error.reply?.code != 421 && !error.outcomeUnknown {
             // A clean rejection: the connection is in sync once the transaction is reset.
-            let usable = (try? await DedicatedThread.run(name: "smtp-pool-rset", handle: session.cancellation) {
-                try session.reset()
-            }) != nil
-            await release(session, usable: usable)
+            let usable = (try? await connection.run { try $0.reset() }) != nil
+            release(connection, usable: usable)
             throw error
         } catch {
-            await release(session, usable: false)
+            release(connection, usable: false)
             throw error
         }
     }
 
-    private func acquire(fresh: Bool = false) async throws -> (SMTPSession, reused: Bool) {
+    private func acquire(fresh: Bool = false) async throws -> (Connection, reused: Bool) {
         while true {
             dropExpiredIdle()
-            if !fresh, let entry = idle.popLast() { return (entry.session, true) }
+            if !fresh, let entry = idle.popLast() { return (entry.connection, true) }
             if open < limits.maxConnections {
                 open += 1
+                let session: SMTPSession
                 do {
-                    let session = try await client.makeSession()
-                    try await DedicatedThread.run(name: "smtp-pool-open", handle: session.cancellation) { try session.open() }
-                    return (session, false)
+                    session = try await client.makeSession()
                 } catch {
+                    open -= 1
+                    wakeOne()
+                    throw error
+                }
+                let connection = Connection(session: session, worker: SessionWorker(name: "smtp-pool-connection"))
+                do {
+                    try await connection.run { try $0.open() }
+                    return (connection, false)
+                } catch {
+                    connection.abort()
                     open -= 1
                     wakeOne()
                     throw error
@@ -128,7 +151,7 @@ public actor SMTPPool: SMTPTransport {
             }
             if fresh, let entry = idle.popLast() {
                 // Make room for the fresh connection by closing an idle one.
-                entry.session.abort()
+                entry.connection.abort()
                 open -= 1
                 continue
             }
@@ -136,16 +159,16 @@ public actor SMTPPool: SMTPTransport {
         }
     }
 
-    private func release(_ session: SMTPSession, usable: Bool) async {
-        if usable, session.messagesSent < limits.maxMessagesPerConnection {
-            idle.append(Idle(session: session, since: Date()))
+    private func release(_ connection: Connection, usable: Bool) {
+        if usable, connection.session.messagesSent < limits.maxMessagesPerConnection {
+            idle.append(Idle(connection: connection, since: Date()))
             scheduleIdleCheck()
         } else {
             open -= 1
             if usable {
-                Thread { session.close() }.start()  // QUIT after maxMessages
+                connection.close()  // QUIT after maxMessages
             } else {
-                session.abort()
+                connection.abort()
             }
         }
         wakeOne()
@@ -163,15 +186,25 @@ public actor SMTPPool: SMTPTransport {
         guard !expired.isEmpty else { return }
         idle = fresh
         open -= expired.count
-        for entry in expired { Thread { entry.session.close() }.start() }
+        for entry in expired { entry.connection.close() }
     }
 
+    /// One reaper at a time: it sleeps an idle timeout, closes what expired, and goes again while
+    /// connections are idle.
     private func scheduleIdleCheck() {
+        guard !reaperScheduled else { return }
+        reaperScheduled = true
         let delay = limits.idleTimeout
         Task { [weak self] in
             try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000) + 10_000_000)
-            await self?.dropExpiredIdle()
+            await self?.reap()
         }
+    }
+
+    private func reap() {
+        reaperScheduled = false
+        dropExpiredIdle()
+        if !idle.isEmpty { scheduleIdleCheck() }
     }
 
     /// Waits until sending one more message keeps within `rateLimit` per `rateWindow`.
