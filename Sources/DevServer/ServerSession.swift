@@ -193,10 +193,16 @@ final class ServerSession {
     // MARK: - I/O
 
     private func reply(_ line: String) throws {
+        pause()
         try stream.write(Array((line + "\r\n").utf8), deadline: deadline)
     }
 
+    private func pause() {
+        if configuration.replyDelay > 0 { usleep(useconds_t(configuration.replyDelay * 1_000_000)) }
+    }
+
     private func multiline(_ code: Int, _ lines: [String]) throws {
+        pause()
         let text = lines.enumerated().map { index, line in
             "\(code)\(index == lines.count - 1 ? " " : "-")\(line)\r\n"
         }.joined()

@@ -4,24 +4,6 @@ import MIME
 import Testing
 import TestSupport
 
-/// Keys made with the openssl command line, and the DNS record that publishes each.
-struct TestKey: Sendable {
-    let privatePEM: String
-    let record: String
-
-    static func make(_ algorithm: String) async throws -> TestKey {
-        let arguments = algorithm == "rsa"
-            ? ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]
-            : ["openssl", "genpkey", "-algorithm", "ED25519"]
-        let pem = try await TestSupport.run(arguments)
-        let der = try await TestSupport.run(["openssl", "pkey", "-pubout", "-outform", "DER"], input: pem)
-        // RSA publishes the SubjectPublicKeyInfo; Ed25519 the raw 32-byte key (RFC 8463 §4).
-        let publicKey = algorithm == "rsa" ? Data(der) : Data(der.suffix(32))
-        return TestKey(privatePEM: String(decoding: pem, as: UTF8.self),
-                       record: "v=DKIM1; k=\(algorithm == "rsa" ? "rsa" : "ed25519"); p=\(publicKey.base64EncodedString())")
-    }
-}
-
 @Suite struct DKIMCanonicalizationTests {
     @Test func relaxedHeaderFollowsRFC6376Example() {
         // RFC 6376 §3.4.5: "A: X" and "B : Y\t\r\n\tZ  " canonicalize to "a:X" and "b:Y Z".
@@ -47,17 +29,9 @@ struct TestKey: Sendable {
             headers: [("List-Unsubscribe", "<mailto:unsubscribe@example.com>")]))
     }
 
-    private func verify(_ signed: [UInt8], record: String) async throws -> String {
-        let result = try await TestSupport.runProcess(
-            URL(fileURLWithPath: "/usr/bin/env"),
-            [TestSupport.python, TestSupport.repositoryRoot.appendingPathComponent("scripts/verify-dkim.py").path, record],
-            input: signed)
-        return result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) + result.stderrText
-    }
-
     @Test(arguments: ["rsa", "ed25519"])
     func signaturesVerifyWithPythonDKIM(algorithm: String) async throws {
-        let key = try await TestKey.make(algorithm)
+        let key = try await TestSupport.DKIMKey.make(algorithm)
         let signer = try DKIMSigner(domain: "example.com", selector: "mail2026", privateKeyPEM: key.privatePEM)
         #expect(signer.algorithm.rawValue == (algorithm == "rsa" ? "rsa-sha256" : "ed25519-sha256"))
         let signed = try signer.sign(message())
@@ -65,17 +39,17 @@ struct TestKey: Sendable {
         let unfolded = text.replacingOccurrences(of: "\r\n ", with: " ")
         #expect(unfolded.hasPrefix("DKIM-Signature: v=1; a=\(signer.algorithm.rawValue); c=relaxed/relaxed; d=example.com; s=mail2026;"))
         #expect(text.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 78 })
-        #expect(try await verify(signed, record: key.record) == "pass")
+        #expect(try await key.verify(signed) == "pass")
     }
 
     @Test func aChangedBodyOrHeaderFailsVerification() async throws {
-        let key = try await TestKey.make("rsa")
+        let key = try await TestSupport.DKIMKey.make("rsa")
         let signed = try DKIMSigner(domain: "example.com", selector: "s", privateKeyPEM: key.privatePEM).sign(message())
         var body = signed
         body[body.count - 10] ^= 1
-        #expect(try await verify(body, record: key.record).hasPrefix("fail"))
+        #expect(try await key.verify(body).hasPrefix("fail"))
         let text = String(decoding: signed, as: UTF8.self).replacingOccurrences(of: "To: ada@example.org", with: "To: eve@example.org")
-        #expect(try await verify(Array(text.utf8), record: key.record).hasPrefix("fail"))
+        #expect(try await key.verify(Array(text.utf8)).hasPrefix("fail"))
     }
 
     @Test func headerListSkipsAndAlwaysSignsFrom() throws {
@@ -103,7 +77,7 @@ struct TestKey: Sendable {
         #expect { try DKIMSigner(domain: "example.com", selector: "s", privateKeyPEM: ec) } throws: {
             ($0 as? DKIMError)?.message.contains("neither RSA nor Ed25519") == true
         }
-        let ed = try await TestKey.make("ed25519").privatePEM
+        let ed = try await TestSupport.DKIMKey.make("ed25519").privatePEM
         #expect { try DKIMSigner(domain: "bücher.example", selector: "s", privateKeyPEM: ed) } throws: { ($0 as? DKIMError)?.field == "dkim.domainName" }
         #expect { try DKIMSigner(domain: "example.com", selector: "a b", privateKeyPEM: ed) } throws: { ($0 as? DKIMError)?.field == "dkim.keySelector" }
     }

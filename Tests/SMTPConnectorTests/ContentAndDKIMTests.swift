@@ -91,12 +91,12 @@ import TestSupport
     func dkimSignedMessagesVerify(algorithm: String) async throws {
         let server = try start()
         defer { server.stop() }
-        let key = try await DKIMTestKey.make(algorithm)
+        let key = try await TestSupport.DKIMKey.make(algorithm)
         _ = try await send(server, EmailRequest(to: "a@example.org", usageType: .register, payload: ["code": "9", "user": ["name": "Zoë"]]),
                            extra: ["dkim": ["domainName": "example.com", "keySelector": "s1", "privateKey": .string(key.privatePEM)]])
         let signed = try #require(server.messages.last).data
         #expect(String(decoding: signed, as: UTF8.self).hasPrefix("DKIM-Signature: v=1;"))
-        #expect(try await DKIMTestKey.verify(signed, record: key.record) == "pass")
+        #expect(try await key.verify(signed) == "pass")
     }
 
     @Test func badDKIMSettingsAreConfigErrors() {
@@ -108,32 +108,5 @@ import TestSupport
         #expect(Set(SMTPConnectorConfig.validate(.object(config)).map(\.path)) == ["dkim.keySelector", "dkim.hashAlgo"])
         config["dkim"] = ["domainName": "example.com", "keySelector": "s1", "privateKey": "/nonexistent/key.pem"]
         #expect(SMTPConnectorConfig.validate(.object(config)).first?.message.contains("neither PEM text nor a readable file") == true)
-    }
-}
-
-/// DKIM keys made with openssl, and verification with python3-dkim.
-enum DKIMTestKey {
-    struct Key {
-        var privatePEM: String
-        var record: String
-    }
-
-    static func make(_ algorithm: String) async throws -> Key {
-        let arguments = algorithm == "rsa"
-            ? ["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]
-            : ["openssl", "genpkey", "-algorithm", "ED25519"]
-        let pem = try await TestSupport.run(arguments)
-        let der = try await TestSupport.run(["openssl", "pkey", "-pubout", "-outform", "DER"], input: pem)
-        let publicKey = algorithm == "rsa" ? Data(der) : Data(der.suffix(32))
-        return Key(privatePEM: String(decoding: pem, as: UTF8.self),
-                   record: "v=DKIM1; k=\(algorithm == "rsa" ? "rsa" : "ed25519"); p=\(publicKey.base64EncodedString())")
-    }
-
-    static func verify(_ message: [UInt8], record: String) async throws -> String {
-        let result = try await TestSupport.runProcess(
-            URL(fileURLWithPath: "/usr/bin/env"),
-            [TestSupport.python, TestSupport.repositoryRoot.appendingPathComponent("scripts/verify-dkim.py").path, record],
-            input: message)
-        return result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) + result.stderrText
     }
 }
