@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "NetworkIO", dependencies: ["COpenSSL"]),
         .target(name: "DKIM", dependencies: ["COpenSSL"]),
         .target(name: "SMTP", dependencies: ["NetworkIO"]),
-        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP"]),
+        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP", "COpenSSL"]),
         .target(name: "DevServer", dependencies: ["NetworkIO", "COpenSSL"]),
         // Provider presets: each depends only on ConnectorKit.
         .target(name: "Gmail", dependencies: ["ConnectorKit"], path: "Presets/Gmail"),
@@ -48,7 +48,8 @@ let package = Package(
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"]),
         .testTarget(name: "DKIMTests", dependencies: ["DKIM", "MIME", "TestSupport"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "DevServer", "NetworkIO", "TestSupport"]),
-        .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "SMTP", "TestSupport"]),
+        .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "SMTP",
+                                                               "NetworkIO", "TestSupport"]),
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "TestSupport"]),
         .testTarget(name: "PresetsTests", dependencies: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog",
                                                           "SMTPConnector", "SMTP", "ConnectorKit"]),

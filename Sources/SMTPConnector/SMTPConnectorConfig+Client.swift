@@ -22,7 +22,11 @@ extension SMTPConnectorConfig {
         configuration.clientName = clientName
         configuration.localAddress = localAddress
         if let auth, auth.isOAuth2, let user = auth.user {
-            if let token = auth.accessToken {
+            if let oauth = auth.oauth {
+                let source = OAuth2TokenSource(user: user, accessToken: auth.accessToken, expires: oauth.expires,
+                                               grant: oauth.grant, endpoint: oauth.endpoint)
+                configuration.oauth2 = SMTPOAuth2(user: user, accessToken: { try await source.currentToken() })
+            } else if let token = auth.accessToken {
                 configuration.oauth2 = SMTPOAuth2(user: user, token: token)
             } else if let tokenProvider {
                 configuration.oauth2 = SMTPOAuth2(user: user, accessToken: { try await tokenProvider(user) })

@@ -1,4 +1,5 @@
 import ConnectorKit
+import Foundation
 import MIME
 
 /// The SMTP connector's configuration: Logto's SMTP connector format (nodemailer's option names),
@@ -84,8 +85,19 @@ public struct SMTPConnectorConfig: Sendable, Equatable {
         public var mechanism: String?
         /// `auth.accessToken`: a fixed OAuth2 token; never printed.
         public var accessToken: String?
-        /// Whether this is OAuth2 (XOAUTH2): `auth.type: "oauth2"` or an `accessToken`.
+        /// Whether this is OAuth2 (XOAUTH2): `auth.type: "oauth2"`, an `accessToken` or a grant.
         public var isOAuth2: Bool
+        /// How to get or refresh OAuth2 tokens, when the config says.
+        var oauth: OAuth2?
+
+        /// OAuth2 refresh settings (`expires`, `accessUrl`, the refresh grant or a service account).
+        struct OAuth2: Sendable, Equatable {
+            /// Google's token endpoint, nodemailer's default `accessUrl`.
+            static let googleTokenEndpoint = "https://oauth2.googleapis.com/token"
+            var grant: OAuth2TokenSource.Grant?
+            var expires: Date?
+            var endpoint: URL
+        }
     }
 
     /// How the connection is secured.

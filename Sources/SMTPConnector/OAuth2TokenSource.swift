@@ -1,0 +1,100 @@
+import ConnectorKit
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Where XOAUTH2 access tokens come from when the config gives more than a fixed token:
+/// an `accessToken` with `expires`, refreshed through the token endpoint with
+/// `clientId` + `clientSecret` + `refreshToken` (OAuth 2.0 refresh grant, RFC 6749 §6), or a
+/// service account (`serviceClient` + `privateKey`: a JWT bearer assertion signed RS256, RFC 7523).
+///
+/// A token is reused until a minute before it expires; concurrent sends share one refresh.
+actor OAuth2TokenSource {
+    /// The grant used to get a new token.
+    enum Grant: Sendable, Equatable {
+        case refreshToken(clientId: String, clientSecret: String, refreshToken: String)
+        case serviceAccount(serviceClient: String, privateKeyPEM: String, scope: String)
+    }
+
+    /// A failure at the token endpoint; never contains a secret.
+    struct TokenError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private let user: String
+    private let grant: Grant?
+    private let endpoint: URL
+    private var token: String?
+    private var expiry: Date?
+    private var refreshing: Task<(String, Date?), any Error>?
+
+    init(user: String, accessToken: String?, expires: Date?, grant: Grant?, endpoint: URL) {
+        self.user = user
+        self.token = accessToken
+        self.expiry = expires
+        self.grant = grant
+        self.endpoint = endpoint
+    }
+
+    /// A token valid for at least another minute, refreshing it first when needed.
+    func currentToken() async throws -> String {
+        if let token, expiry.map({ $0.timeIntervalSinceNow > 60 }) ?? (grant == nil) {
+            return token
+        }
+        guard let grant else {
+            if let token { return token }  // expired, but nothing to refresh it with: let the server judge
+            throw TokenError(description: "no access token and no way to get one")
+        }
+        if let refreshing { return try await refreshing.value.0 }
+        let task = Task { [user, endpoint] in try await Self.fetch(grant: grant, user: user, endpoint: endpoint) }
+        refreshing = task
+        defer { refreshing = nil }
+        let (fresh, expires) = try await task.value
+        token = fresh
+        expiry = expires
+        return fresh
+    }
+
+    private static func fetch(grant: Grant, user: String, endpoint: URL) async throws -> (String, Date?) {
+        var form: [(String, String)]
+        switch grant {
+        case .refreshToken(let clientId, let clientSecret, let refreshToken):
+            form = [("grant_type", "refresh_token"), ("client_id", clientId), ("client_secret", clientSecret),
+                    ("refresh_token", refreshToken)]
+        case .serviceAccount(let serviceClient, let privateKeyPEM, let scope):
+            let now = Int(Date().timeIntervalSince1970)
+            let claims: ConfigValue = ["iss": .string(serviceClient), "sub": .string(user), "scope": .string(scope),
+                                       "aud": .string(endpoint.absoluteString), "iat": .number(Double(now)),
+                                       "exp": .number(Double(now + 3600))]
+            let assertion = try JWT.signRS256(claims: claims, privateKeyPEM: privateKeyPEM)
+            form = [("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", assertion)]
+        }
+        var request = URLRequest(url: endpoint, timeoutInterval: 30)
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(form.map { "\($0.0)=\(formEncode($0.1))" }.joined(separator: "&").utf8)
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw TokenError(description: "the token endpoint \(endpoint.host ?? "") could not be reached (\(error.localizedDescription))")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let body = try? ConfigValue.parse(json: data)
+        guard status == 200, let accessToken = body?["access_token"]?.stringValue else {
+            let code = body?["error"]?.stringValue ?? "HTTP \(status)"
+            let detail = body?["error_description"]?.stringValue.map { ": \($0)" } ?? ""
+            throw TokenError(description: "the token endpoint refused the grant (\(code)\(detail))")
+        }
+        let expires = body?["expires_in"]?.numberValue.map { Date().addingTimeInterval($0) }
+        return (accessToken, expires)
+    }
+
+    /// application/x-www-form-urlencoded (WHATWG URL): unreserved characters as they are, the rest %XX.
+    static func formEncode(_ text: String) -> String {
+        let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._*".utf8)
+        return text.utf8.map { unreserved.contains($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
+    }
+}
