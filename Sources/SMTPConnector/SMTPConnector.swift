@@ -78,16 +78,16 @@ public struct SMTPConnector: EmailConnector {
             throw ConnectorError(.general, "DKIM signing failed: \(error)", phase: .compose)
         }
         do {
-            let result = try await transport.send(
-                envelope: SMTPEnvelope(from: config.from.address, recipients: message.envelopeRecipients),
-                message: bytes)
+            let envelope = SMTPEnvelope(from: config.from.wireAddress, recipients: message.envelopeRecipients)
+            let result = try await transport.send(envelope: envelope, message: bytes)
             return SendReceipt(
                 messageID: message.messageID, accepted: result.accepted,
                 rejected: result.rejected.map {
                     .init(address: $0.recipient,
                           reply: .init(code: $0.reply.code, enhancedCode: $0.reply.enhancedCode, text: $0.reply.text))
                 },
-                response: result.response.description)
+                response: result.response.description,
+                envelope: .init(from: envelope.from, to: envelope.recipients))
         } catch let error as SMTPError {
             throw ConnectorError(error, preset: config.preset)
         }

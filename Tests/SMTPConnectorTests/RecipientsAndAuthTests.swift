@@ -34,6 +34,7 @@ import TestSupport
             EmailRequest(to: ["to@example.test"], usageType: .signIn, payload: ["code": "1"],
                          cc: ["Carol <cc@example.test>"], bcc: ["hidden@example.test", "TO@example.test"]))
         #expect(receipt.accepted == ["to@example.test", "cc@example.test", "hidden@example.test"])
+        #expect(receipt.envelope == .init(from: "app@example.test", to: ["to@example.test", "cc@example.test", "hidden@example.test"]))
         let message = try #require(server.messages.first)
         #expect(message.recipients == ["to@example.test", "cc@example.test", "hidden@example.test"])
         let parsed = try await TestSupport.parseWithPython(message.data)

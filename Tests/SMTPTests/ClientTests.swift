@@ -204,6 +204,20 @@ import TestSupport
         #expect(elapsed >= 0.45 && elapsed < 3, "took \(elapsed) s")
     }
 
+    @Test func localAddressBindsTheClientSide() async throws {
+        let server = try server()
+        defer { server.stop() }
+        var configuration = configuration(for: server)
+        configuration.localAddress = "127.0.0.1"
+        _ = try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
+        configuration.localAddress = "::1"  // another IP family than the server's address
+        let error = try await #require(throws: SMTPError.self) {
+            try await SMTPClient(configuration: configuration).send(envelope: envelope, message: message)
+        }
+        #expect(error.phase == .connect)
+        #expect(error.message.contains("localAddress"))
+    }
+
     @Test func refusedConnectionIsAConnectionError() async throws {
         let server = try server()
         let port = server.port

@@ -58,13 +58,31 @@ public struct SendReceipt: Sendable, Equatable {
     public var rejected: [Rejection]
     /// The server's reply to the end of the message, e.g. "250 2.0.0 Ok: queued as 4FA7".
     public var response: String
+    /// The SMTP envelope used: MAIL FROM and every RCPT TO (Bcc included), when the connector has one.
+    public var envelope: Envelope?
 
     /// Creates a receipt.
-    public init(messageID: String, accepted: [String], rejected: [Rejection] = [], response: String) {
+    public init(messageID: String, accepted: [String], rejected: [Rejection] = [], response: String,
+                envelope: Envelope? = nil) {
         self.messageID = messageID
         self.accepted = accepted
         self.rejected = rejected
         self.response = response
+        self.envelope = envelope
+    }
+
+    /// The envelope of a sent message.
+    public struct Envelope: Sendable, Equatable {
+        /// The reverse-path (MAIL FROM).
+        public var from: String
+        /// The forward-paths (RCPT TO).
+        public var to: [String]
+
+        /// Creates an envelope.
+        public init(from: String, to: [String]) {
+            self.from = from
+            self.to = to
+        }
     }
 
     /// A recipient the server refused.
