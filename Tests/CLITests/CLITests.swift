@@ -268,3 +268,17 @@ import TestSupport
         return port
     }
 }
+
+@Suite struct ReadmeTests {
+    /// The README's complete configuration must stay valid as the code changes.
+    @Test func theReadmesCompleteConfigurationValidates() async throws {
+        let readme = try String(contentsOf: TestSupport.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "## A complete configuration"))
+        let rest = readme[section.upperBound...]
+        let start = try #require(rest.range(of: "```json\n"))
+        let end = try #require(rest[start.upperBound...].range(of: "```"))
+        let json = String(rest[start.upperBound..<end.lowerBound])
+        let result = try await CLITests.run(["validate", "--config", "-"], stdin: json)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    }
+}
