@@ -9,14 +9,6 @@ import TestSupport
 @Suite struct ConnectorTests {
     static let password = "s3cret-pässword"
 
-    private func start(_ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {
-        var configuration = DevServerConfiguration()
-        configuration.users = ["app": Self.password]
-        adjust(&configuration)
-        let server = try DevServer(configuration)
-        try server.start()
-        return server
-    }
 
     private func config(_ server: DevServer, password: String = ConnectorTests.password,
                         extra: [String: ConfigValue] = [:]) -> ConfigValue {
@@ -48,7 +40,7 @@ import TestSupport
     }
 
     @Test func sendsARenderedPlainTextTemplate() async throws {
-        let server = try start()
+        let server = try DevServer.started(users: ["app": Self.password])
         defer { server.stop() }
         let receipt = try await connector(config(server)).send(
             EmailRequest(to: "ada@example.test", usageType: .signIn,
@@ -66,7 +58,7 @@ import TestSupport
     }
 
     @Test func htmlTemplatesEscapeInsertedValues() async throws {
-        let server = try start()
+        let server = try DevServer.started(users: ["app": Self.password])
         defer { server.stop() }
         _ = try await connector(config(server)).send(
             EmailRequest(to: "ada@example.test", usageType: .register,
@@ -79,7 +71,7 @@ import TestSupport
     }
 
     @Test func aPayloadValueCannotAddAHeaderThroughTheSubject() async throws {
-        let server = try start()
+        let server = try DevServer.started(users: ["app": Self.password])
         defer { server.stop() }
         _ = try await connector(config(server)).send(
             EmailRequest(to: "ada@example.test", usageType: .generic,
@@ -93,7 +85,7 @@ import TestSupport
     }
 
     @Test func unknownUsageTypeFallsBackToGenericAndUnknownPlaceholdersStay() async throws {
-        let server = try start()
+        let server = try DevServer.started(users: ["app": Self.password])
         defer { server.stop() }
         _ = try await connector(config(server)).send(
             EmailRequest(to: "ada@example.test", usageType: .mfaVerification, payload: ["code": "777"]))
@@ -103,7 +95,7 @@ import TestSupport
     }
 
     @Test func missingTemplateIsTemplateNotFoundAndNothingIsSent() async throws {
-        let server = try start()
+        let server = try DevServer.started(users: ["app": Self.password])
         defer { server.stop() }
         var config = config(server).objectValue!
         config["templates"] = .array(config["templates"]!.arrayValue!.filter { $0["usageType"] != "Generic" })
@@ -116,7 +108,7 @@ import TestSupport
     }
 
     @Test func wrongPasswordIsAuthorizationFailedWithReplyAndHintButNoPassword() async throws {
-        let server = try start()
+        let server = try DevServer.started(users: ["app": Self.password])
         defer { server.stop() }
         let error = try await #require(throws: ConnectorError.self) {
             try await connector(config(server, password: "wrong-pässword-123"))
@@ -130,7 +122,7 @@ import TestSupport
     }
 
     @Test func badRecipientIsInvalidRequestNamingTheField() async throws {
-        let server = try start()
+        let server = try DevServer.started(users: ["app": Self.password])
         defer { server.stop() }
         let error = try await #require(throws: ConnectorError.self) {
             try await connector(config(server)).send(
@@ -142,7 +134,7 @@ import TestSupport
     }
 
     @Test func debugTranscriptGoesToTheLogHandlerWithSecretsMasked() async throws {
-        let server = try start()
+        let server = try DevServer.started(users: ["app": Self.password])
         defer { server.stop() }
         let lines = TestSupport.LineCollector()
         let connector = try SMTPConnectorFactory(log: { lines.append($0) })

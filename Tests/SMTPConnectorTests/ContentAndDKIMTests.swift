@@ -6,14 +6,6 @@ import TestSupport
 @testable import SMTPConnector
 
 @Suite struct ContentAndDKIMTests {
-    private func start() throws -> DevServer {
-        var configuration = DevServerConfiguration()
-        configuration.users = ["app": "pw"]
-        let server = try DevServer(configuration)
-        try server.start()
-        return server
-    }
-
     static func config(port: Int, caPEM: String, host: String = "127.0.0.1", extra: [String: ConfigValue] = [:]) -> ConfigValue {
         var object: [String: ConfigValue] = [
             "host": .string(host), "port": .number(Double(port)), "fromEmail": "Acme <no-reply@example.com>", "requireTLS": true,
@@ -40,7 +32,7 @@ import TestSupport
     }
 
     @Test func htmlTemplatesCanCarryAGeneratedOrWrittenTextAlternative() async throws {
-        let server = try start()
+        let server = try DevServer.started()
         defer { server.stop() }
         let generated = try await send(server, EmailRequest(to: "a@example.org", usageType: .register,
             payload: ["code": "123456", "user": ["name": "Zoë & Co"], "link": "https://acme.example/v?t=1"]))
@@ -56,7 +48,7 @@ import TestSupport
     }
 
     @Test func requestContentAndAttachmentsReplaceTheTemplate() async throws {
-        let server = try start()
+        let server = try DevServer.started()
         defer { server.stop() }
         let parsed = try await send(server, EmailRequest(
             to: "a@example.org", usageType: .generic, payload: ["name": "Ada"],
@@ -70,7 +62,7 @@ import TestSupport
     }
 
     @Test func fileAttachmentsHonourDisableFileAccess() async throws {
-        let server = try start()
+        let server = try DevServer.started()
         defer { server.stop() }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("attachment-\(UUID().uuidString).txt").path
         try "file contents".write(toFile: path, atomically: true, encoding: .utf8)
@@ -89,7 +81,7 @@ import TestSupport
 
     @Test(arguments: ["rsa", "ed25519"])
     func dkimSignedMessagesVerify(algorithm: String) async throws {
-        let server = try start()
+        let server = try DevServer.started()
         defer { server.stop() }
         let key = try await TestSupport.DKIMKey.make(algorithm)
         _ = try await send(server, EmailRequest(to: "a@example.org", usageType: .register, payload: ["code": "9", "user": ["name": "Zoë"]]),

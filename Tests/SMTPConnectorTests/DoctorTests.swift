@@ -8,14 +8,6 @@ import TestSupport
 
 /// `doctor` against servers set up with one mistake each.
 @Suite struct DoctorTests {
-    private func server(_ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {
-        var configuration = DevServerConfiguration()
-        configuration.users = ["app": "pw"]
-        adjust(&configuration)
-        let server = try DevServer(configuration)
-        try server.start()
-        return server
-    }
 
     private func diagnose(_ server: DevServer, _ changes: [String: ConfigValue] = [:]) async throws -> SMTPDiagnosis {
         var config = ContentAndDKIMTests.config(port: server.port, caPEM: server.certificatePEM,
@@ -29,7 +21,7 @@ import TestSupport
     }
 
     @Test func aGoodConfigPassesEveryStepAndSendsNothing() async throws {
-        let server = try server()
+        let server = try DevServer.started()
         defer { server.stop() }
         let diagnosis = try await diagnose(server)
         #expect(diagnosis.ok)
@@ -40,7 +32,7 @@ import TestSupport
     }
 
     @Test func secureTrueAgainstASTARTTLSPort() async throws {
-        let server = try server()
+        let server = try DevServer.started()
         defer { server.stop() }
         let step = try #require(failed(try await diagnose(server, ["secure": true, "requireTLS": false])))
         #expect(step.name == "tls")
@@ -48,7 +40,7 @@ import TestSupport
     }
 
     @Test func secureFalseAgainstAnImplicitTLSPort() async throws {
-        let server = try server { $0.tls = .implicit }
+        let server = try DevServer.started { $0.tls = .implicit }
         defer { server.stop() }
         let step = try #require(failed(try await diagnose(server)))
         #expect(step.name == "greeting")
@@ -56,7 +48,7 @@ import TestSupport
     }
 
     @Test func wrongCertificateName() async throws {
-        let server = try server()
+        let server = try DevServer.started()
         defer { server.stop() }
         let step = try #require(failed(try await diagnose(server, ["tls": ["ca": .string(server.certificatePEM), "servername": "mail.example.net"]])))
         #expect(step.name == "starttls")
@@ -65,7 +57,7 @@ import TestSupport
     }
 
     @Test func wrongPassword() async throws {
-        let server = try server()
+        let server = try DevServer.started()
         defer { server.stop() }
         let step = try #require(failed(try await diagnose(server, ["auth": ["user": "app", "pass": "nope"]])))
         #expect(step.name == "auth")
@@ -74,7 +66,7 @@ import TestSupport
     }
 
     @Test func senderTheAccountMayNotUse() async throws {
-        let server = try server { $0.allowedSenders = ["someone-else@example.com"] }
+        let server = try DevServer.started { $0.allowedSenders = ["someone-else@example.com"] }
         defer { server.stop() }
         let step = try #require(failed(try await diagnose(server)))
         #expect(step.name == "mail")
@@ -83,7 +75,7 @@ import TestSupport
     }
 
     @Test func closedPortAndUnknownHost() async throws {
-        let server = try server()
+        let server = try DevServer.started()
         let port = server.port
         server.stop()
         try await Task.sleep(nanoseconds: 50_000_000)

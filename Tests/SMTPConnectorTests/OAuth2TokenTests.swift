@@ -64,14 +64,6 @@ final class TokenEndpoint: @unchecked Sendable {
 }
 
 @Suite struct OAuth2TokenTests {
-    private func server(token: String) throws -> DevServer {
-        var configuration = DevServerConfiguration()
-        configuration.oauthTokens = ["me@example.test": token]
-        let server = try DevServer(configuration)
-        try server.start()
-        return server
-    }
-
     private func connector(_ server: DevServer, auth: ConfigValue) throws -> any EmailConnector {
         var config = ContentAndDKIMTests.config(port: server.port, caPEM: server.certificatePEM).objectValue!
         config["auth"] = auth
@@ -83,7 +75,7 @@ final class TokenEndpoint: @unchecked Sendable {
     @Test func refreshTokenGrantIsExchangedOnceAndReused() async throws {
         let endpoint = try TokenEndpoint(body: #"{"access_token":"fresh-token","expires_in":3600,"token_type":"Bearer"}"#, delay: 0.1)
         defer { endpoint.stop() }
-        let server = try server(token: "fresh-token")
+        let server = try DevServer.started(users: [:]) { $0.oauthTokens = ["me@example.test": "fresh-token"] }
         defer { server.stop() }
         let connector = try connector(server, auth: ["type": "oauth2", "user": "me@example.test", "clientId": "client-id",
                                                      "clientSecret": "client-secret", "refreshToken": "refresh-secret",
@@ -103,7 +95,7 @@ final class TokenEndpoint: @unchecked Sendable {
     @Test func anExpiredTokenIsRefreshedBeforeUse() async throws {
         let endpoint = try TokenEndpoint(body: #"{"access_token":"new-token","expires_in":3600}"#)
         defer { endpoint.stop() }
-        let server = try server(token: "new-token")
+        let server = try DevServer.started(users: [:]) { $0.oauthTokens = ["me@example.test": "new-token"] }
         defer { server.stop() }
         let expired = (Date().timeIntervalSince1970 - 10) * 1000
         let connector = try connector(server, auth: ["user": "me@example.test", "accessToken": "old-token", "expires": .number(expired),
@@ -117,7 +109,7 @@ final class TokenEndpoint: @unchecked Sendable {
     @Test func aValidTokenIsUsedWithoutAskingTheEndpoint() async throws {
         let endpoint = try TokenEndpoint(body: #"{"access_token":"unused","expires_in":3600}"#)
         defer { endpoint.stop() }
-        let server = try server(token: "still-good")
+        let server = try DevServer.started(users: [:]) { $0.oauthTokens = ["me@example.test": "still-good"] }
         defer { server.stop() }
         let later = (Date().timeIntervalSince1970 + 3000) * 1000
         let connector = try connector(server, auth: ["user": "me@example.test", "accessToken": "still-good", "expires": .number(later),
@@ -130,7 +122,7 @@ final class TokenEndpoint: @unchecked Sendable {
     @Test func aRefusedGrantIsAuthorizationFailedWithoutSecrets() async throws {
         let endpoint = try TokenEndpoint(status: 400, body: #"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#)
         defer { endpoint.stop() }
-        let server = try server(token: "x")
+        let server = try DevServer.started(users: [:]) { $0.oauthTokens = ["me@example.test": "x"] }
         defer { server.stop() }
         let connector = try connector(server, auth: ["type": "oauth2", "user": "me@example.test", "clientId": "c",
                                                      "clientSecret": "very-secret-value", "refreshToken": "refresh-secret-value",
@@ -147,7 +139,7 @@ final class TokenEndpoint: @unchecked Sendable {
         let pem = try await TestSupport.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])
         let endpoint = try TokenEndpoint(body: #"{"access_token":"service-token","expires_in":3600}"#)
         defer { endpoint.stop() }
-        let server = try server(token: "service-token")
+        let server = try DevServer.started(users: [:]) { $0.oauthTokens = ["me@example.test": "service-token"] }
         defer { server.stop() }
         let connector = try connector(server, auth: ["type": "oauth2", "user": "me@example.test",
                                                      "serviceClient": "robot@project.iam.gserviceaccount.com",

@@ -7,14 +7,6 @@ import TestSupport
 @testable import SMTPConnector
 
 @Suite struct RecipientsAndAuthTests {
-    private func start(_ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {
-        var configuration = DevServerConfiguration()
-        configuration.users = ["app": "pw"]
-        adjust(&configuration)
-        let server = try DevServer(configuration)
-        try server.start()
-        return server
-    }
 
     private func config(_ server: DevServer, auth: ConfigValue = ["user": "app", "pass": "pw"]) -> ConfigValue {
         [
@@ -28,7 +20,7 @@ import TestSupport
     }
 
     @Test func ccIsAHeaderAndBccStaysInTheEnvelopeOnly() async throws {
-        let server = try start()
+        let server = try DevServer.started()
         defer { server.stop() }
         let receipt = try await SMTPConnectorFactory().makeConnector(config: config(server)).send(
             EmailRequest(to: ["to@example.test"], usageType: .signIn, payload: ["code": "1"],
@@ -44,7 +36,7 @@ import TestSupport
     }
 
     @Test func oauth2AccessTokenFromTheConfig() async throws {
-        let server = try start { $0.oauthTokens = ["me@example.test": "token-abc"] }
+        let server = try DevServer.started { $0.oauthTokens = ["me@example.test": "token-abc"] }
         defer { server.stop() }
         let connector = try SMTPConnectorFactory().makeConnector(
             config: config(server, auth: ["type": "oauth2", "user": "me@example.test", "accessToken": "token-abc"]))
@@ -53,7 +45,7 @@ import TestSupport
     }
 
     @Test func oauth2TokensFromTheHostsProviderAreAskedPerConnection() async throws {
-        let server = try start { $0.oauthTokens = ["me@example.test": "fresh-token"] }
+        let server = try DevServer.started { $0.oauthTokens = ["me@example.test": "fresh-token"] }
         defer { server.stop() }
         let asked = TestSupport.LineCollector()
         let factory = SMTPConnectorFactory(tokenProvider: { user in
@@ -69,7 +61,7 @@ import TestSupport
     }
 
     @Test func aRefusedTokenIsAuthorizationFailedWithoutTheToken() async throws {
-        let server = try start { $0.oauthTokens = ["me@example.test": "good"] }
+        let server = try DevServer.started { $0.oauthTokens = ["me@example.test": "good"] }
         defer { server.stop() }
         let connector = try SMTPConnectorFactory().makeConnector(
             config: config(server, auth: ["type": "oauth2", "user": "me@example.test", "accessToken": "expired-secret-token"]))
