@@ -94,7 +94,9 @@ struct BenchCommand: CLICommand {
                 let object: [String: String] = ["messageId": outcome.messageID, "outcome": outcome.outcome, "reply": outcome.reply]
                 return String(decoding: (try? JSONEncoder.sorted.encode(object)) ?? Data(), as: UTF8.self)
             }
-            FileManager.default.createFile(atPath: outcomesPath, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+            if !FileManager.default.createFile(atPath: outcomesPath, contents: Data((lines.joined(separator: "\n") + "\n").utf8)) {
+                Output.error("cannot write --outcomes \(outcomesPath)")
+            }
         }
         let delivered = outcomes.filter { $0.outcome == "delivered" }.count
         print("sent=\(delivered) errors=\(outcomes.count - delivered) inner_s=\(String(format: "%.3f", seconds))")

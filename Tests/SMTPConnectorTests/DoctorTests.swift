@@ -13,7 +13,7 @@ import TestSupport
         var config = ContentAndDKIMTests.config(port: server.port, caPEM: server.certificatePEM,
                                                 extra: ["greetingTimeout": 1500, "connectionTimeout": 3000, "socketTimeout": 3000]).objectValue!
         for (key, value) in changes { config[key] = value }
-        return await try SMTPConnector(config: SMTPConnectorConfig.parse(.object(config))).diagnose()
+        return try await SMTPConnector(config: SMTPConnectorConfig.parse(.object(config))).diagnose()
     }
 
     private func failed(_ diagnosis: SMTPDiagnosis) -> SMTPDiagnosis.Step? {

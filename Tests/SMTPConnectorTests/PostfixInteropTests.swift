@@ -138,7 +138,7 @@ struct PostfixInteropTests {
             var config = config(postfix).objectValue!
             config["greetingTimeout"] = 1500
             for (key, value) in changes { config[key] = value }
-            return await try SMTPConnector(config: SMTPConnectorConfig.parse(.object(config))).diagnose()
+            return try await SMTPConnector(config: SMTPConnectorConfig.parse(.object(config))).diagnose()
         }
         let good = try await diagnose([:])
         #expect(good.ok, "\(good.steps.map { "\($0.name) \($0.status) \($0.detail)" })")

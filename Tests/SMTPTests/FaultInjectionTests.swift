@@ -173,9 +173,9 @@ import Testing
             // The client must use what the server said after TLS (LOGIN), not the forged PLAIN.
             try peer.expect("AUTH LOGIN")
             try peer.send("334 VXNlcm5hbWU6\r\n")
-            try peer.readLine()
+            _ = try peer.readLine()
             try peer.send("334 UGFzc3dvcmQ6\r\n")
-            try peer.readLine()
+            _ = try peer.readLine()
             try peer.send("235 2.7.0 ok\r\n")
             try peer.acceptMessage()
         }
