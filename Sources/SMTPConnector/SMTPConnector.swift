@@ -99,7 +99,8 @@ public struct SMTPConnector: EmailConnector {
         var diagnosis = await client.diagnose(sender: config.from.wireAddress)
         for index in diagnosis.steps.indices where diagnosis.steps[index].status == .fail {
             // The preset knows what its provider's replies mean.
-            if let preset = config.preset, let hint = diagnosis.steps[index].replyHint(preset) {
+            if let preset = config.preset, let reply = diagnosis.steps[index].reply,
+               let hint = preset.hint(forReplyCode: reply.code, enhancedCode: reply.enhancedCode, text: reply.text) {
                 diagnosis.steps[index].hint = hint
             }
         }

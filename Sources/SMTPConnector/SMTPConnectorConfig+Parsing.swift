@@ -81,7 +81,9 @@ extension SMTPConnectorConfig {
         let allowInsecureAuth = reader.bool("allowInsecureAuth") ?? false
         let disableFileAccess = reader.bool("disableFileAccess") ?? false
         let dkim = reader.object("dkim") { readDKIM(&$0) } ?? nil
-        let pool = readPool(&reader, preset: preset ?? host.flatMap { presets.preset(forHost: $0) })
+        // The preset named, or the one whose host this is: its reply hints and limits apply.
+        let provider = preset ?? host.flatMap { presets.preset(forHost: $0) }
+        let pool = readPool(&reader, preset: provider)
         readAcceptedOptions(&reader)
         reader.finish()
         // A path the preset already explained (with its provider-specific hint) is reported once.
@@ -100,7 +102,7 @@ extension SMTPConnectorConfig {
             auth: auth, security: security, tls: tls, clientName: clientName, localAddress: localAddress,
             timeouts: timeouts, customHeaders: headers, logsTranscript: logger || debug,
             allowsInsecureAuth: allowInsecureAuth, disableFileAccess: disableFileAccess, dkim: dkim, pool: pool,
-            preset: preset ?? presets.preset(forHost: host))
+            preset: provider)
         return (parsed, issues, reader.readPaths)
     }
 

@@ -65,6 +65,18 @@ import TestSupport
         #expect(!step.detail.contains("nope"))
     }
 
+    @Test func aProvidersReplyHintReplacesTheGenericOne() async throws {
+        let server = try DevServer.started()
+        defer { server.stop() }
+        var config = try SMTPConnectorConfig.parse(ContentAndDKIMTests.config(
+            port: server.port, caPEM: server.certificatePEM, extra: ["auth": ["user": "app", "pass": "nope"]]))
+        config.preset = Preset(id: "test", name: "Test", description: "", docs: "", defaults: [:],
+                               replyHints: [.init(code: 535, enhancedCode: "5.7.8", hint: "Use the provider's app password.")])
+        let step = try #require(failed(await SMTPConnector(config: config).diagnose()))
+        #expect(step.reply?.code == 535)
+        #expect(step.hint == "Use the provider's app password.")
+    }
+
     @Test func senderTheAccountMayNotUse() async throws {
         let server = try DevServer.started { $0.allowedSenders = ["someone-else@example.com"] }
         defer { server.stop() }

@@ -21,6 +21,8 @@ public struct SMTPDiagnosis: Sendable {
         public var detail: String
         /// How to fix a failure or warning.
         public var hint: String?
+        /// The server reply that made the step fail, when there was one.
+        public var reply: SMTPReply?
     }
 
     /// The steps, in order; probing stops at the first failure.
@@ -66,7 +68,8 @@ private struct DiagnosisRun {
                 result = .init(name: name, status: status, milliseconds: elapsed(since: start), detail: detail, hint: hint)
             } catch let error as SMTPError {
                 result = .init(name: name, status: .fail, milliseconds: elapsed(since: start),
-                               detail: error.reply.map { "\(error.message): \($0)" } ?? error.message, hint: error.hint)
+                               detail: error.reply.map { "\(error.message): \($0)" } ?? error.message, hint: error.hint,
+                               reply: error.reply)
             } catch {
                 result = .init(name: name, status: .fail, milliseconds: elapsed(since: start), detail: "\(error)", hint: nil)
             }
