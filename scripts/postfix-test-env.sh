@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
-# Configures and starts a real Postfix smtpd on loopback for the interop tests, then prints
-# `export NAME=value` lines for the test run. Usage (as root):
-#   eval "$(scripts/postfix-test-env.sh start)"   ...   scripts/postfix-test-env.sh stop
+# Starts a private Postfix instance for the interop tests and prints `export NAME=value` lines for the
+# test run. Usage (as root):
+#   eval "$(scripts/postfix-test-env.sh start)"   ...   scripts/postfix-test-env.sh stop "$POSTFIX_TEST_DIR"
 #
-# Postfix listens on 127.0.0.1 only, on free ports:
+# The instance lives entirely in a temporary folder (config, queue, data, log, SASL database, mail):
+# `postfix -c DIR start`. The machine's own Postfix (/etc/postfix, /etc/sasldb2, its queue, its ports)
+# is never read, written, started or stopped, so the tests run beside a mail server in production use.
+#
+# It listens on 127.0.0.1 only, on free ports:
 #   POSTFIX_TEST_PORT       STARTTLS offered (smtpd_tls_security_level=may), AUTH only after TLS
 #   POSTFIX_TEST_TLS_PORT   implicit TLS (smtpd_tls_wrappermode=yes, like 465)
-# Cyrus SASL (sasldb) offers PLAIN, LOGIN and CRAM-MD5. Every recipient in example.test is
-# delivered to the Maildir of the local user `smtptest`.
+# Cyrus SASL (a sasldb in DIR) offers PLAIN, LOGIN and CRAM-MD5. Every recipient in example.test is
+# delivered by Postfix's virtual agent into one Maildir, POSTFIX_TEST_MAILDIR.
 set -euo pipefail
 
-STATE_DIR=/var/lib/smtp-connector-tests
-MARKER="# written by smtp-connector scripts/postfix-test-env.sh"
 DOMAIN=example.test
 SASL_USER=tester
 # A password with non-ASCII characters: AUTH must carry UTF-8 intact.
 SASL_PASS='pässwörd-测试-42'
-MAIL_USER=smtptest
+# The virtual delivery agent writes mail as this account (it needs a uid of at least 100).
+MAIL_UID=$(id -u nobody)
+MAIL_GID=$(id -g nobody)
 
 log() { echo "postfix-test-env: $*" >&2; }
 
@@ -24,70 +28,87 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# Stops the instance in DIR and removes DIR. Only a folder this script made (it holds our marker) is touched.
 stop() {
-    if command -v postfix >/dev/null 2>&1 && [ -f /etc/postfix/main.cf ] && grep -qF "$MARKER" /etc/postfix/main.cf; then
-        postfix stop >/dev/null 2>&1 || true
-        log "postfix stopped"
-    fi
+    local dir=${1:-}
+    [ -n "$dir" ] && [ -f "$dir/.smtp-connector-tests" ] || { log "stop: $dir is not a test instance"; return 0; }
+    postfix -c "$dir/etc" stop >/dev/null 2>&1 || true
+    # The master process leaves after its children; wait for it before removing the queue under it.
+    for _ in $(seq 1 50); do
+        [ -f "$dir/queue/pid/master.pid" ] && kill -0 "$(tr -d ' ' < "$dir/queue/pid/master.pid")" 2>/dev/null || break
+        sleep 0.1
+    done
+    rm -rf "$dir"
+    log "private postfix stopped and $dir removed"
 }
 
 start() {
-    [ "$(id -u)" = 0 ] || { log "needs root to configure Postfix"; exit 1; }
+    [ "$(id -u)" = 0 ] || { log "needs root to run Postfix (its daemons drop to the postfix user)"; exit 1; }
     command -v postfix >/dev/null && command -v saslpasswd2 >/dev/null || {
         log "postfix and sasl2-bin are not installed (apt-get install postfix sasl2-bin libsasl2-modules)"; exit 1; }
-    if [ -f /etc/postfix/main.cf ] && ! grep -qF "$MARKER" /etc/postfix/main.cf; then
-        log "/etc/postfix/main.cf exists and is not ours; refusing to overwrite it"; exit 1
-    fi
-    postfix stop >/dev/null 2>&1 || true
-    mkdir -p "$STATE_DIR"
-    id "$MAIL_USER" >/dev/null 2>&1 || useradd --create-home --shell /usr/sbin/nologin "$MAIL_USER"
-    local home; home=$(getent passwd "$MAIL_USER" | cut -d: -f6)
-    rm -rf "$home/Maildir"
+    local dir; dir=$(mktemp -d /tmp/smtp-connector-postfix.XXXXXX)
+    touch "$dir/.smtp-connector-tests"
+    chmod 755 "$dir"
+    mkdir -p "$dir/etc/sasl" "$dir/queue" "$dir/data" "$dir/mail"
+    chown postfix "$dir/data"
+    chown "$MAIL_UID:$MAIL_GID" "$dir/mail"
 
     # A self-signed certificate for localhost and 127.0.0.1; the tests trust it through tls.ca.
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
         -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-        -keyout "$STATE_DIR/key.pem" -out "$STATE_DIR/cert.pem" >/dev/null 2>&1
-    chmod 600 "$STATE_DIR/key.pem"
+        -keyout "$dir/etc/key.pem" -out "$dir/etc/cert.pem" >/dev/null 2>&1
+    chmod 600 "$dir/etc/key.pem"
 
     local port tls_port
     port=$(free_port); tls_port=$(free_port)
     while [ "$tls_port" = "$port" ]; do tls_port=$(free_port); done
 
-    cat > /etc/postfix/main.cf <<CONF
-$MARKER
+    cat > "$dir/etc/main.cf" <<CONF
+# A private instance for the smtp-connector tests (scripts/postfix-test-env.sh)
 compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+command_directory = /usr/sbin
+daemon_directory = /usr/lib/postfix/sbin
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file_prefixes = $dir
+maillog_file = $dir/maillog
 myhostname = mail.$DOMAIN
 mydomain = $DOMAIN
 myorigin = \$mydomain
-inet_interfaces = loopback-only
+inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
-mydestination = $DOMAIN, \$myhostname, localhost
+mydestination =
 local_recipient_maps =
-luser_relay = $MAIL_USER
-home_mailbox = Maildir/
 alias_maps =
 alias_database =
-maillog_file = /var/log/postfix-tests.log
+virtual_mailbox_domains = $DOMAIN
+virtual_mailbox_base = $dir/mail
+virtual_mailbox_maps = static:Maildir/
+virtual_uid_maps = static:$MAIL_UID
+virtual_gid_maps = static:$MAIL_GID
+virtual_minimum_uid = 100
 smtputf8_enable = yes
 message_size_limit = 20480000
-smtpd_tls_cert_file = $STATE_DIR/cert.pem
-smtpd_tls_key_file = $STATE_DIR/key.pem
+virtual_mailbox_limit = 0
+smtpd_tls_cert_file = $dir/etc/cert.pem
+smtpd_tls_key_file = $dir/etc/key.pem
 smtpd_tls_security_level = may
 smtpd_tls_auth_only = yes
 smtpd_tls_received_header = yes
 smtpd_sasl_auth_enable = yes
 smtpd_sasl_type = cyrus
 smtpd_sasl_path = smtpd
+cyrus_sasl_config_path = $dir/etc/sasl
 smtpd_sasl_security_options = noanonymous
 smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
 smtpd_recipient_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
 CONF
 
-    # Every service without chroot: SASL must read /etc/sasldb2.
-    cat > /etc/postfix/master.cf <<CONF
-$MARKER
+    # Every service without chroot: SASL must read the sasldb in $dir.
+    cat > "$dir/etc/master.cf" <<CONF
 127.0.0.1:$port inet n - n - - smtpd
 127.0.0.1:$tls_port inet n - n - - smtpd
   -o smtpd_tls_wrappermode=yes
@@ -110,46 +131,51 @@ error     unix - - n - - error
 retry     unix - - n - - error
 discard   unix - - n - - discard
 local     unix - n n - - local
+virtual   unix - n n - - virtual
 lmtp      unix - - n - - lmtp
 anvil     unix - - n - 1 anvil
 scache    unix - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
 CONF
 
-    mkdir -p /etc/postfix/sasl
-    cat > /etc/postfix/sasl/smtpd.conf <<CONF
+    cat > "$dir/etc/sasl/smtpd.conf" <<CONF
 pwcheck_method: auxprop
 auxprop_plugin: sasldb
 mech_list: PLAIN LOGIN CRAM-MD5
-sasldb_path: /etc/sasldb2
+sasldb_path: $dir/etc/sasldb2
 CONF
-    printf '%s' "$SASL_PASS" | saslpasswd2 -p -c -u "$DOMAIN" "$SASL_USER"
-    chown root:postfix /etc/sasldb2
-    chmod 640 /etc/sasldb2
+    printf '%s' "$SASL_PASS" | saslpasswd2 -f "$dir/etc/sasldb2" -p -c -u "$DOMAIN" "$SASL_USER"
+    chown root:postfix "$dir/etc/sasldb2"
+    chmod 640 "$dir/etc/sasldb2"
 
-    newaliases >/dev/null 2>&1 || true
-    postfix check >&2
-    postfix start >/dev/null 2>&1
-    for _ in $(seq 1 50); do
+    # postfix prints its fatal errors only to a terminal, so on failure show the instance's log.
+    if ! postfix -c "$dir/etc" check >&2 || ! postfix -c "$dir/etc" start >/dev/null 2>&1; then
+        log "the private postfix did not start; its log:"; cat "$dir/maillog" >&2 2>/dev/null || true
+        stop "$dir"; exit 1
+    fi
+    local ready=0
+    for _ in $(seq 1 100); do
         if python3 -c "import socket,sys; s=socket.create_connection(('127.0.0.1',$port),1); sys.exit(0 if s.recv(100).startswith(b'220') else 1)" 2>/dev/null; then
-            break
+            ready=1; break
         fi
-        sleep 0.2
+        sleep 0.1
     done
-    log "postfix listening on 127.0.0.1:$port (STARTTLS) and 127.0.0.1:$tls_port (implicit TLS)"
+    [ "$ready" = 1 ] || { log "the private postfix does not answer on $port; its log:"; cat "$dir/maillog" >&2 || true; stop "$dir"; exit 1; }
+    log "private postfix in $dir on 127.0.0.1:$port (STARTTLS) and 127.0.0.1:$tls_port (implicit TLS)"
     cat <<ENV
+export POSTFIX_TEST_DIR=$dir
 export POSTFIX_TEST_PORT=$port
 export POSTFIX_TEST_TLS_PORT=$tls_port
-export POSTFIX_TEST_CA=$STATE_DIR/cert.pem
+export POSTFIX_TEST_CA=$dir/etc/cert.pem
 export POSTFIX_TEST_USER=$SASL_USER@$DOMAIN
 export POSTFIX_TEST_PASS='$SASL_PASS'
-export POSTFIX_TEST_MAILDIR=$home/Maildir
-export POSTFIX_TEST_LOG=/var/log/postfix-tests.log
+export POSTFIX_TEST_MAILDIR=$dir/mail/Maildir
+export POSTFIX_TEST_LOG=$dir/maillog
 ENV
 }
 
 case "${1:-}" in
     start) start ;;
-    stop) stop ;;
-    *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+    stop) stop "${2:-${POSTFIX_TEST_DIR:-}}" ;;
+    *) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
 esac

@@ -2,7 +2,9 @@
 # Runs the whole test suite, including the interop tests against a real Postfix smtpd.
 #
 # As root it installs what the tests need from Debian's packages (postfix, sasl2-bin, python3, python3-dkim,
-# openssl), configures Postfix on loopback (scripts/postfix-test-env.sh) and stops it afterwards.
+# openssl), starts a private Postfix instance in a temporary folder on free loopback ports
+# (scripts/postfix-test-env.sh) and stops and removes it afterwards. The machine's own Postfix, if any,
+# is left alone: /etc/postfix is never read or written and the system instance is never stopped.
 # Without root it cannot start Postfix: the Postfix tests then fail and say why, unless you set
 # SMTP_TESTS_SKIP_POSTFIX=1 to skip them on purpose.
 set -euo pipefail
@@ -24,16 +26,34 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     missing=$(missing_packages)
     if [ -n "$missing" ]; then
         echo "test.sh: installing $missing" >&2
-        # "No configuration": the package leaves main.cf to us (scripts/postfix-test-env.sh writes it).
+        # Installed here, the system's Postfix gets "No configuration" and stays stopped: the tests run
+        # their own instance. Where Postfix is already installed, its configuration is not touched.
         echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
         export DEBIAN_FRONTEND=noninteractive
         apt-get install -y -q $missing >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q $missing >/dev/null; }
     fi
+    # The machine's own Postfix must come out of the run exactly as it went in: its configuration
+    # unchanged and, if it was running, still running. Checked at the end; a difference fails the run.
+    system_postfix_state() {
+        { find /etc/postfix -type f -exec md5sum {} + 2>/dev/null | sort
+          pgrep -x master -a 2>/dev/null || true; }
+    }
+    system_before=$(system_postfix_state)
+    finish() {
+        status=$?
+        scripts/postfix-test-env.sh stop "$POSTFIX_TEST_DIR"
+        rm -f "$env_file"
+        if [ "$(system_postfix_state)" != "$system_before" ]; then
+            echo "test.sh: FAIL: the system's Postfix (/etc/postfix or its master process) changed during the tests" >&2
+            exit 1
+        fi
+        exit "$status"
+    }
     env_file=$(mktemp)
     scripts/postfix-test-env.sh start > "$env_file"
-    trap 'scripts/postfix-test-env.sh stop; rm -f "$env_file"' EXIT
     # shellcheck disable=SC1090
     source "$env_file"
+    trap finish EXIT
 else
     echo "test.sh: WARNING: not root, so Postfix cannot be installed or started here." >&2
     echo "test.sh: the Postfix interop tests will FAIL; run as root, or set SMTP_TESTS_SKIP_POSTFIX=1 to skip them." >&2
