@@ -10,6 +10,8 @@ public final class NetworkStream: @unchecked Sendable {
     /// The underlying socket.
     public let socket: TCPSocket
     private var ssl: OpaquePointer?
+    /// The name the peer's certificate was checked against, once a verified handshake succeeded.
+    public private(set) var verifiedName: String?
 
     /// Wraps a connected socket.
     public init(socket: TCPSocket) {
@@ -118,9 +120,16 @@ public final class NetworkStream: @unchecked Sendable {
     /// As a client, `serverName` is sent as SNI (unless it is an IP address, RFC 6066 §3) and,
     /// when the context verifies peers, checked against the certificate: dNSName with a wildcard only
     /// as the whole left-most label, or an IP address SAN for address literals (RFC 6125, RFC 7817).
-    /// - Throws: ``NetworkError`` of kind `certificate` when verification fails, `tls` otherwise.
+    /// A client whose context verifies peers refuses to start without a name to check (nil, empty or
+    /// blank): OpenSSL would otherwise accept any trusted certificate, for any host.
+    /// - Throws: ``NetworkError`` of kind `certificate` when verification fails or there is no name
+    ///   to verify, `tls` otherwise.
     public func startTLS(_ context: TLSContext, serverName: String?, deadline: Deadline) throws {
         precondition(ssl == nil, "TLS is already active")
+        let name = serverName.map { $0.trimmingBlanks.trimmingBrackets } ?? ""
+        if !context.isServer, context.verifiesPeer, name.isEmpty {
+            throw NetworkError(.certificate, "there is no host name to check the server's certificate against")
+        }
         guard let session = SSL_new(context.pointer) else {
             throw NetworkError(.tls, "cannot create a TLS session: \(OpenSSLErrors.drain())")
         }
@@ -130,12 +139,15 @@ public final class NetworkStream: @unchecked Sendable {
             SSL_set_accept_state(session)
         } else {
             SSL_set_connect_state(session)
-            try configureClient(session, context: context, serverName: serverName)
+            try configureClient(session, context: context, name: name)
         }
         while true {
             ERR_clear_error()
             let result = SSL_do_handshake(session)
-            if result == 1 { return }
+            if result == 1 {
+                if !context.isServer, context.verifiesPeer { verifiedName = name }
+                return
+            }
             let code = SSL_get_error(session, result)
             switch code {
             case SSL_ERROR_WANT_READ: try socket.wait(for: Int16(POLLIN), deadline: deadline)
@@ -151,8 +163,8 @@ public final class NetworkStream: @unchecked Sendable {
         }
     }
 
-    private func configureClient(_ session: OpaquePointer, context: TLSContext, serverName: String?) throws {
-        guard let name = serverName?.trimmingBrackets, !name.isEmpty else { return }
+    private func configureClient(_ session: OpaquePointer, context: TLSContext, name: String) throws {
+        guard !name.isEmpty else { return }  // only without verification (checked by the caller)
         let isAddress = Self.isIPAddress(name)
         if !isAddress { _ = c_ssl_set_tlsext_host_name(session, name) }
         guard context.verifiesPeer else { return }
@@ -195,6 +207,12 @@ public final class NetworkStream: @unchecked Sendable {
 }
 
 extension String {
+    /// Without leading and trailing spaces, tabs and line breaks.
+    var trimmingBlanks: String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0.isNewline }
+        return String(drop(while: blank).reversed().drop(while: blank).reversed())
+    }
+
     var trimmingBrackets: String {
         hasPrefix("[") && hasSuffix("]") ? String(dropFirst().dropLast()) : self
     }

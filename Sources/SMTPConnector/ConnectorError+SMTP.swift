@@ -13,6 +13,8 @@ extension ConnectorError {
             code = .authorizationFailed
         } else if error.kind == .cancelled {
             code = .cancelled
+        } else if error.isTLS {
+            code = .tlsFailed
         } else if error.kind == .invalidInput {
             code = .invalidRequest
         } else if error.kind == .connection || error.kind == .timeout || (error.kind == .protocolViolation && error.reply == nil) {

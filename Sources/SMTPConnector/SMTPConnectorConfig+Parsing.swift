@@ -53,7 +53,7 @@ extension SMTPConnectorConfig {
         let port = reader.integer("port", in: 1...65535, allowNumericString: true)
         let from = reader.string("fromEmail", required: true, hint: "Set it to the sender address, e.g. \"Acme <no-reply@acme.com>\".")
             .flatMap { mailbox($0, key: "fromEmail", reader: &reader) }
-        let replyTo = reader.string("replyTo").flatMap { mailbox($0, key: "replyTo", reader: &reader) }
+        let replyTo = reader.optionalString("replyTo").flatMap { mailbox($0, key: "replyTo", reader: &reader) }
         let templates = readTemplates(&reader)
         let auth = reader.object("auth") { readAuth(&$0, hostProvidesTokens: hostProvidesTokens) } ?? nil
         let requireTLS = reader.bool("requireTLS") ?? false
@@ -61,15 +61,16 @@ extension SMTPConnectorConfig {
         if requireTLS && ignoreTLS {
             reader.report("ignoreTLS", "cannot be true together with requireTLS", hint: "Keep requireTLS and remove ignoreTLS.")
         }
-        let topServerName = reader.string("servername")
+        // A blank servername means "check host" (nodemailer), never "check no name".
+        let topServerName = reader.optionalString("servername").map { $0.trimmingCharacters(in: .whitespaces) }
         var tls = reader.object("tls") { readTLS(&$0) } ?? TLS()
         tls.serverName = tls.serverName ?? topServerName
-        let clientName = reader.string("name")
+        let clientName = reader.optionalString("name")
         if let clientName, !clientName.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
             reader.report("name", "must be printable ASCII without spaces (servers answer 501 otherwise)",
                           hint: "Use this machine's fully qualified domain name; convert an international name to punycode (xn--).")
         }
-        let localAddress = reader.string("localAddress")
+        let localAddress = reader.optionalString("localAddress")
         var timeouts = Timeouts()
         if let value = reader.integer("connectionTimeout", in: 1...86_400_000) { timeouts.connection = Double(value) / 1000 }
         if let value = reader.integer("greetingTimeout", in: 1...86_400_000) { timeouts.greeting = Double(value) / 1000 }
@@ -297,7 +298,7 @@ extension SMTPConnectorConfig {
     private static func readTLS(_ reader: inout ConfigReader) -> TLS {
         var tls = TLS()
         tls.rejectUnauthorized = reader.bool("rejectUnauthorized") ?? true
-        tls.serverName = reader.string("servername")
+        tls.serverName = reader.optionalString("servername").map { $0.trimmingCharacters(in: .whitespaces) }
         if let version = reader.string("minVersion") {
             if ["TLSv1.2", "TLSv1.3"].contains(version) {
                 tls.minimumVersion = version

@@ -26,9 +26,22 @@ import TestSupport
         let diagnosis = try await diagnose(server)
         #expect(diagnosis.ok)
         #expect(diagnosis.steps.map(\.name) == ["dns", "connect", "greeting", "ehlo", "starttls", "auth", "mail", "quit"])
-        #expect(diagnosis.steps.first { $0.name == "starttls" }?.detail.contains("certificate verified") == true)
+        #expect(diagnosis.steps.first { $0.name == "starttls" }?.detail.contains("certificate verified for localhost") == true)
         #expect(diagnosis.steps.first { $0.name == "mail" }?.detail.contains("<no-reply@example.com> accepted") == true)
         #expect(server.messages.isEmpty)
+    }
+
+    @Test func doctorSaysVerifiedOnlyForTheNameItChecked() async throws {
+        let server = try DevServer.started()
+        defer { server.stop() }
+        // A blank servername means host (127.0.0.1 is in the DevServer's certificate): checked for that.
+        let blank = try await diagnose(server, ["tls": ["ca": .string(server.certificatePEM), "servername": " "]])
+        let detail = try #require(blank.steps.first { $0.name == "starttls" }?.detail)
+        #expect(detail.contains("certificate verified for 127.0.0.1"))
+        let unchecked = try await diagnose(server, ["tls": ["ca": .string(server.certificatePEM), "rejectUnauthorized": false]])
+        let uncheckedDetail = try #require(unchecked.steps.first { $0.name == "starttls" }?.detail)
+        #expect(uncheckedDetail.contains("NOT verified"))
+        #expect(!uncheckedDetail.contains("verified for"))
     }
 
     @Test func secureTrueAgainstASTARTTLSPort() async throws {

@@ -82,6 +82,13 @@ public struct ConfigReader: Sendable {
         return text
     }
 
+    /// An optional string member where an empty or blank value means "not given": admin forms send
+    /// `""` for a field left blank, and that must select the default, never an empty setting.
+    public mutating func optionalString(_ key: String) -> String? {
+        guard let text = string(key), !text.allSatisfy(\.isWhitespace) else { return nil }
+        return text
+    }
+
     /// A boolean member.
     public mutating func bool(_ key: String) -> Bool? {
         guard let value = value(key) else { return nil }

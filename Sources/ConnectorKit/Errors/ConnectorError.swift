@@ -29,6 +29,9 @@ public struct ConnectorError: Error, Sendable, CustomStringConvertible {
         /// The message body was sent but no final reply arrived: it may or may not have been accepted.
         /// Never retried automatically, to avoid sending it twice.
         public static let outcomeUnknown = Code(rawValue: "outcome_unknown")
+        /// TLS could not be established: the handshake failed, the certificate did not verify (chain,
+        /// expiry or host name), or TLS was required and not offered. The phase says where.
+        public static let tlsFailed = Code(rawValue: "tls_failed")
         /// The operation was cancelled by the caller.
         public static let cancelled = Code(rawValue: "cancelled")
     }

@@ -76,7 +76,8 @@ public struct SMTPClientConfiguration: Sendable {
     public struct TLSOptions: Sendable, Equatable {
         /// Verify the chain and host name. Default true. Nodemailer's `tls.rejectUnauthorized`.
         public var verifyCertificate: Bool = true
-        /// The name to check the certificate against and send as SNI. Default: `host`.
+        /// The name to check the certificate against and send as SNI. Default: `host`; an empty or
+        /// blank name counts as not given (nodemailer's rule), never as "check no name".
         public var serverName: String?
         /// Trusted CA certificates in PEM, replacing the system store when set.
         public var trustedCertificatesPEM: String?
@@ -85,6 +86,13 @@ public struct SMTPClientConfiguration: Sendable {
 
         /// Defaults: verify against the system CAs, TLS 1.2 minimum.
         public init() {}
+
+        /// The name the certificate is checked against for a connection to `host`: ``serverName``
+        /// unless it is nil, empty or blank, else `host`.
+        public func nameToVerify(host: String) -> String {
+            guard let serverName, !serverName.allSatisfy({ $0.isWhitespace }) else { return host }
+            return serverName.trimmingCharacters(in: .whitespaces)
+        }
     }
 
     /// The oldest TLS version accepted.

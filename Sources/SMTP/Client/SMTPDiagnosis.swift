@@ -151,7 +151,8 @@ private struct DiagnosisRun {
 
     private func tlsDetail() -> String {
         let version = session.stream?.tlsVersion ?? "TLS"
-        let verified = configuration.tls.verifyCertificate ? "certificate verified" : "certificate NOT verified (rejectUnauthorized: false)"
+        let verified = session.stream?.verifiedName.map { "certificate verified for \($0)" }
+            ?? "certificate NOT verified (rejectUnauthorized: false)"
         return [version, verified, session.stream?.peerCertificateSummary].compactMap { $0 }.joined(separator: ", ")
     }
 

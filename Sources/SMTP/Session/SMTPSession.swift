@@ -126,7 +126,7 @@ final class SMTPSession: @unchecked Sendable {
 
     private func upgradeToTLS(phase: SMTPPhase, deadline: Deadline) throws {
         guard let stream, let tlsContext else { return }
-        let serverName = configuration.tls.serverName ?? configuration.host
+        let serverName = configuration.tls.nameToVerify(host: configuration.host)
         do {
             try stream.startTLS(tlsContext, serverName: serverName, deadline: deadline)
             note("TLS established (\(stream.tlsVersion ?? "unknown version"))")

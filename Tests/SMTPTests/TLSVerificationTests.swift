@@ -1,0 +1,54 @@
+import DevServer
+import Foundation
+import NetworkIO
+import Testing
+
+/// The TLS layer itself refuses a verifying handshake without a name to check, so no caller can
+/// turn host-name verification off by passing an empty name.
+@Suite struct TLSVerificationTests {
+    /// A DevServer speaking implicit TLS with a certificate that the client trusts.
+    private func server() throws -> DevServer {
+        var configuration = DevServerConfiguration()
+        configuration.tls = .implicit
+        let server = try DevServer(configuration)
+        try server.start()
+        return server
+    }
+
+    @Test(arguments: [nil, "", "  ", "[]"] as [String?])
+    func aVerifyingClientWithoutANameRefusesToHandshake(_ name: String?) throws {
+        let server = try server()
+        defer { server.stop() }
+        let context = try TLSContext(.client(trustedCertificatesPEM: server.certificatePEM))
+        let stream = NetworkStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: server.port, deadline: .after(seconds: 5)))
+        defer { stream.close() }
+        let error = try #require(throws: NetworkError.self) {
+            try stream.startTLS(context, serverName: name, deadline: .after(seconds: 5))
+        }
+        #expect(error.kind == .certificate)
+        #expect(error.message.contains("no host name"))
+        #expect(!stream.isSecure)
+        #expect(stream.verifiedName == nil)
+    }
+
+    @Test func aVerifiedHandshakeRecordsTheNameItChecked() throws {
+        let server = try server()
+        defer { server.stop() }
+        let context = try TLSContext(.client(trustedCertificatesPEM: server.certificatePEM))
+        let stream = NetworkStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: server.port, deadline: .after(seconds: 5)))
+        defer { stream.close() }
+        try stream.startTLS(context, serverName: " localhost ", deadline: .after(seconds: 5))
+        #expect(stream.verifiedName == "localhost")
+    }
+
+    @Test func withoutVerificationNoNameIsClaimed() throws {
+        let server = try server()
+        defer { server.stop() }
+        let context = try TLSContext(.client(verifyPeer: false))
+        let stream = NetworkStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: server.port, deadline: .after(seconds: 5)))
+        defer { stream.close() }
+        try stream.startTLS(context, serverName: "", deadline: .after(seconds: 5))
+        #expect(stream.isSecure)
+        #expect(stream.verifiedName == nil)
+    }
+}
