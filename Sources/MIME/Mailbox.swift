@@ -34,30 +34,16 @@ public struct Mailbox: Sendable, Equatable, CustomStringConvertible {
         try validate(field: field)
     }
 
-    /// Checks the address is a plain ASCII `local@domain` that is safe on the wire.
-    /// - Throws: ``MIMEError`` naming `field`.
+    /// Checks the address against RFC 5321's Mailbox grammar (dot-atom or quoted local part, a host
+    /// name or address literal as domain; UTF-8 allowed as RFC 6531 allows it) and its length limits.
+    /// - Throws: ``MIMEError`` naming `field` and the address.
     public func validate(field: String) throws {
         try LineSafety.check(address, field: field)
         if let displayName { try LineSafety.check(displayName, field: field) }
-        guard let at = address.lastIndex(of: "@"),
-              at != address.startIndex, address.index(after: at) != address.endIndex else {
-            throw MIMEError(field: field, "\"\(address)\" is not an email address; expected local@domain")
+        if let bad = address.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F || AddressSyntax.isControl($0) }) {
+            throw MIMEError(field: field, "\(AddressSyntax.quoted(address)) contains the control character U+\(String(format: "%04X", bad.value))")
         }
-        if let bad = address.unicodeScalars.first(where: { $0.value <= 0x20 || $0 == "<" || $0 == ">" || $0 == "," || $0 == "\u{7F}" }) {
-            let shown = bad.value <= 0x20 ? String(format: "U+%04X", bad.value) : String(bad)
-            throw MIMEError(field: field, "\"\(address)\" contains \(shown), which an address cannot hold")
-        }
-        if let bad = address.unicodeScalars.first(where: { ($0.value >= 0x80 && $0.value < 0xA0) || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
-            throw MIMEError(field: field, "\"\(address)\" contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
-        }
-        guard Punycode.asciiDomain(String(address[address.index(after: at)...])) != nil else {
-            throw MIMEError(field: field, "the domain of \"\(address)\" cannot be converted to its ASCII (punycode) form")
-        }
-        // RFC 5321 §4.5.3.1: local-part at most 64 octets, path 256 (254 for the address itself).
-        let local = address[..<at]
-        guard local.utf8.count <= 64, wireAddress.utf8.count <= 254 else {
-            throw MIMEError(field: field, "\"\(address)\" is longer than SMTP allows (64 octets before @, 254 in all)")
-        }
+        try AddressSyntax.check(address, field: field)
     }
 
     /// The domain in its ASCII form: an international domain becomes `xn--` punycode (RFC 3492).

@@ -6,8 +6,15 @@ public enum Punycode {
     private static let base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700
     private static let initialBias = 72, initialN = 128
 
-    /// Encodes one label's code points (RFC 3492 §6.3). Returns nil on overflow.
+    /// The most code points a label may have: its encoding holds at least one character per code
+    /// point, and a DNS label is at most 63 octets (RFC 1035 §2.3.4).
+    public static let maxLabelCodePoints = 63
+
+    /// Encodes one label's code points (RFC 3492 §6.3).
+    /// - Returns: nil on overflow, or for a label of more than ``maxLabelCodePoints`` code points:
+    ///   it could never be a DNS label, and the encoder's cost grows with the square of the length.
     public static func encode(_ label: String) -> String? {
+        guard label.unicodeScalars.count <= maxLabelCodePoints else { return nil }
         let input = label.unicodeScalars.map { Int($0.value) }
         var output = input.filter { $0 < 0x80 }.map { Character(Unicode.Scalar(UInt8($0))) }
         let basicCount = output.count
@@ -46,8 +53,10 @@ public enum Punycode {
 
     /// The ASCII form of a domain: each non-ASCII label becomes `xn--` + Punycode, after NFC
     /// normalization and lower-casing (the mapping step of IDNA 2008's UTS #46 for common text).
-    /// - Returns: nil when a label cannot be encoded or is longer than 63 octets.
+    /// - Returns: nil when a label cannot be encoded or is longer than 63 octets, or the domain is
+    ///   longer than 255 octets (checked first, before any conversion).
     public static func asciiDomain(_ domain: String) -> String? {
+        guard domain.utf8.count <= 255 else { return nil }
         let labels = domain.precomposedStringWithCanonicalMapping.lowercased()
             .split(separator: ".", omittingEmptySubsequences: false)
             .map { label -> String? in

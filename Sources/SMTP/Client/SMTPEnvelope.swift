@@ -26,8 +26,11 @@ public struct SMTPEnvelope: Sendable, Equatable {
 
     private static func check(_ address: String, field: String, phase: SMTPPhase, allowEmpty: Bool) throws {
         if address.isEmpty && allowEmpty { return }
-        if address.unicodeScalars.contains(where: { $0.value < 0x21 || $0 == "<" || $0 == ">" || $0.value == 0x7F
-                || ($0.value >= 0x80 && $0.value < 0xA0) || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+        // A quoted local part (RFC 5321 §4.1.2 Quoted-string) may hold spaces; nothing else may.
+        let unquoted = address.hasPrefix("\"") ? address[(address.lastIndex(of: "@") ?? address.startIndex)...] : Substring(address)
+        let forbidden = { (scalar: Unicode.Scalar) in scalar.value < 0x20 || scalar.value == 0x7F || scalar == "<" || scalar == ">"
+            || (scalar.value >= 0x80 && scalar.value < 0xA0) || scalar == "\u{2028}" || scalar == "\u{2029}" }
+        if address.unicodeScalars.contains(where: forbidden) || unquoted.contains(" ") {
             throw SMTPError(.invalidInput, phase: phase,
                             "envelope \(field) \"\(address.debugDescription)\" contains a control character, space or angle bracket",
                             hint: "Pass a bare address such as user@example.com.")

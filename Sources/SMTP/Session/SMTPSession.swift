@@ -219,10 +219,12 @@ final class SMTPSession: @unchecked Sendable {
         }
         var parameters: [String] = []
         if extensions.maximumSize != nil { parameters.append("SIZE=\(message.count)") }
-        let needsUTF8 = envelope.needsSMTPUTF8
+        // RFC 6532 §3: raw UTF-8 in the header section (e.g. a Reply-To with a non-ASCII local part)
+        // is an internationalized message, which only an SMTPUTF8 session may carry (RFC 6531 §3.4).
+        let needsUTF8 = envelope.needsSMTPUTF8 || Self.headerSectionHasEightBitBytes(message)
         if needsUTF8 && !extensions.smtpUTF8 {
             throw SMTPError(.invalidInput, phase: .mail,
-                            "an address is not ASCII and the server does not offer SMTPUTF8",
+                            "an address or header is not ASCII and the server does not offer SMTPUTF8",
                             hint: "Use an ASCII address (an internationalized domain can be written in punycode, xn--...), or a server that supports SMTPUTF8.")
         }
         if needsUTF8 || message.contains(where: { $0 >= 0x80 }) {
@@ -234,6 +236,21 @@ final class SMTPSession: @unchecked Sendable {
         }
         if needsUTF8 { parameters.append("SMTPUTF8") }
         return parameters
+    }
+
+    /// Whether any byte before the first empty line (the header section) is not ASCII.
+    static func headerSectionHasEightBitBytes(_ message: [UInt8]) -> Bool {
+        var lineLength = 0
+        for byte in message {
+            if byte >= 0x80 { return true }
+            if byte == 0x0A {
+                if lineLength == 0 { return false }  // the empty line (CRLF or LF) before the body
+                lineLength = 0
+            } else if byte != 0x0D {
+                lineLength += 1
+            }
+        }
+        return false
     }
 
     /// One command, one reply, in turn.
