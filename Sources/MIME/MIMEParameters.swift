@@ -13,9 +13,9 @@ enum MIMEParameters {
         }
         var chunks: [String] = []
         var current = ""
-        for character in value {
+        func add(_ piece: String) {
             var encoded = ""
-            for byte in String(character).utf8 {
+            for byte in piece.utf8 {
                 encoded += attributeCharacters.contains(byte) ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
             }
             if current.utf8.count + encoded.utf8.count > 54, !current.isEmpty {
@@ -23,6 +23,15 @@ enum MIMEParameters {
                 current = ""
             }
             current += encoded
+        }
+        // Segments break between characters, or between the code points of a character too long
+        // for one segment (a letter with many combining marks), so every line stays short.
+        for character in value {
+            if String(character).utf8.count <= 18 {
+                add(String(character))
+            } else {
+                character.unicodeScalars.forEach { add(String($0)) }
+            }
         }
         chunks.append(current)
         if chunks.count == 1 {

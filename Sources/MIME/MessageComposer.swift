@@ -18,16 +18,16 @@ public struct MessageComposer: Sendable {
     public func compose(_ message: MailMessage) throws -> [UInt8] {
         try validate(message)
         var header = HeaderWriter()
-        header.raw("Date", Self.dateText(message.date))
-        header.addresses("From", [message.from])
-        header.addresses("To", message.to)
-        if !message.cc.isEmpty { header.addresses("Cc", message.cc) }
-        if let replyTo = message.replyTo { header.addresses("Reply-To", [replyTo]) }
-        header.unstructured("Subject", message.subject)
-        header.raw("Message-ID", "<\(message.messageID)>")
-        header.raw("MIME-Version", "1.0")
+        try header.raw("Date", Self.dateText(message.date), field: "date")
+        try header.addresses("From", [message.from], field: "from")
+        try header.addresses("To", message.to, field: "to")
+        if !message.cc.isEmpty { try header.addresses("Cc", message.cc, field: "cc") }
+        if let replyTo = message.replyTo { try header.addresses("Reply-To", [replyTo], field: "replyTo") }
+        try header.unstructured("Subject", message.subject, field: "subject")
+        try header.raw("Message-ID", "<\(message.messageID)>", field: "messageID")
+        try header.raw("MIME-Version", "1.0", field: "MIME-Version")
         for (name, value) in message.headers {
-            header.unstructured(name, value)
+            try header.unstructured(name, value, field: "header \(name)")
         }
         let root = try tree(for: message)
         var boundaries = BoundaryGenerator()
@@ -100,26 +100,36 @@ public struct MessageComposer: Sendable {
         try message.replyTo?.validate(field: "replyTo")
         try LineSafety.check(message.subject, field: "subject")
         try LineSafety.check(message.messageID, field: "messageID")
+        // RFC 5322 §3.6.4 msg-id: id-left "@" id-right, printable ASCII; kept short enough for one line.
+        guard message.messageID.utf8.count <= 250, message.messageID.contains("@"),
+              message.messageID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">" }) else {
+            throw MIMEError(field: "messageID", "must be printable ASCII of the form left@right, at most 250 characters, without spaces or angle brackets")
+        }
         for (name, value) in message.headers {
-            guard HeaderWriter.isValidName(name) else {
-                throw MIMEError(field: "header \(name)", "is not a valid header name (printable ASCII without spaces or \":\")")
-            }
-            guard !HeaderWriter.reservedNames.contains(name.lowercased()) else {
-                throw MIMEError(field: "header \(name)", "is set by the composer and cannot be given as a custom header")
+            if let problem = HeaderWriter.problem(withName: name) {
+                throw MIMEError(field: "header \(name.prefix(80))", problem)
             }
             try LineSafety.check(value, field: "header \(name)")
         }
         for (index, attachment) in message.attachments.enumerated() {
             let field = "attachments[\(index)]"
             try LineSafety.check(attachment.filename, field: "\(field).filename")
-            guard attachment.contentType.wholeMatch(of: #/[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+/#) != nil else {
+            // RFC 6838 §4.2: type and subtype names are at most 127 characters each.
+            guard attachment.contentType.wholeMatch(of: #/[A-Za-z0-9!#$&^_.+-]{1,127}\/[A-Za-z0-9!#$&^_.+-]{1,127}/#) != nil else {
                 throw MIMEError(field: "\(field).contentType", "\"\(attachment.contentType)\" is not a media type like application/pdf")
             }
             if let contentID = attachment.contentID,
-               contentID.isEmpty || !contentID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">" }) {
-                throw MIMEError(field: "\(field).contentID", "must be printable ASCII without spaces or angle brackets")
+               contentID.isEmpty || contentID.utf8.count > 250
+                || !contentID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">" }) {
+                throw MIMEError(field: "\(field).contentID", "must be 1 to 250 printable ASCII characters without spaces or angle brackets")
             }
         }
+    }
+
+    /// Why `name` cannot be a custom header (not printable ASCII without ":", longer than 76
+    /// characters, or one the composer writes itself), or nil when it can.
+    public static func problem(withHeaderName name: String) -> String? {
+        HeaderWriter.problem(withName: name)
     }
 
     /// Maps CRLF, lone CR and lone LF all to CRLF (RFC 5321 §2.3.8: never a bare CR or LF on the wire).

@@ -352,14 +352,10 @@ extension SMTPConnectorConfig {
                 reader.report(path, "expected a string, found \(members[name]?.typeDescription ?? "nothing")")
                 continue
             }
-            if name.isEmpty || !name.unicodeScalars.allSatisfy({ $0.value >= 33 && $0.value <= 126 && $0 != ":" }) {
-                reader.report(path, "is not a valid header name (printable ASCII, no spaces or \":\")")
+            if let problem = MessageComposer.problem(withHeaderName: name) {
+                reader.report(path, problem, hint: "Use fromEmail and replyTo for addresses; templates set the subject.")
             } else if text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
                 reader.report(path, "contains a line break or NUL, which could inject headers")
-            } else if ["from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version",
-                       "content-type", "content-transfer-encoding"].contains(name.lowercased()) {
-                reader.report(path, "is set by the connector and cannot be overridden",
-                              hint: "Use fromEmail and replyTo for addresses; templates set the subject.")
             } else {
                 headers.append(Header(name: name, value: text))
             }
