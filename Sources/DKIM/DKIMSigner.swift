@@ -21,6 +21,11 @@ public final class DKIMSigner: @unchecked Sendable {
         "list-help", "list-unsubscribe", "list-unsubscribe-post", "list-subscribe", "list-post", "list-owner", "list-archive",
     ]
 
+    /// Headers signed once more than they occur (RFC 6376 §8.15), when signed at all: a copy added
+    /// in transit, e.g. a second From or Subject above the real one, then breaks the signature
+    /// instead of being shown to the reader as if it were signed.
+    public static let overSignedHeaderFields: Set<String> = ["from", "to", "subject", "date", "message-id"]
+
     /// The signing domain (`d=`), in ASCII.
     public let domain: String
     /// The selector (`s=`): the key is published at `selector._domainkey.domain`.
@@ -42,10 +47,10 @@ public final class DKIMSigner: @unchecked Sendable {
                 skipFields: [String] = []) throws {
         let label = #/[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?/#
         guard !domain.isEmpty, domain.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ $0.wholeMatch(of: label) != nil }) else {
-            throw DKIMError(field: "dkim.domainName", "\"\(domain)\" is not a domain name in ASCII (use punycode, xn--, for international names)")
+            throw DKIMError(field: "dkim.domainName", "is not a domain name in ASCII (use punycode, xn--, for international names)")
         }
         guard !selector.isEmpty, selector.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ $0.wholeMatch(of: label) != nil }) else {
-            throw DKIMError(field: "dkim.keySelector", "\"\(selector)\" is not a valid selector (letters, digits and hyphens)")
+            throw DKIMError(field: "dkim.keySelector", "is not a valid selector (letters, digits and hyphens in dot-separated labels)")
         }
         self.domain = domain.lowercased()
         self.selector = selector
@@ -65,7 +70,10 @@ public final class DKIMSigner: @unchecked Sendable {
             throw DKIMError(field: "dkim.privateKey", "the key is neither RSA nor Ed25519")
         }
         let skip = Set(skipFields.map { $0.lowercased() })
-        var fields = (headerFields ?? Self.defaultHeaderFields).map { $0.lowercased() }.filter { !skip.contains($0) }
+        var fields: [String] = []
+        for name in (headerFields ?? Self.defaultHeaderFields).map({ $0.lowercased() }) where !skip.contains(name) && !fields.contains(name) {
+            fields.append(name)
+        }
         if !fields.contains("from") { fields.insert("from", at: 0) }  // RFC 6376 §5.4: From MUST be signed
         self.headerFields = fields
     }
@@ -81,13 +89,19 @@ public final class DKIMSigner: @unchecked Sendable {
         let bodyHash = Self.base64(Self.sha256(DKIMCanonicalization.relaxedBody(message[bodyStart...])))
         // Sign each listed field present, the last instance first (RFC 6376 §5.4.2).
         var signed: [(name: String, field: [UInt8])] = []
+        var names: [String] = []
         for name in headerFields {
-            for field in fields.reversed() where field.name == name { signed.append(field) }
+            for field in fields.reversed() where field.name == name {
+                signed.append(field)
+                names.append(name)
+            }
+            // One more than present: a verifier finds no instance for it and hashes nothing (§5.4.2).
+            if Self.overSignedHeaderFields.contains(name) { names.append(name) }
         }
         let tags = Self.foldTags(
             ["v=1;", "a=\(algorithm.rawValue);", "c=relaxed/relaxed;", "d=\(domain);", "s=\(selector);",
              "t=\(Int(time.timeIntervalSince1970));"],
-            headerNames: signed.map(\.name), bodyHash: bodyHash)
+            headerNames: names, bodyHash: bodyHash)
         var data: [UInt8] = []
         for field in signed { data += DKIMCanonicalization.relaxedHeader(field.field) + [0x0D, 0x0A] }
         data += DKIMCanonicalization.relaxedHeader(Array("DKIM-Signature: \(tags)".utf8))

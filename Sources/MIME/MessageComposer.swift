@@ -126,6 +126,9 @@ public struct MessageComposer: Sendable {
         }
     }
 
+    /// The header names (lower case) the composer writes itself, Bcc excepted (never written).
+    public static let composedHeaderNames: Set<String> = HeaderWriter.reservedNames.subtracting(["bcc"])
+
     /// Why `name` cannot be a custom header (not printable ASCII without ":", longer than 76
     /// characters, or one the composer writes itself), or nil when it can.
     public static func problem(withHeaderName name: String) -> String? {

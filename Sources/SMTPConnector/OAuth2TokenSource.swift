@@ -1,5 +1,6 @@
 import ConnectorKit
 import Foundation
+import SMTP
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -42,8 +43,17 @@ actor OAuth2TokenSource {
         if let token, expiry.map({ $0.timeIntervalSinceNow > 60 }) ?? (grant == nil) {
             return token
         }
+        // Without a grant, a token in its last minute is still used: nothing can replace it yet.
+        if grant == nil, let token, let expiry, expiry.timeIntervalSinceNow > 0 {
+            return token
+        }
         guard let grant else {
-            if let token { return token }  // expired, but nothing to refresh it with: let the server judge
+            if token != nil, let expiry {
+                // Logto and nodemailer accept an accessToken without refreshToken; once it expires
+                // there is nothing to renew it with, and that is the fix to name.
+                throw SMTPError(.authentication, phase: .auth, "the OAuth2 access token expired at \(expiry) and there is no refresh token to renew it",
+                                hint: "Add auth.refreshToken (with auth.clientId and auth.clientSecret) so the connector renews the token itself, or give a fresh auth.accessToken and auth.expires.")
+            }
             throw TokenError(description: "no access token and no way to get one")
         }
         if let refreshing { return try await refreshing.value.0 }
@@ -88,8 +98,18 @@ actor OAuth2TokenSource {
             let detail = body?["error_description"]?.stringValue.map { ": \($0)" } ?? ""
             throw TokenError(description: "the token endpoint refused the grant (\(code)\(detail))")
         }
-        let expires = body?["expires_in"]?.numberValue.map { Date().addingTimeInterval($0) }
-        return (accessToken, expires)
+        return (accessToken, Date().addingTimeInterval(lifetime(body?["expires_in"])))
+    }
+
+    /// A token's lifetime without `expires_in` (RFC 6749 §5.1 makes it optional): an hour, what
+    /// Google and Microsoft issue, so the token is reused instead of fetched for every connection.
+    static let defaultLifetime: TimeInterval = 3600
+
+    /// `expires_in` in seconds: a number, or a numeric string as some endpoints send it.
+    static func lifetime(_ value: ConfigValue?) -> TimeInterval {
+        let seconds = value?.numberValue ?? value?.stringValue.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard let seconds, seconds.isFinite, seconds > 0 else { return defaultLifetime }
+        return seconds
     }
 
     /// application/x-www-form-urlencoded (WHATWG URL): unreserved characters as they are, the rest %XX.

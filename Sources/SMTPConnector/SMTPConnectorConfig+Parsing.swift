@@ -63,7 +63,9 @@ extension SMTPConnectorConfig {
         }
         // A blank servername means "check host" (nodemailer), never "check no name".
         let topServerName = reader.optionalString("servername").map { $0.trimmingCharacters(in: .whitespaces) }
-        var tls = reader.object("tls") { readTLS(&$0) } ?? TLS()
+        // Read first: it decides whether tls.ca and dkim.privateKey may name files.
+        let disableFileAccess = reader.bool("disableFileAccess") ?? false
+        var tls = reader.object("tls") { readTLS(&$0, fileAccess: !disableFileAccess) } ?? TLS()
         tls.serverName = tls.serverName ?? topServerName
         let clientName = reader.optionalString("name")
         if let clientName, !clientName.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
@@ -80,8 +82,9 @@ extension SMTPConnectorConfig {
         let logger = reader.bool("logger") ?? false
         let debug = reader.bool("debug") ?? false
         let allowInsecureAuth = reader.bool("allowInsecureAuth") ?? false
-        let disableFileAccess = reader.bool("disableFileAccess") ?? false
-        let dkim = reader.object("dkim") { readDKIM(&$0) } ?? nil
+        let dkim = reader.object("dkim") {
+            readDKIM(&$0, fileAccess: !disableFileAccess, customHeaderNames: headers.map(\.name))
+        } ?? nil
         // The preset named, or the one whose host this is: its reply hints and limits apply.
         let provider = preset ?? host.flatMap { presets.preset(forHost: $0) }
         let pool = readPool(&reader, preset: provider)
@@ -131,9 +134,10 @@ extension SMTPConnectorConfig {
             if let usageText, usage == nil {
                 item.report("usageType", "\"\(usageText)\" is not a usage type; expected one of \(UsageType.allNames)")
             }
-            let contentText = item.string("contentType") ?? EmailTemplate.ContentType.plainText.rawValue
-            let contentType = EmailTemplate.ContentType(rawValue: contentText.lowercased())
-            if contentType == nil {
+            // Required, as in Logto: a template without it is rejected there, so it is here.
+            let contentText = item.string("contentType", required: true, hint: "Set it to \"text/plain\" or \"text/html\".")
+            let contentType = contentText.flatMap { EmailTemplate.ContentType(rawValue: $0.lowercased()) }
+            if let contentText, contentType == nil {
                 item.report("contentType", "expected text/plain or text/html, found \"\(contentText)\"")
             }
             let subject = item.string("subject", required: true)
@@ -178,165 +182,6 @@ extension SMTPConnectorConfig {
             }
         }
         return valid ? TemplateCatalog(templates) : nil
-    }
-
-    private static func readAuth(_ reader: inout ConfigReader, hostProvidesTokens: Bool) -> Auth? {
-        let type = reader.string("type")?.lowercased()
-        let user = reader.string("user")
-        let password = reader.string("pass")
-        let method = reader.string("method")?.uppercased()
-        let accessToken = reader.string("accessToken")
-        let supported = SASLMechanism.allCases.map(\.rawValue)
-        if let method, !supported.contains(method) {
-            reader.report("method", "\"\(method)\" is not supported; expected one of \(supported.joined(separator: ", "))")
-        }
-        let oauth = readOAuth2(&reader)
-        let isOAuth2 = type == "oauth2" || accessToken != nil || method == "XOAUTH2" || oauth.grant != nil
-        if let type, type != "login", type != "oauth2" {
-            reader.report("type", "expected \"login\" or \"oauth2\", found \"\(type)\"")
-        }
-        if isOAuth2 {
-            if user == nil {
-                reader.report("user", "is required for OAuth2: the mailbox the token belongs to")
-            }
-            if let method, method != "XOAUTH2" {
-                reader.report("method", "must be XOAUTH2 (or absent) with OAuth2 credentials")
-            }
-            if accessToken == nil && oauth.grant == nil && !hostProvidesTokens && oauth.incompleteKey == nil {
-                reader.report("accessToken", "is required for OAuth2",
-                              hint: "Give auth.accessToken; or clientId, clientSecret and refreshToken; or serviceClient and privateKey; or let the host app supply tokens with SMTPConnectorFactory(tokenProvider:).")
-            }
-        } else if (user == nil) != (password == nil) {
-            reader.report(user == nil ? "user" : "pass", "is required when auth.\(user == nil ? "pass" : "user") is set")
-        }
-        guard user != nil || password != nil || method != nil || accessToken != nil || isOAuth2 else { return nil }
-        return Auth(user: user, password: isOAuth2 ? nil : password, mechanism: method,
-                    accessToken: accessToken, isOAuth2: isOAuth2, oauth: oauth.grant == nil && oauth.expires == nil ? nil : oauth.settings)
-    }
-
-    /// nodemailer's OAuth2 keys: `expires` (ms since 1970), `accessUrl`, and the refresh grant
-    /// (`clientId`, `clientSecret`, `refreshToken`) or a service account (`serviceClient`, `privateKey`).
-    private static func readOAuth2(_ reader: inout ConfigReader) -> (settings: Auth.OAuth2, grant: OAuth2TokenSource.Grant?,
-                                                                     expires: Date?, incompleteKey: String?) {
-        let expires = reader.number("expires").map { Date(timeIntervalSince1970: $0 / 1000) }
-        var endpoint = URL(string: Auth.OAuth2.googleTokenEndpoint)!
-        if let text = reader.string("accessUrl") {
-            if let url = URL(string: text), let host = url.host,
-               url.scheme == "https" || (url.scheme == "http" && ["127.0.0.1", "::1", "localhost"].contains(host)) {
-                endpoint = url
-            } else {
-                reader.report("accessUrl", "must be an https URL (http only for a loopback test server)")
-            }
-        }
-        let clientId = reader.string("clientId"), clientSecret = reader.string("clientSecret")
-        let refreshToken = reader.string("refreshToken")
-        let serviceClient = reader.string("serviceClient"), privateKey = reader.string("privateKey")
-        var grant: OAuth2TokenSource.Grant?
-        var incomplete: String?
-        let refreshKeys = [("clientId", clientId), ("clientSecret", clientSecret), ("refreshToken", refreshToken)]
-        if refreshKeys.contains(where: { $0.1 != nil }) {
-            if let clientId, let clientSecret, let refreshToken {
-                grant = .refreshToken(clientId: clientId, clientSecret: clientSecret, refreshToken: refreshToken)
-            } else if let missing = refreshKeys.first(where: { $0.1 == nil }) {
-                incomplete = missing.0
-                reader.report(missing.0, "is required with \(refreshKeys.filter { $0.1 != nil }.map { "auth.\($0.0)" }.joined(separator: " and "))",
-                              hint: "Refreshing a token takes clientId, clientSecret and refreshToken together.")
-            }
-        } else if serviceClient != nil || privateKey != nil {
-            if let serviceClient, let privateKey {
-                if let problem = JWT.validateKey(privateKey) {
-                    incomplete = "privateKey"
-                    reader.report("privateKey", problem)
-                } else {
-                    grant = .serviceAccount(serviceClient: serviceClient, privateKeyPEM: privateKey, scope: "https://mail.google.com/")
-                }
-            } else {
-                incomplete = serviceClient == nil ? "serviceClient" : "privateKey"
-                reader.report(incomplete!, "is required for a service account (serviceClient and privateKey together)")
-            }
-        }
-        return (Auth.OAuth2(grant: grant, expires: expires, endpoint: endpoint), grant, expires, incomplete)
-    }
-
-    /// `dkim {domainName, keySelector, privateKey, headerFieldNames?, skipFields?}` (nodemailer's
-    /// names). The key is loaded and checked here, so a bad key is a config error, not unsigned mail.
-    private static func readDKIM(_ reader: inout ConfigReader) -> DKIM? {
-        let domain = reader.string("domainName", required: true, hint: "The domain whose DNS publishes the key, e.g. acme.com.")
-        let selector = reader.string("keySelector", required: true, hint: "The selector: the key is at SELECTOR._domainkey.DOMAIN.")
-        let keyText = reader.string("privateKey", required: true, hint: "An RSA (2048-bit advised) or Ed25519 private key, PEM text or a file path.")
-        let headerFields = reader.string("headerFieldNames").map { $0.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) } }
-        let skip = reader.string("skipFields").map { $0.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
-        if let hash = reader.string("hashAlgo"), hash.lowercased() != "sha256" {
-            reader.report("hashAlgo", "only sha256 is allowed (RFC 8301)")
-        }
-        _ = reader.string("cacheDir")
-        _ = reader.number("cacheTreshold")
-        guard let domain, let selector, let keyText else { return nil }
-        var pem = keyText
-        if !keyText.contains("-----BEGIN") {
-            guard let data = FileManager.default.contents(atPath: keyText) else {
-                reader.report("privateKey", "is neither PEM text nor a readable file (\(keyText))")
-                return nil
-            }
-            pem = String(decoding: data, as: UTF8.self)
-        }
-        let asciiDomain = Punycode.asciiDomain(domain) ?? domain
-        do {
-            _ = try DKIMSigner(domain: asciiDomain, selector: selector, privateKeyPEM: pem,
-                               headerFields: headerFields, skipFields: skip)
-        } catch let error as DKIMError {
-            let key = String(error.field.dropFirst("dkim.".count))
-            reader.report(key.isEmpty ? nil : key, error.message)
-            return nil
-        } catch {
-            reader.report("privateKey", "\(error)")
-            return nil
-        }
-        return DKIM(domain: asciiDomain, selector: selector, privateKeyPEM: pem, headerFields: headerFields, skipFields: skip)
-    }
-
-    private static func readTLS(_ reader: inout ConfigReader) -> TLS {
-        var tls = TLS()
-        tls.rejectUnauthorized = reader.bool("rejectUnauthorized") ?? true
-        tls.serverName = reader.optionalString("servername").map { $0.trimmingCharacters(in: .whitespaces) }
-        if let version = reader.string("minVersion") {
-            if ["TLSv1.2", "TLSv1.3"].contains(version) {
-                tls.minimumVersion = version
-            } else {
-                reader.report("minVersion", "expected \"TLSv1.2\" or \"TLSv1.3\", found \"\(version)\"",
-                              hint: "TLS 1.2 is the lowest version this client speaks (RFC 8997).")
-            }
-        }
-        if let value = reader.value("ca") {
-            let entries = value.arrayValue ?? [value]
-            var pems: [String] = []
-            for (index, entry) in entries.enumerated() {
-                let key = value.arrayValue == nil ? "ca" : "ca[\(index)]"
-                guard let text = entry.stringValue else {
-                    reader.report(key, "expected PEM text or a file path, found \(entry.typeDescription)")
-                    continue
-                }
-                if let pem = loadPEM(text, key: key, reader: &reader) { pems.append(pem) }
-            }
-            tls.caPEM = pems.isEmpty ? nil : pems.joined(separator: "\n")
-        }
-        return tls
-    }
-
-    /// `tls.ca` holds PEM text or the path of a PEM file.
-    private static func loadPEM(_ text: String, key: String, reader: inout ConfigReader) -> String? {
-        if text.contains("-----BEGIN CERTIFICATE-----") { return text }
-        guard let data = FileManager.default.contents(atPath: text) else {
-            reader.report(key, "is neither PEM text nor a readable file (\(text))",
-                          hint: "Paste the CA certificate (-----BEGIN CERTIFICATE----- ...) or give the path of a .pem file.")
-            return nil
-        }
-        let pem = String(decoding: data, as: UTF8.self)
-        guard pem.contains("-----BEGIN CERTIFICATE-----") else {
-            reader.report(key, "the file \(text) holds no PEM certificate")
-            return nil
-        }
-        return pem
     }
 
     private static func readHeaders(_ reader: inout ConfigReader) -> [Header] {

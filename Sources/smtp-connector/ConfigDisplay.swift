@@ -2,21 +2,14 @@ import ConnectorKit
 
 /// Printing configurations for people: secrets masked, templates summarized, sources shown.
 enum ConfigDisplay {
-    /// Keys whose values are never printed.
-    static let secretKeys: Set<String> = ["pass", "accessToken", "clientSecret", "refreshToken", "privateKey", "apiKey", "serverToken"]
-
-    static func isSecret(_ path: String) -> Bool {
-        secretKeys.contains(String(path.split(separator: ".").last ?? ""))
-    }
-
-    /// `value` for display: secrets as `********`, templates as a count.
+    /// `value` for display: confidential values (``ConfidentialValues``) masked, templates as a count.
     static func text(path: String, value: ConfigValue) -> String {
-        if isSecret(path) { return "********" }
+        if ConfidentialValues.isConfidential(path: path) { return ConfidentialValues.mask }
         if path == "templates", let templates = value.arrayValue {
             return "[\(templates.count) templates: \(templates.compactMap { $0["usageType"]?.stringValue }.joined(separator: ", "))]"
         }
         if path == "tls.ca", let text = value.stringValue, text.contains("-----BEGIN") { return "(PEM text)" }
-        return (try? value.jsonText()) ?? ""
+        return (try? value.maskingConfidentialValues.jsonText()) ?? ""
     }
 
     /// One line per leaf of `resolution.config`: `path = value   (source)`.
@@ -31,8 +24,6 @@ enum ConfigDisplay {
 
     /// The resolution as JSON: `{"config": {...masked...}, "sources": {...}}`.
     static func json(_ resolution: PresetResolution) -> ConfigValue {
-        var masked = resolution.config
-        for leaf in resolution.config.leaves where isSecret(leaf.path) { masked = masked.setting("********", atPath: leaf.path) }
-        return ["config": masked, "sources": .object(resolution.sources.mapValues { .string($0.description) })]
+        ["config": resolution.config.maskingConfidentialValues, "sources": .object(resolution.sources.mapValues { .string($0.description) })]
     }
 }

@@ -132,7 +132,7 @@ import TestSupport
 }
 
 @Suite struct PresetAndDoctorCLITests {
-    static let templates = #"[{"usageType":"SignIn","subject":"s","content":"{{code}}"},{"usageType":"Register","subject":"s","content":"c"},{"usageType":"ForgotPassword","subject":"s","content":"c"},{"usageType":"Generic","subject":"s","content":"c"}]"#
+    static let templates = #"[{"usageType":"SignIn","contentType":"text/plain","subject":"s","content":"{{code}}"},{"usageType":"Register","contentType":"text/plain","subject":"s","content":"c"},{"usageType":"ForgotPassword","contentType":"text/plain","subject":"s","content":"c"},{"usageType":"Generic","contentType":"text/plain","subject":"s","content":"c"}]"#
 
     @Test func presetsListShowsEveryPreset() async throws {
         let result = try await CLITests.run(["presets", "list"])
@@ -160,8 +160,10 @@ import TestSupport
         let json = try JSONSerialization.jsonObject(with: Data(sendgrid.stdout.utf8)) as? [String: Any]
         let resolved = (json?["resolved"] as? [String: Any])?["config"] as? [String: Any]
         let auth = resolved?["auth"] as? [String: Any]
-        #expect(auth?["user"] as? String == "apikey")
+        // Every value under auth is masked, the preset's fixed user name too; its source still shows.
+        #expect(auth?["user"] as? String == "********")
         #expect(auth?["pass"] as? String == "********")
+        #expect((json?["resolved"] as? [String: Any]).flatMap { $0["sources"] as? [String: Any] }?["auth.user"] != nil)
         #expect(!sendgrid.stdout.contains("SG.secret"))
 
         let aliyun = try await CLITests.run(["presets", "show", "aliyun-directmail", "--config", "-"],

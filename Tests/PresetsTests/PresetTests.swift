@@ -11,7 +11,7 @@ import Testing
 
 @Suite struct PresetResolutionTests {
     static let templates: ConfigValue = .array(["SignIn", "Register", "ForgotPassword", "Generic"].map {
-        ["usageType": .string($0), "subject": "Code", "content": "{{code}}"]
+        ["usageType": .string($0), "contentType": "text/plain", "subject": "Code", "content": "{{code}}"]
     })
 
     private func parse(_ config: ConfigValue) throws -> SMTPConnectorConfig {

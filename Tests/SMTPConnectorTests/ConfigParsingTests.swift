@@ -94,7 +94,7 @@ import Testing
           "templates": [
             {"usageType": "SignIn", "contentType": "text/markdown", "subject": "s", "content": "c"},
             {"usageType": "Signin", "subject": "s", "content": 5},
-            {"usageType": "Generic", "subject": "s\nBcc: x@y.z", "content": "c", "extra": 1}
+            {"usageType": "Generic", "contentType": "text/plain", "subject": "s\nBcc: x@y.z", "content": "c", "extra": 1}
           ]
         }
         """#)
@@ -103,7 +103,7 @@ import Testing
         let expected: Set<String> = [
             "host", "port", "fromEmail", "secure", "ignoreTLS", "auth.type", "auth.pass", "tls.minVersion", "tls.ca",
             "customHeaders.Bad Name", "customHeaders.X-Ok", "customHeaders.Subject", "colour",
-            "templates[0].contentType", "templates[1].usageType", "templates[1].content", "templates[2].subject",
+            "templates[0].contentType", "templates[1].usageType", "templates[1].contentType", "templates[1].content", "templates[2].subject",
             "templates[2].extra", "templates",
         ]
         #expect(paths == expected, "unexpected: \(paths.subtracting(expected)), missing: \(expected.subtracting(paths))")
@@ -115,7 +115,7 @@ import Testing
 
     @Test func missingRequiredTemplatesAreNamed() throws {
         var config = try ConfigValue.parse(json: Self.logtoConfig).objectValue!
-        config["templates"] = [["usageType": "SignIn", "subject": "s", "content": "c"]]
+        config["templates"] = [["usageType": "SignIn", "contentType": "text/plain", "subject": "s", "content": "c"]]
         let messages = SMTPConnectorConfig.validate(.object(config)).map(\.description)
         #expect(messages.contains { $0.hasPrefix("templates: has no Register template") })
         #expect(messages.contains { $0.hasPrefix("templates: has no ForgotPassword template") })
@@ -139,10 +139,22 @@ import Testing
         try pem.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         var config = try ConfigValue.parse(json: Self.logtoConfig).objectValue!
+        config["disableFileAccess"] = false
         config["tls"] = ["ca": .string(path)]
         #expect(try SMTPConnectorConfig.parse(.object(config)).tls.caPEM == pem)
         config["tls"] = ["ca": .string(pem)]
         #expect(try SMTPConnectorConfig.parse(.object(config)).tls.caPEM == pem)
+    }
+
+    @Test func templateWithoutContentTypeIsRejectedAsInLogto() throws {
+        var config = try ConfigValue.parse(json: Self.logtoConfig).objectValue!
+        var templates = config["templates"]!.arrayValue!
+        templates[2] = ["usageType": "ForgotPassword", "subject": "Reset", "content": "{{code}}"]
+        config["templates"] = .array(templates)
+        let issues = SMTPConnectorConfig.validate(.object(config))
+        #expect(issues.map(\.path) == ["templates[2].contentType"])
+        #expect(issues.first?.message == "is required")
+        #expect(issues.first?.hint?.contains("text/html") == true)
     }
 
     @Test func unsupportedFeaturesAreRefusedNotIgnored() throws {

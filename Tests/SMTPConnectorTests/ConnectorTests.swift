@@ -25,8 +25,8 @@ import TestSupport
                  "content": "Your code is {{ code }}.\n.\nBye"],
                 ["usageType": "Register", "contentType": "text/html", "subject": "Welcome {{user.name}}",
                  "content": "<p>Hi {{ user.name }}, code <b>{{code}}</b></p>"],
-                ["usageType": "ForgotPassword", "subject": "Reset", "content": "{{code}}"],
-                ["usageType": "Generic", "subject": "Code {{code}}", "content": "Generic {{code}} {{ unknown.value }}"],
+                ["usageType": "ForgotPassword", "contentType": "text/plain", "subject": "Reset", "content": "{{code}}"],
+                ["usageType": "Generic", "contentType": "text/plain", "subject": "Code {{code}}", "content": "Generic {{code}} {{ unknown.value }}"],
             ],
         ]
         for (key, value) in extra { object[key] = value }

@@ -43,8 +43,8 @@ struct PostfixInteropTests {
                  "content": "Hallo {{ user.name }},\nIhr Code lautet {{code}}.\n.\nČau! 再见"],
                 ["usageType": "Register", "contentType": "text/html", "subject": "Willkommen",
                  "content": "<p>Code <b>{{code}}</b> für {{ user.name }}</p>"],
-                ["usageType": "SignIn", "subject": "Sign in", "content": "{{code}}"],
-                ["usageType": "ForgotPassword", "subject": "Reset", "content": "{{code}}"],
+                ["usageType": "SignIn", "contentType": "text/plain", "subject": "Sign in", "content": "{{code}}"],
+                ["usageType": "ForgotPassword", "contentType": "text/plain", "subject": "Reset", "content": "{{code}}"],
             ],
         ]
     }

@@ -14,7 +14,7 @@ import TestSupport
             "tls": ["ca": .string(server.certificatePEM), "servername": "localhost"],
             "auth": auth,
             "templates": .array(["SignIn", "Register", "ForgotPassword", "Generic"].map {
-                ["usageType": .string($0), "subject": "Code {{code}}", "content": "Code {{code}}"]
+                ["usageType": .string($0), "contentType": "text/plain", "subject": "Code {{code}}", "content": "Code {{code}}"]
             }),
         ]
     }
@@ -111,7 +111,7 @@ import TestSupport
     @Test func aPresetsConnectionLimitCapsMaxMessages() throws {
         let config = try SMTPConnectorConfig.parse(["host": "smtp.example.com", "fromEmail": "a@b.c", "pool": true,
                                                     "templates": .array(["SignIn", "Register", "ForgotPassword", "Generic"].map {
-                                                        ["usageType": .string($0), "subject": "s", "content": "c"] })])
+                                                        ["usageType": .string($0), "contentType": "text/plain", "subject": "s", "content": "c"] })])
         #expect(config.pool == SMTPConnectorConfig.Pool())
         #expect(config.pool?.maxMessages == 100)
     }

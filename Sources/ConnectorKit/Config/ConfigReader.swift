@@ -52,6 +52,12 @@ public struct ConfigReader: Sendable {
         readPaths.append(contentsOf: nested.readPaths.filter { !readPaths.contains($0) })
     }
 
+    /// Whether the member `key` holds a confidential value, which no message may quote
+    /// (see ``ConfidentialValues``).
+    public func isConfidential(_ key: String) -> Bool {
+        ConfidentialValues.isConfidential(path: path.appending(key).description)
+    }
+
     /// Whether the object has a member `key` (a `null` member counts as absent).
     public func contains(_ key: String) -> Bool {
         if let value = members[key], value != .null { return true }
@@ -121,7 +127,8 @@ public struct ConfigReader: Sendable {
         }
         guard let number = number(key, allowNumericString: allowNumericString) else { return nil }
         guard number.rounded() == number, number >= Double(range.lowerBound), number <= Double(range.upperBound) else {
-            report(key, "expected a whole number from \(range.lowerBound) to \(range.upperBound), found \(ConfigValue.number(number).templateText)")
+            let found = isConfidential(key) ? "" : ", found \(ConfigValue.number(number).templateText)"
+            report(key, "expected a whole number from \(range.lowerBound) to \(range.upperBound)\(found)")
             return nil
         }
         return Int(number)

@@ -70,6 +70,8 @@ public struct SMTPClient: Sendable {
         if let oauth2 = configuration.oauth2 {
             do {
                 token = try await oauth2.accessToken()
+            } catch let error as SMTPError {
+                throw error  // the provider already said what failed and how to fix it
             } catch {
                 throw SMTPError(.authentication, phase: .auth, "could not get an OAuth2 access token: \(error)",
                                 hint: "Check the token provider or auth.accessToken.")

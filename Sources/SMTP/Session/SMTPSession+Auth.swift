@@ -111,7 +111,7 @@ extension SMTPSession {
         var hint = "Check auth.user and auth.pass."
         if reply.code == 535 || reply.enhancedCode == "5.7.8" {
             hint = mechanism == .xoauth2
-                ? "The access token is invalid, expired or lacks the SMTP scope; refresh it."
+                ? "The access token is invalid, expired or lacks the SMTP scope. Give auth.refreshToken (with auth.clientId and auth.clientSecret) so the connector renews it, or a fresh auth.accessToken."
                 : "The server rejected the user name or password. Check auth.user and auth.pass; some providers need an app password or an API key instead of the account password."
             if mechanism == .cramMD5 {
                 hint += " Servers that store only password hashes cannot check CRAM-MD5: set auth.method to PLAIN."

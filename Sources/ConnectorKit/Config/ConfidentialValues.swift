@@ -1,0 +1,51 @@
+/// Which configuration values are confidential: never printed, logged or put in an error, by any
+/// command, output format or connector.
+///
+/// A value is confidential when it sits anywhere under `auth` or `dkim` (user names and key
+/// selectors included: they help an attacker guess the rest), or when any key on its path contains
+/// `pass`, `secret`, `token` or `key` in any case (`auth.password`, `apiKey`, a custom header named
+/// `X-Api-Key`). The rule looks at names only, so a key nobody declared is covered too.
+public enum ConfidentialValues {
+    /// What is shown in place of a confidential value.
+    public static let mask = "********"
+    /// Sections whose every value is confidential.
+    public static let sections: Set<String> = ["auth", "dkim"]
+    /// Key name fragments (compared in lower case) that make a value confidential.
+    public static let nameFragments = ["pass", "secret", "token", "key"]
+
+    /// Whether the value at `path` (`auth.user`, `failover[1].auth.pass`) is confidential.
+    public static func isConfidential(path: String) -> Bool {
+        isConfidential(keys: path.split(separator: ".").map { String($0.prefix { $0 != "[" }) })
+    }
+
+    /// Whether a value reached through `keys` (object member names, outermost first) is confidential.
+    public static func isConfidential<Keys: Sequence>(keys: Keys) -> Bool where Keys.Element == String {
+        keys.contains { key in
+            let lower = key.lowercased()
+            return sections.contains(lower) || nameFragments.contains { lower.contains($0) }
+        }
+    }
+}
+
+extension ConfigValue {
+    /// A copy in which every confidential value (see ``ConfidentialValues``) is replaced by
+    /// ``ConfidentialValues/mask``; objects and arrays keep their shape, so it still shows which keys are set.
+    public var maskingConfidentialValues: ConfigValue {
+        masking(confidential: false)
+    }
+
+    private func masking(confidential: Bool) -> ConfigValue {
+        switch self {
+        case .object(let members):
+            var masked: [String: ConfigValue] = [:]
+            for (key, value) in members {
+                masked[key] = value.masking(confidential: confidential || ConfidentialValues.isConfidential(keys: [key]))
+            }
+            return .object(masked)
+        case .array(let elements):
+            return .array(elements.map { $0.masking(confidential: confidential) })
+        default:
+            return confidential && self != .null ? .string(ConfidentialValues.mask) : self
+        }
+    }
+}
