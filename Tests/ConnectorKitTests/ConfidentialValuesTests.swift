@@ -1,0 +1,31 @@
+import Testing
+@testable import ConnectorKit
+
+@Suite struct ConfidentialValuesTests {
+    @Test(arguments: ["auth.user", "auth.password", "auth.type", "dkim.keySelector", "dkim.privateKey", "apiKey", "serverToken",
+                      "customHeaders.X-Api-Key", "failover[1].auth.pass", "oauth.clientSecret", "PASSWORD", "tls.passphrase"])
+    func confidential(_ path: String) {
+        #expect(ConfidentialValues.isConfidential(path: path))
+    }
+
+    @Test(arguments: ["host", "port", "fromEmail", "tls.ca", "tls.servername", "templates[0].subject", "customHeaders.X-Campaign", "preset"])
+    func notConfidential(_ path: String) {
+        #expect(!ConfidentialValues.isConfidential(path: path))
+    }
+
+    @Test func maskingKeepsTheShapeAndHidesEveryConfidentialLeaf() {
+        let config: ConfigValue = [
+            "host": "smtp.example.com",
+            "auth": ["user": "me", "password": "p", "nested": ["x": 1], "list": ["a", "b"]],
+            "customHeaders": ["X-Api-Key": "k", "X-Campaign": "c"],
+            "members": [["apiKey": "k2", "host": "h"]],
+            "dkim": ["domainName": "example.com", "headerFieldNames": .null],
+        ]
+        let masked = config.maskingConfidentialValues
+        #expect(masked["host"] == "smtp.example.com")
+        #expect(masked["auth"] == ["user": "********", "password": "********", "nested": ["x": "********"], "list": ["********", "********"]])
+        #expect(masked["customHeaders"] == ["X-Api-Key": "********", "X-Campaign": "c"])
+        #expect(masked["members"] == [["apiKey": "********", "host": "h"]])
+        #expect(masked["dkim"] == ["domainName": "********", "headerFieldNames": .null])
+    }
+}
