@@ -133,4 +133,13 @@ import TestSupport
         #expect(error.message.contains("auth.user"))
         #expect(!server.lines.contains { $0.hasPrefix("AUTH") })
     }
+
+    @Test func credentialsPrintMasksOnly() {
+        let credentials = SMTPCredentials(user: "ada@example.test", password: "hunter2")
+        let oauth = SMTPOAuth2(user: "ada@example.test", token: "ya29.token")
+        for text in ["\(credentials)", String(describing: credentials), "\(oauth)"] {
+            #expect(!text.contains("ada") && !text.contains("hunter2") && !text.contains("ya29"))
+            #expect(text.contains("********"))
+        }
+    }
 }

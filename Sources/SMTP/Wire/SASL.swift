@@ -14,8 +14,8 @@ public struct SMTPCredentials: Sendable, Equatable, CustomStringConvertible {
         self.password = password
     }
 
-    /// `user` and a mask; never the password.
-    public var description: String { "\(user) / ********" }
+    /// Masks only: the user name is as confidential as the password (it is half of the secret).
+    public var description: String { "SMTPCredentials(user: ********, password: ********)" }
 }
 
 /// OAuth2 credentials for XOAUTH2: a user and a source of access tokens.
@@ -39,8 +39,8 @@ public struct SMTPOAuth2: Sendable, CustomStringConvertible {
         self.init(user: user, accessToken: { token })
     }
 
-    /// The user; never the token.
-    public var description: String { "\(user) / oauth2 token" }
+    /// Masks only: neither the user name nor the token.
+    public var description: String { "SMTPOAuth2(user: ********, token: ********)" }
 }
 
 /// A SASL mechanism the client can use.
