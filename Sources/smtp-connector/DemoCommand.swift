@@ -48,7 +48,7 @@ struct DemoCommand: CLICommand {
             print("\nThe server received \(received.count) message(s):")
             for message in received {
                 let tls = message.tlsVersion ?? "no TLS"
-                print("  [\(tls), AUTH \(message.authenticatedUser ?? "none")] \(message.recipients.joined(separator: ",")): \(message.decodedHeader("Subject") ?? "")")
+                print("  [\(tls), \(message.authenticatedUser == nil ? "no AUTH" : "authenticated")] \(message.recipients.joined(separator: ",")): \(message.decodedHeader("Subject") ?? "")")
             }
             if let first = received.first {
                 print("\nFirst message as received:\n" + first.text.prefix(1500))

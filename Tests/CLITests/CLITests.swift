@@ -47,6 +47,8 @@ import TestSupport
             #expect(result.stdout.contains("sent  \(type) "))
         }
         #expect(!result.stdout.contains("correct-horse-päss"))
+        #expect(!result.stdout.contains("demo@example.test"))  // auth.user is confidential too
+        #expect(result.stdout.contains("authenticated]"))
     }
 
     @Test func sendTestDeliversAndReportsAsJSON() async throws {
