@@ -22,17 +22,7 @@ import Testing
     @Test func utf8InTheHeaderSectionIsSentWithSMTPUTF8() async throws {
         let with = try ScriptedServer { peer in
             try peer.greetAndHello(["8BITMIME", "SMTPUTF8"])
-            let mail = try peer.expect("MAIL FROM:")
-            guard mail.hasSuffix("BODY=8BITMIME SMTPUTF8") else {
-                throw ScriptedPeer.ScriptError(description: "MAIL lacks SMTPUTF8: \(mail)")
-            }
-            try peer.send("250 ok\r\n")
-            try peer.expect("RCPT TO:")
-            try peer.send("250 ok\r\n")
-            try peer.expect("DATA")
-            try peer.send("354 go\r\n")
-            _ = try peer.readData()
-            try peer.send("250 queued\r\n")
+            try peer.acceptMessage(mailSuffix: "BODY=8BITMIME SMTPUTF8")
         }
         _ = try await FaultInjectionTests.client(with).send(envelope: FaultInjectionTests.envelope, message: Self.message)
         await with.finish()

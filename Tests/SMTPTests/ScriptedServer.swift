@@ -136,8 +136,12 @@ final class ScriptedPeer: @unchecked Sendable {
     }
 
     /// MAIL, RCPT, DATA, body, final reply: an ordinary accepted message.
-    func acceptMessage(recipients: Int = 1) throws {
-        try expect("MAIL FROM:")
+    /// - Parameter mailSuffix: what the MAIL command must end with, e.g. its parameters.
+    func acceptMessage(recipients: Int = 1, mailSuffix: String? = nil) throws {
+        let mail = try expect("MAIL FROM:")
+        if let mailSuffix, !mail.hasSuffix(mailSuffix) {
+            throw ScriptError(description: "MAIL does not end with \(mailSuffix): \(mail)")
+        }
         try send("250 2.1.0 Ok\r\n")
         for _ in 0..<recipients {
             try expect("RCPT TO:")
