@@ -5,7 +5,8 @@
 #
 # The instance lives entirely in a temporary folder (config, queue, data, log, SASL database, mail):
 # `postfix -c DIR start`. The machine's own Postfix (/etc/postfix, /etc/sasldb2, its queue, its ports)
-# is never read, written, started or stopped, so the tests run beside a mail server in production use.
+# is never written, started or stopped, so the tests run beside a mail server in production use.
+# (Postfix's own tools still read the package's file list, /etc/postfix/postfix-files.)
 #
 # It listens on 127.0.0.1 only, on free ports:
 #   POSTFIX_TEST_PORT       STARTTLS offered (smtpd_tls_security_level=may), AUTH only after TLS
@@ -32,12 +33,21 @@ free_port() {
 stop() {
     local dir=${1:-}
     [ -n "$dir" ] && [ -f "$dir/.smtp-connector-tests" ] || { log "stop: $dir is not a test instance"; return 0; }
+    local pid=""
+    [ -f "$dir/queue/pid/master.pid" ] && pid=$(tr -d ' ' < "$dir/queue/pid/master.pid")
     postfix -c "$dir/etc" stop >/dev/null 2>&1 || true
-    # The master process leaves after its children; wait for it before removing the queue under it.
+    # The master process leaves after its children; wait for it before removing the queue under it,
+    # and end it (its pid comes from our own pid file) if it does not leave in 5 seconds.
     for _ in $(seq 1 50); do
-        [ -f "$dir/queue/pid/master.pid" ] && kill -0 "$(tr -d ' ' < "$dir/queue/pid/master.pid")" 2>/dev/null || break
+        [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        log "the private master ($pid) did not stop; killing it"
+        kill -TERM "$pid" 2>/dev/null || true
+        sleep 1
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
     rm -rf "$dir"
     log "private postfix stopped and $dir removed"
 }
@@ -48,6 +58,8 @@ start() {
         log "postfix and sasl2-bin are not installed (apt-get install postfix sasl2-bin libsasl2-modules)"; exit 1; }
     local dir; dir=$(mktemp -d /tmp/smtp-connector-postfix.XXXXXX)
     touch "$dir/.smtp-connector-tests"
+    # Any failing step below removes the half-made instance (its key and sasldb included).
+    trap 'stop "$dir"' ERR
     chmod 755 "$dir"
     mkdir -p "$dir/etc/sasl" "$dir/queue" "$dir/data" "$dir/mail"
     chown postfix "$dir/data"
@@ -161,6 +173,7 @@ CONF
         sleep 0.1
     done
     [ "$ready" = 1 ] || { log "the private postfix does not answer on $port; its log:"; cat "$dir/maillog" >&2 || true; stop "$dir"; exit 1; }
+    trap - ERR
     log "private postfix in $dir on 127.0.0.1:$port (STARTTLS) and 127.0.0.1:$tls_port (implicit TLS)"
     cat <<ENV
 export POSTFIX_TEST_DIR=$dir

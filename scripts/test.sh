@@ -33,15 +33,23 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         apt-get install -y -q $missing >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q $missing >/dev/null; }
     fi
     # The machine's own Postfix must come out of the run exactly as it went in: its configuration
-    # unchanged and, if it was running, still running. Checked at the end; a difference fails the run.
+    # unchanged and, if it was running, the same master process still running. Checked at the end;
+    # a difference fails the run.
     system_postfix_state() {
-        { find /etc/postfix -type f -exec md5sum {} + 2>/dev/null | sort
-          pgrep -x master -a 2>/dev/null || true; }
+        find /etc/postfix -type f -exec md5sum {} + 2>/dev/null | sort
+        local queue pid
+        queue=$(postconf -h queue_directory 2>/dev/null) || queue=""
+        if [ -n "$queue" ] && [ -f "$queue/pid/master.pid" ]; then
+            pid=$(tr -d ' ' < "$queue/pid/master.pid")
+            kill -0 "$pid" 2>/dev/null && echo "system master $pid running" || echo "system master not running"
+        fi
     }
     system_before=$(system_postfix_state)
+    env_file=$(mktemp)
     finish() {
-        status=$?
-        scripts/postfix-test-env.sh stop "$POSTFIX_TEST_DIR"
+        local status=$?
+        set +e
+        [ -n "${POSTFIX_TEST_DIR:-}" ] && scripts/postfix-test-env.sh stop "$POSTFIX_TEST_DIR"
         rm -f "$env_file"
         if [ "$(system_postfix_state)" != "$system_before" ]; then
             echo "test.sh: FAIL: the system's Postfix (/etc/postfix or its master process) changed during the tests" >&2
@@ -49,11 +57,10 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         fi
         exit "$status"
     }
-    env_file=$(mktemp)
+    trap finish EXIT
     scripts/postfix-test-env.sh start > "$env_file"
     # shellcheck disable=SC1090
     source "$env_file"
-    trap finish EXIT
 else
     echo "test.sh: WARNING: not root, so Postfix cannot be installed or started here." >&2
     echo "test.sh: the Postfix interop tests will FAIL; run as root, or set SMTP_TESTS_SKIP_POSTFIX=1 to skip them." >&2

@@ -45,12 +45,24 @@ public final class DKIMSigner: @unchecked Sendable {
     /// - Throws: ``DKIMError`` naming `dkim.privateKey`, `dkim.domainName` or `dkim.keySelector`.
     public init(domain: String, selector: String, privateKeyPEM: String, headerFields: [String]? = nil,
                 skipFields: [String] = []) throws {
-        let label = #/[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?/#
-        guard !domain.isEmpty, domain.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ $0.wholeMatch(of: label) != nil }) else {
+        // DNS labels of at most 63 octets, names of at most 253 (RFC 1035 §2.3.4): the tags stay short.
+        let label = #/[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?/#
+        guard !domain.isEmpty, domain.utf8.count <= 253,
+              domain.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ $0.wholeMatch(of: label) != nil }) else {
             throw DKIMError(field: "dkim.domainName", "is not a domain name in ASCII (use punycode, xn--, for international names)")
         }
-        guard !selector.isEmpty, selector.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ $0.wholeMatch(of: label) != nil }) else {
+        guard !selector.isEmpty, selector.utf8.count <= 253,
+              selector.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ $0.wholeMatch(of: label) != nil }) else {
             throw DKIMError(field: "dkim.keySelector", "is not a valid selector (letters, digits and hyphens in dot-separated labels)")
+        }
+        // h= holds field names (RFC 5322 ftext), and ";" would end the tag; each fits on a folded line.
+        for (field, names) in [("dkim.headerFieldNames", headerFields ?? []), ("dkim.skipFields", skipFields)] {
+            let valid = names.allSatisfy { name in
+                (1...76).contains(name.utf8.count) && name.unicodeScalars.allSatisfy { (33...126).contains($0.value) && $0 != ":" && $0 != ";" }
+            }
+            guard valid else {
+                throw DKIMError(field: field, "holds a name that is not a header field name (printable ASCII without \":\" or \";\", at most 76 characters)")
+            }
         }
         self.domain = domain.lowercased()
         self.selector = selector

@@ -18,9 +18,12 @@ enum AddressSyntax {
         }
         let local = address[..<at], domain = address[address.index(after: at)...]
         // The limits come before any conversion: converting a 20,000-character domain to punycode
-        // first would cost seconds of CPU for an address that is refused anyway.
-        guard local.utf8.count <= maxLocalPartOctets, domain.utf8.count <= maxDomainOctets,
-              address.utf8.count <= maxAddressOctets else {
+        // first would cost seconds of CPU for an address that is refused anyway. The local part is
+        // sent as it is, so its octets count; the domain is sent in punycode, which has at least
+        // one character per code point, so its code points are a lower bound checked here.
+        let domainLowerBound = domain.unicodeScalars.count
+        guard local.utf8.count <= maxLocalPartOctets, domainLowerBound <= maxDomainOctets,
+              local.utf8.count + 1 + domainLowerBound <= maxAddressOctets else {
             throw MIMEError(field: field, "\(quoted(address)) is longer than SMTP allows "
                             + "(\(maxLocalPartOctets) octets before the @, \(maxDomainOctets) for the domain, \(maxAddressOctets) in all)")
         }
@@ -114,23 +117,22 @@ enum AddressSyntax {
     static func isIPv6(_ text: Substring) -> Bool {
         let halves = text.components(separatedBy: "::")
         guard halves.count <= 2 else { return false }
-        func groups(_ half: String) -> [Substring]? {
+        func groups(_ half: String) -> [Substring] {
             half.isEmpty ? [] : half.split(separator: ":", omittingEmptySubsequences: false)
         }
-        guard var all = groups(halves[0]) else { return false }
-        var total = all.count
-        if halves.count == 2, let tail = groups(halves[1]) {
-            all += tail
-            total = all.count
-        }
-        var count = total
-        if let last = all.last, last.contains(".") {
+        let left = groups(halves[0]), right = halves.count == 2 ? groups(halves[1]) : []
+        var hexGroups = left + right
+        var count = hexGroups.count
+        // Only the very last group may be an IPv4 address, standing for two groups.
+        if let last = (halves.count == 2 ? right : left).last, last.contains(".") {
             guard isIPv4(last) else { return false }
-            all.removeLast()
-            count += 1  // an IPv4 tail stands for two groups
+            hexGroups.removeLast()
+            count += 1
         }
-        guard all.allSatisfy({ (1...4).contains($0.count) && $0.allSatisfy(\.isHexDigit) }) else { return false }
-        return halves.count == 2 ? count < 8 : count == 8
+        let hex = { (character: Character) in character.isASCII && character.isHexDigit }
+        guard hexGroups.allSatisfy({ (1...4).contains($0.count) && $0.allSatisfy(hex) }) else { return false }
+        // RFC 5321 §4.1.3 IPv6-comp: at most 6 groups beside the "::" (4 with an IPv4 tail, which counts as 2).
+        return halves.count == 2 ? count <= 6 : count == 8
     }
 
     private static func isLetterOrDigit(_ byte: UInt8) -> Bool {

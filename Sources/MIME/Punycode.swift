@@ -53,10 +53,10 @@ public enum Punycode {
 
     /// The ASCII form of a domain: each non-ASCII label becomes `xn--` + Punycode, after NFC
     /// normalization and lower-casing (the mapping step of IDNA 2008's UTS #46 for common text).
-    /// - Returns: nil when a label cannot be encoded or is longer than 63 octets, or the domain is
-    ///   longer than 255 octets (checked first, before any conversion).
+    /// - Returns: nil when a label cannot be encoded or is longer than 63 octets, or the domain has
+    ///   more than 255 code points (checked first, before any conversion).
     public static func asciiDomain(_ domain: String) -> String? {
-        guard domain.utf8.count <= 255 else { return nil }
+        guard domain.unicodeScalars.count <= 255 else { return nil }  // punycode is never shorter
         let labels = domain.precomposedStringWithCanonicalMapping.lowercased()
             .split(separator: ".", omittingEmptySubsequences: false)
             .map { label -> String? in

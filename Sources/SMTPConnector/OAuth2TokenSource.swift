@@ -89,7 +89,7 @@ actor OAuth2TokenSource {
         do {
             (data, response) = try await URLSession.shared.data(for: request)
         } catch {
-            throw TokenError(description: "the token endpoint \(endpoint.host ?? "") could not be reached (\(error.localizedDescription))")
+            throw TokenError(description: "the token endpoint (auth.accessUrl) could not be reached (\(error.localizedDescription))")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let body = try? ConfigValue.parse(json: data)
@@ -105,11 +105,12 @@ actor OAuth2TokenSource {
     /// Google and Microsoft issue, so the token is reused instead of fetched for every connection.
     static let defaultLifetime: TimeInterval = 3600
 
-    /// `expires_in` in seconds: a number, or a numeric string as some endpoints send it.
+    /// `expires_in` in seconds: a number, or a numeric string as some endpoints send it; absent or
+    /// unreadable means ``defaultLifetime``, and zero or less means already expired (not reused).
     static func lifetime(_ value: ConfigValue?) -> TimeInterval {
         let seconds = value?.numberValue ?? value?.stringValue.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard let seconds, seconds.isFinite, seconds > 0 else { return defaultLifetime }
-        return seconds
+        guard let seconds, seconds.isFinite else { return defaultLifetime }
+        return max(0, seconds)
     }
 
     /// application/x-www-form-urlencoded (WHATWG URL): unreserved characters as they are, the rest %XX.

@@ -3,14 +3,17 @@ import Foundation
 
 /// Config values that hold either PEM text or the path of a PEM file (`tls.ca`, `dkim.privateKey`).
 enum PEMSource {
-    /// Whether `text` looks like a file path: one short line without blanks, and not a run of base64
-    /// (key material pasted without its `-----BEGIN` line, which must never be echoed as a "path").
+    /// Whether `text` looks like a file path: one short line without blanks that has a directory
+    /// (`/`) or a key file's extension, and is not a run of base64 or base64url (key material pasted
+    /// without its `-----BEGIN` line, which must never be echoed as a "path").
     static func looksLikePath(_ text: String) -> Bool {
         guard !text.isEmpty, text.utf8.count <= 160, !text.contains(where: { $0.isNewline || $0 == " " || $0 == "\t" }) else {
             return false
         }
-        let base64 = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" || $0 == "=") }
-        return !(base64 && text.count >= 40)
+        let base64 = text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=-_".contains($0)) }
+        guard !(base64 && text.count >= 40) else { return false }
+        let lower = text.lowercased()
+        return text.contains("/") || [".pem", ".key", ".crt", ".cer"].contains { lower.hasSuffix($0) }
     }
 
     /// The PEM text in `text`, or read from the file it names.

@@ -62,7 +62,7 @@ extension SMTPConnectorConfig {
             reader.report("ignoreTLS", "cannot be true together with requireTLS", hint: "Keep requireTLS and remove ignoreTLS.")
         }
         // A blank servername means "check host" (nodemailer), never "check no name".
-        let topServerName = reader.optionalString("servername").map { $0.trimmingCharacters(in: .whitespaces) }
+        let topServerName = reader.optionalString("servername")
         // Read first: it decides whether tls.ca and dkim.privateKey may name files.
         let disableFileAccess = reader.bool("disableFileAccess") ?? false
         var tls = reader.object("tls") { readTLS(&$0, fileAccess: !disableFileAccess) } ?? TLS()

@@ -8,7 +8,7 @@ extension SMTPConnectorConfig {
         var tls = TLS()
         tls.rejectUnauthorized = reader.bool("rejectUnauthorized") ?? true
         // A blank servername means "check host" (nodemailer), never "check no name".
-        tls.serverName = reader.optionalString("servername").map { $0.trimmingCharacters(in: .whitespaces) }
+        tls.serverName = reader.optionalString("servername")
         if let version = reader.string("minVersion") {
             if ["TLSv1.2", "TLSv1.3"].contains(version) {
                 tls.minimumVersion = version

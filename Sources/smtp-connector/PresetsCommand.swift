@@ -63,7 +63,8 @@ struct PresetsCommand: CLICommand {
             }
         }
         if json {
-            var object: [String: ConfigValue] = ["preset": (try? ConfigValue.parse(json: String(decoding: JSONEncoder.sorted.encode(preset), as: UTF8.self))) ?? .null]
+            let presetJSON = (try? ConfigValue.parse(json: String(decoding: JSONEncoder.sorted.encode(preset), as: UTF8.self))) ?? .null
+            var object: [String: ConfigValue] = ["preset": presetJSON.maskingConfidentialValues]
             if let resolution {
                 object["resolved"] = ConfigDisplay.json(resolution)
                 object["issues"] = .array(resolution.issues.map(Output.issueJSON))
@@ -96,7 +97,7 @@ struct PresetsCommand: CLICommand {
         if !preset.aliases.isEmpty {
             print("\nAliases:")
             for alias in preset.aliases {
-                let extra = alias.set.keys.sorted().map { "\($0) = \(alias.set[$0]!.templateText)" }
+                let extra = alias.set.keys.sorted().map { "\($0) = \(ConfigDisplay.text(path: $0, value: alias.set[$0]!))" }
                 print("  \(alias.from) -> \(alias.to)" + (extra.isEmpty ? "" : " (and \(extra.joined(separator: ", ")))"))
             }
         }

@@ -20,6 +20,7 @@ import Testing
             "customHeaders": ["X-Api-Key": "k", "X-Campaign": "c"],
             "members": [["apiKey": "k2", "host": "h"]],
             "dkim": ["domainName": "example.com", "headerFieldNames": .null],
+            "aliases": [["from": "apiKey", "set": ["auth.user": "apikey"]]],
         ]
         let masked = config.maskingConfidentialValues
         #expect(masked["host"] == "smtp.example.com")
@@ -27,5 +28,6 @@ import Testing
         #expect(masked["customHeaders"] == ["X-Api-Key": "********", "X-Campaign": "c"])
         #expect(masked["members"] == [["apiKey": "********", "host": "h"]])
         #expect(masked["dkim"] == ["domainName": "********", "headerFieldNames": .null])
+        #expect(masked["aliases"] == [["from": "apiKey", "set": ["auth.user": "********"]]])
     }
 }

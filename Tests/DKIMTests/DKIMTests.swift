@@ -81,5 +81,10 @@ import TestSupport
         let ed = try await TestSupport.DKIMKey.make("ed25519").privatePEM
         #expect { try DKIMSigner(domain: "bücher.example", selector: "s", privateKeyPEM: ed) } throws: { ($0 as? DKIMError)?.field == "dkim.domainName" }
         #expect { try DKIMSigner(domain: "example.com", selector: "a b", privateKeyPEM: ed) } throws: { ($0 as? DKIMError)?.field == "dkim.keySelector" }
+        // Tags that would make a DKIM-Signature line too long, or break its tag list, are refused.
+        #expect { try DKIMSigner(domain: String(repeating: "a", count: 64) + ".com", selector: "s", privateKeyPEM: ed) } throws: { ($0 as? DKIMError)?.field == "dkim.domainName" }
+        #expect { try DKIMSigner(domain: "example.com", selector: String(repeating: "s", count: 900), privateKeyPEM: ed) } throws: { ($0 as? DKIMError)?.field == "dkim.keySelector" }
+        #expect { try DKIMSigner(domain: "example.com", selector: "s", privateKeyPEM: ed, headerFields: ["from", "x;y"]) } throws: { ($0 as? DKIMError)?.field == "dkim.headerFieldNames" }
+        #expect { try DKIMSigner(domain: "example.com", selector: "s", privateKeyPEM: ed, skipFields: [String(repeating: "x", count: 77)]) } throws: { ($0 as? DKIMError)?.field == "dkim.skipFields" }
     }
 }

@@ -8,6 +8,7 @@ import Testing
         "a@b.example(ceo@corp.example)", "x\"@a.com", "team:boss@corp.example", "a..b@example.com", ".a@example.com",
         "a.@example.com", "a b@example.com", "a@-x.example", "a@x-.example", "a@x_y.example", "a@example.com.",
         "a@.example.com", "a@[300.1.1.1]", "a@[1.2.3]", "a@[IPv6:1::2::3]", "a@[IPv6:12345::1]", "a@[example.com]",
+        "a@[IPv6:1:2:3:4:5:6:7::]", "a@[IPv6:1.2.3.4::]", "a@[IPv6:1:2:3:4:5::1.2.3.4]", "a@[IPv6:２００１:db8::1]",
         "\"unterminated@example.com", "\"a\"b\"@example.com", "\"<x>\"@example.com", "a(comment)@example.com",
         "a@exam ple.com", "a@", "@example.com", "plain", "a@b@", "a\\b@example.com",
     ])
@@ -20,7 +21,8 @@ import Testing
     @Test(arguments: [
         "ada@example.com", "user+tag@sub.example.co.uk", "o'brien@example.ie", "a@localhost", "\"john doe\"@example.com",
         "\"a@b\"@example.com", "\"quote\\\"d\"@example.com", "用户@例子.测试", "ada@bücher.example", "a@[192.0.2.1]",
-        "a@[IPv6:2001:db8::1]", "a@[IPv6:::1]", "a@[IPv6:2001:db8:0:0:0:0:0:1]", "a@[IPv6:::ffff:192.0.2.1]",
+        "a@[IPv6:2001:db8::1]", "a@[IPv6:::1]", "a@[IPv6:2001:db8:0:0:0:0:0:1]", "a@[IPv6:::ffff:192.0.2.1]", "a@[IPv6:1:2:3:4:5:6::]",
+        "a@[IPv6:1:2:3:4::192.0.2.1]", "a@[IPv6:1:2:3:4:5:6:192.0.2.1]",
         "x@xn--bcher-kva.example", "1234@123.example",
     ])
     func acceptsWhatTheGrammarAllows(_ address: String) throws {
@@ -45,6 +47,15 @@ import Testing
     ])
     func rfc5321LengthLimits(_ address: String, _ valid: Bool) {
         #expect(((try? Mailbox(address).validate(field: "to")) != nil) == valid)
+    }
+
+    /// 663 octets in UTF-8, 247 in punycode (what goes on the wire): valid.
+    @Test func anInternationalDomainLongerInUTF8ThanInPunycodeIsAccepted() throws {
+        let domain = Array(repeating: String(repeating: "测", count: 55), count: 4).joined(separator: ".")
+        #expect(domain.utf8.count == 663)
+        let mailbox = Mailbox("a@" + domain)
+        try mailbox.validate(field: "to")
+        #expect(mailbox.asciiDomain.utf8.count == 247)
     }
 
     @Test func punycodeRefusesALabelThatCouldNeverFitInsteadOfEncodingIt() {

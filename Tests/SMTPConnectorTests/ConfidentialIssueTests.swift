@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import Testing
+import TestSupport
 @testable import SMTPConnector
 
 /// No value under auth or dkim, nor any value whose key names a pass, secret, token or key, is ever
@@ -44,6 +45,22 @@ import Testing
         #expect(error.map { !"\($0)".contains(Self.canary) } == true)
     }
 
+    @Test func aParsedConfigPrintsNoSecretHoweverItIsPrinted() async throws {
+        let key = try await TestSupport.DKIMKey.make("ed25519")
+        var config = Self.leakyConfigs[5].objectValue!
+        config["auth"] = ["user": .string(Self.canary), "pass": .string(Self.canary)]
+        config["dkim"] = ["domainName": "example.com", "keySelector": "s", "privateKey": .string(key.privatePEM)]
+        let parsed = try SMTPConnectorConfig.parse(.object(config))
+        var dumped = ""
+        dump(parsed, to: &dumped)
+        let keyLine = key.privatePEM.split(separator: "\n")[1]
+        for text in ["\(parsed)", String(reflecting: parsed), dumped] {
+            #expect(!text.contains(Self.canary))
+            #expect(!text.contains(keyLine))
+            #expect(text.contains("********"))
+        }
+    }
+
     @Test func aKeyPastedWithoutItsBeginLineIsNamedNotEchoed() throws {
         var config = Self.leakyConfigs[5].objectValue!
         config["dkim"] = ["domainName": "example.com", "keySelector": "s", "privateKey": .string(String(repeating: "MIIEvQ", count: 200))]
@@ -60,9 +77,10 @@ import Testing
         #expect(issue.message == "names the file /etc/keys/missing-dkim.pem, which cannot be read")
     }
 
-    @Test(arguments: [("/etc/dkim/key.pem", true), ("keys/dkim.key", true), ("/x", true), ("dkim", true),
-                      (String(repeating: "QUJD", count: 10), false), ("a b", false), ("line\nbreak", false),
-                      (String(repeating: "p", count: 161), false), ("", false)])
+    @Test(arguments: [("/etc/dkim/key.pem", true), ("keys/dkim.key", true), ("/x", true), ("dkim.PEM", true),
+                      ("dkim", false), ("hunter2!", false), (String(repeating: "QUJD", count: 10), false),
+                      ("nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A", false), ("a b", false), ("line\nbreak", false),
+                      ("/" + String(repeating: "p", count: 160), false), ("", false)])
     func whatLooksLikeAPath(_ value: String, _ expected: Bool) {
         #expect(PEMSource.looksLikePath(value) == expected)
     }

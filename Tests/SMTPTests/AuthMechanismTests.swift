@@ -137,7 +137,10 @@ import TestSupport
     @Test func credentialsPrintMasksOnly() {
         let credentials = SMTPCredentials(user: "ada@example.test", password: "hunter2")
         let oauth = SMTPOAuth2(user: "ada@example.test", token: "ya29.token")
-        for text in ["\(credentials)", String(describing: credentials), "\(oauth)"] {
+        var dumped = ""
+        dump(credentials, to: &dumped)
+        dump(oauth, to: &dumped)
+        for text in ["\(credentials)", String(reflecting: credentials), "\(oauth)", String(reflecting: oauth), dumped] {
             #expect(!text.contains("ada") && !text.contains("hunter2") && !text.contains("ya29"))
             #expect(text.contains("********"))
         }

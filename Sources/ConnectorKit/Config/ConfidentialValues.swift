@@ -19,10 +19,12 @@ public enum ConfidentialValues {
     }
 
     /// Whether a value reached through `keys` (object member names, outermost first) is confidential.
+    /// A key that is itself a dotted path (`"auth.user"` in a preset alias) counts by its parts.
     public static func isConfidential<Keys: Sequence>(keys: Keys) -> Bool where Keys.Element == String {
         keys.contains { key in
-            let lower = key.lowercased()
-            return sections.contains(lower) || nameFragments.contains { lower.contains($0) }
+            key.lowercased().split(separator: ".").contains { part in
+                sections.contains(String(part)) || nameFragments.contains { part.contains($0) }
+            }
         }
     }
 }

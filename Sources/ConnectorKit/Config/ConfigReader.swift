@@ -88,10 +88,10 @@ public struct ConfigReader: Sendable {
         return text
     }
 
-    /// An optional string member where an empty or blank value means "not given": admin forms send
-    /// `""` for a field left blank, and that must select the default, never an empty setting.
+    /// An optional string member, trimmed, where an empty or blank value means "not given": admin
+    /// forms send `""` for a field left blank, and that must select the default, never an empty setting.
     public mutating func optionalString(_ key: String) -> String? {
-        guard let text = string(key), !text.allSatisfy(\.isWhitespace) else { return nil }
+        guard let text = string(key)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
         return text
     }
 

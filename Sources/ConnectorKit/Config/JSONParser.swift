@@ -171,7 +171,7 @@ struct JSONParser {
         let pattern = #/-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/#
         guard text.wholeMatch(of: pattern) != nil, let number = Double(text), number.isFinite else {
             index = start
-            throw failure("\(text) is not a valid number")
+            throw failure("invalid number (a leading zero, a lone minus or a misplaced dot or exponent)")
         }
         return .number(number)
     }

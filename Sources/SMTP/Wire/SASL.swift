@@ -2,7 +2,7 @@ import Foundation
 import NetworkIO
 
 /// Credentials for SMTP AUTH. The password never appears in `description` or in any error.
-public struct SMTPCredentials: Sendable, Equatable, CustomStringConvertible {
+public struct SMTPCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The user name (UTF-8 allowed).
     public var user: String
     /// The password (UTF-8 allowed).
@@ -16,13 +16,17 @@ public struct SMTPCredentials: Sendable, Equatable, CustomStringConvertible {
 
     /// Masks only: the user name is as confidential as the password (it is half of the secret).
     public var description: String { "SMTPCredentials(user: ********, password: ********)" }
+    /// The same as ``description``.
+    public var debugDescription: String { description }
+    /// No child values, so `dump` shows nothing secret.
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
 /// OAuth2 credentials for XOAUTH2: a user and a source of access tokens.
 ///
 /// The token source is asked once per connection, before connecting, so a host can refresh
 /// tokens (Gmail's last about an hour) in its own async code.
-public struct SMTPOAuth2: Sendable, CustomStringConvertible {
+public struct SMTPOAuth2: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The mailbox the token belongs to.
     public var user: String
     /// Returns a current access token.
@@ -41,6 +45,10 @@ public struct SMTPOAuth2: Sendable, CustomStringConvertible {
 
     /// Masks only: neither the user name nor the token.
     public var description: String { "SMTPOAuth2(user: ********, token: ********)" }
+    /// The same as ``description``.
+    public var debugDescription: String { description }
+    /// No child values, so `dump` shows nothing secret.
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
 /// A SASL mechanism the client can use.
