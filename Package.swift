@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SMTP", targets: ["SMTP"]),
         .library(name: "SMTPConnector", targets: ["SMTPConnector"]),
         .library(name: "Presets", targets: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog"]),
+        .library(name: "StandardConnectors", targets: ["StandardConnectors"]),
         .library(name: "DevServer", targets: ["DevServer"]),
         .executable(name: "smtp-connector", targets: ["smtp-connector"]),
     ],
@@ -21,38 +22,44 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // The dependency graph is DESIGN.md's; scripts/check-imports.py fails CI when an import strays from it.
         .target(name: "ConnectorKit"),
         .target(name: "MIME"),
+        .target(name: "CryptoSupport", dependencies: ["COpenSSL"]),
         .target(name: "NetworkIO", dependencies: ["COpenSSL"]),
-        .target(name: "DKIM", dependencies: ["COpenSSL"]),
-        .target(name: "SMTP", dependencies: ["NetworkIO"]),
-        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP", "COpenSSL"]),
-        .target(name: "DevServer", dependencies: ["NetworkIO", "COpenSSL"]),
+        .target(name: "DKIM", dependencies: ["CryptoSupport"]),
+        .target(name: "SMTPWire", dependencies: ["CryptoSupport"]),
+        .target(name: "SMTP", dependencies: ["SMTPWire", "NetworkIO"]),
+        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP", "SMTPWire", "CryptoSupport"]),
+        .target(name: "DevServer", dependencies: ["SMTPWire", "NetworkIO", "MIME"]),
         // Provider presets: each depends only on ConnectorKit.
         .target(name: "Gmail", dependencies: ["ConnectorKit"], path: "Presets/Gmail"),
         .target(name: "SendGrid", dependencies: ["ConnectorKit"], path: "Presets/SendGrid"),
         .target(name: "AliyunDirectMail", dependencies: ["ConnectorKit"], path: "Presets/AliyunDirectMail"),
         .target(name: "Catalog", dependencies: ["ConnectorKit"], path: "Presets/Catalog", resources: [.copy("presets")]),
-        // The standard registry: `smtp` plus one connector id per preset.
-        .target(name: "Presets", dependencies: ["ConnectorKit", "SMTPConnector", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog"],
+        // The standard preset catalog; like every preset, it knows ConnectorKit only.
+        .target(name: "Presets", dependencies: ["ConnectorKit", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog"],
                 path: "Presets/Standard"),
+        // The standard registry: `smtp` plus one connector id per preset.
+        .target(name: "StandardConnectors", dependencies: ["ConnectorKit", "SMTPConnector", "Presets"]),
         // Composes messages for scripts/bench-mime.sh; not a product.
         .executableTarget(name: "mime-benchmark", dependencies: ["MIME"]),
         .executableTarget(
             name: "smtp-connector",
-            dependencies: ["ConnectorKit", "SMTPConnector", "Presets", "SMTP", "DevServer"]
+            dependencies: ["StandardConnectors", "DevServer", "ConnectorKit", "SMTPConnector", "Presets", "SMTP", "SMTPWire", "MIME"]
         ),
         // Helpers for the tests only (Python's email parser, the Postfix environment); not a product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ConnectorKitTests", dependencies: ["ConnectorKit"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"]),
         .testTarget(name: "DKIMTests", dependencies: ["DKIM", "MIME", "TestSupport"]),
-        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "DevServer", "NetworkIO", "TestSupport"]),
+        .testTarget(name: "SMTPWireTests", dependencies: ["SMTPWire"]),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPWire", "DevServer", "NetworkIO", "TestSupport"]),
         .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "SMTP",
-                                                               "NetworkIO", "TestSupport"]),
+                                                               "SMTPWire", "NetworkIO", "TestSupport"]),
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "TestSupport"]),
         .testTarget(name: "PresetsTests", dependencies: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog",
-                                                          "SMTPConnector", "SMTP", "ConnectorKit"]),
+                                                          "StandardConnectors", "SMTPConnector", "SMTP", "SMTPWire", "ConnectorKit"]),
         // Runs the built `smtp-connector` binary as a user would.
         .testTarget(name: "CLITests", dependencies: ["DevServer", "TestSupport", "smtp-connector"]),
     ]

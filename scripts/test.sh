@@ -66,6 +66,9 @@ else
     echo "test.sh: the Postfix interop tests will FAIL; run as root, or set SMTP_TESTS_SKIP_POSTFIX=1 to skip them." >&2
 fi
 
+# Every import follows DESIGN.md's module graph.
+python3 scripts/check-imports.py
+
 # The third-party connector example builds against ConnectorKit by path, as another package would.
 swift test --package-path Examples/DirectoryConnector
 

@@ -1,11 +1,11 @@
-import COpenSSL
+import CryptoSupport
 import Foundation
 
 /// Signs composed messages with DKIM (RFC 6376): rsa-sha256 (RFC 8301: keys of at least 1024
 /// bits) or ed25519-sha256 (RFC 8463), relaxed/relaxed canonicalization, through OpenSSL.
 ///
 /// Sign the exact CRLF bytes that go on the wire, after composing and before dot-stuffing.
-public final class DKIMSigner: @unchecked Sendable {
+public struct DKIMSigner: Sendable {
     /// The signing algorithm, from the key type.
     public enum Algorithm: String, Sendable {
         case rsaSHA256 = "rsa-sha256"
@@ -33,7 +33,7 @@ public final class DKIMSigner: @unchecked Sendable {
     /// The algorithm (`a=`).
     public let algorithm: Algorithm
     private let headerFields: [String]
-    private let key: OpaquePointer
+    private let key: PrivateKey
 
     /// Loads the key and checks it.
     /// - Parameters:
@@ -66,19 +66,20 @@ public final class DKIMSigner: @unchecked Sendable {
         }
         self.domain = domain.lowercased()
         self.selector = selector
-        key = try Self.loadKey(privateKeyPEM)
-        switch EVP_PKEY_get_base_id(key) {
-        case EVP_PKEY_RSA:
-            let bits = EVP_PKEY_get_bits(key)
+        do {
+            key = try PrivateKey(pem: privateKeyPEM)
+        } catch let error as CryptoError {
+            throw DKIMError(field: "dkim.privateKey", error.message)
+        }
+        switch key.kind {
+        case .rsa(let bits):
             guard bits >= 1024 else {
-                EVP_PKEY_free(key)
                 throw DKIMError(field: "dkim.privateKey", "the RSA key has \(bits) bits; DKIM needs at least 1024 (RFC 8301), 2048 is advised")
             }
             algorithm = .rsaSHA256
-        case EVP_PKEY_ED25519:
+        case .ed25519:
             algorithm = .ed25519SHA256
-        default:
-            EVP_PKEY_free(key)
+        case .other:
             throw DKIMError(field: "dkim.privateKey", "the key is neither RSA nor Ed25519")
         }
         let skip = Set(skipFields.map { $0.lowercased() })
@@ -89,8 +90,6 @@ public final class DKIMSigner: @unchecked Sendable {
         if !fields.contains("from") { fields.insert("from", at: 0) }  // RFC 6376 §5.4: From MUST be signed
         self.headerFields = fields
     }
-
-    deinit { EVP_PKEY_free(key) }
 
     /// The message with a `DKIM-Signature` header in front.
     /// - Parameters:
@@ -152,22 +151,12 @@ public final class DKIMSigner: @unchecked Sendable {
     }
 
     private func sign(_ data: [UInt8]) throws -> [UInt8] {
-        guard let context = EVP_MD_CTX_new() else { throw DKIMError(field: "dkim", "out of memory") }
-        defer { EVP_MD_CTX_free(context) }
         // RSA signs the data with SHA-256; Ed25519 (pure) signs the SHA-256 digest itself (RFC 8463 §3).
-        let input = algorithm == .rsaSHA256 ? data : Self.sha256(data)
-        guard EVP_DigestSignInit(context, nil, algorithm == .rsaSHA256 ? EVP_sha256() : nil, nil, key) == 1 else {
-            throw DKIMError(field: "dkim.privateKey", "OpenSSL could not start signing")
+        do {
+            return try key.sign(algorithm == .rsaSHA256 ? data : Digest.sha256(data))
+        } catch let error as CryptoError {
+            throw DKIMError(field: "dkim.privateKey", error.message)
         }
-        var length = 0
-        guard EVP_DigestSign(context, nil, &length, input, input.count) == 1 else {
-            throw DKIMError(field: "dkim.privateKey", "OpenSSL could not sign")
-        }
-        var signature = [UInt8](repeating: 0, count: length)
-        guard EVP_DigestSign(context, &signature, &length, input, input.count) == 1 else {
-            throw DKIMError(field: "dkim.privateKey", "OpenSSL could not sign")
-        }
-        return Array(signature.prefix(length))
     }
 
     /// Header fields (lower-case name, raw bytes without the final CRLF) and where the body starts.
@@ -201,26 +190,8 @@ public final class DKIMSigner: @unchecked Sendable {
         return (fields, index)
     }
 
-    private static func loadKey(_ pem: String) throws -> OpaquePointer {
-        let bytes = Array(pem.utf8)
-        return try bytes.withUnsafeBytes { raw in
-            guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else {
-                throw DKIMError(field: "dkim.privateKey", "out of memory")
-            }
-            defer { BIO_free(bio) }
-            guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
-                ERR_clear_error()
-                throw DKIMError(field: "dkim.privateKey", "is not a readable PEM private key (expected -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----, without a passphrase)")
-            }
-            return key
-        }
-    }
-
     static func sha256(_ data: [UInt8]) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        var length: UInt32 = 0
-        EVP_Digest(data, data.count, &digest, &length, EVP_sha256(), nil)
-        return digest
+        Digest.sha256(data)
     }
 
     static func base64(_ bytes: [UInt8]) -> String {

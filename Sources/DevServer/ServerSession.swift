@@ -1,5 +1,6 @@
 import Foundation
 import NetworkIO
+import SMTPWire
 
 /// The server side of one SMTP connection (RFC 5321 §4), kept deliberately small.
 final class ServerSession {
@@ -35,7 +36,7 @@ final class ServerSession {
                 while try !stream.read(deadline: deadline).isEmpty {}
                 return
             }
-            try reply("220 \(configuration.serverName) ESMTP DevServer ready")
+            try reply(220, nil, "\(configuration.serverName) ESMTP DevServer ready")
             while let line = try readLine() {
                 guard try handle(line) else { return }
             }
@@ -46,101 +47,100 @@ final class ServerSession {
 
     /// Handles one command; false ends the session.
     private func handle(_ line: String) throws -> Bool {
-        let verb = line.prefix { $0 != " " }.uppercased()
-        let argument = line.count > verb.count ? String(line.dropFirst(verb.count + 1)) : ""
-        switch verb {
-        case "EHLO":
-            heloName = argument
+        let command: SMTPCommand
+        do {
+            command = try SMTPCommand(parsing: line)
+        } catch {
+            try reply(error.reply)
+            return true
+        }
+        switch command {
+        case .ehlo(let name):
+            heloName = name
             resetTransaction()
-            var lines = ["\(configuration.serverName) greets \(argument)", "PIPELINING", "8BITMIME",
+            var lines = ["\(configuration.serverName) greets \(name)", "PIPELINING", "8BITMIME",
                          "SIZE \(configuration.maximumMessageSize)", "ENHANCEDSTATUSCODES"]
             if server.tlsContext != nil, !stream.isSecure, configuration.tls == .startTLS { lines.append("STARTTLS") }
             if offersAuth { lines.append("AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2") }
-            try multiline(250, lines)
-        case "HELO":
-            heloName = argument
-            try reply("250 \(configuration.serverName)")
-        case "STARTTLS":
+            try reply(SMTPReply(code: 250, lines: lines))
+        case .helo(let name):
+            heloName = name
+            try reply(250, nil, configuration.serverName)
+        case .startTLS:
             guard let context = server.tlsContext, !stream.isSecure, configuration.tls == .startTLS else {
-                try reply("502 5.5.1 STARTTLS not available")
+                try reply(502, "5.5.1", "STARTTLS not available")
                 return true
             }
-            try reply("220 2.0.0 Ready to start TLS")
+            try reply(220, "2.0.0", "Ready to start TLS")
             buffer.removeAll()  // RFC 3207 §4.2: nothing sent before the handshake counts.
             try stream.startTLS(context, serverName: nil, deadline: deadline)
             heloName = nil
             resetTransaction()
-        case "AUTH":
-            try authenticate(argument)
-        case "MAIL":
-            guard heloName != nil else { try reply("503 5.5.1 Send EHLO first"); return true }
-            guard !requiresAuth || user != nil else { try reply("530 5.7.0 Authentication required"); return true }
-            guard let address = Self.path(argument, prefix: "FROM:") else { try reply("501 5.5.4 Syntax: MAIL FROM:<address>"); return true }
+        case .auth(let mechanism, let initialResponse):
+            try authenticate(mechanism: mechanism, initial: initialResponse)
+        case .mailFrom(let address, _):
+            guard heloName != nil else { try reply(503, "5.5.1", "Send EHLO first"); return true }
+            guard !requiresAuth || user != nil else { try reply(530, "5.7.0", "Authentication required"); return true }
             if let allowed = configuration.allowedSenders, !allowed.contains(address.lowercased()) {
-                try reply("553 5.7.1 <\(address)>: Sender address rejected: not owned by user \(user ?? "-")")
+                try reply(553, "5.7.1", "<\(address)>: Sender address rejected: not owned by user \(user ?? "-")")
                 return true
             }
             resetTransaction()
             from = address
-            try reply("250 2.1.0 Ok")
-        case "RCPT":
-            guard from != nil else { try reply("503 5.5.1 Need MAIL first"); return true }
-            guard let address = Self.path(argument, prefix: "TO:"), !address.isEmpty else { try reply("501 5.5.4 Syntax: RCPT TO:<address>"); return true }
+            try reply(250, "2.1.0", "Ok")
+        case .rcptTo(let address):
+            guard from != nil else { try reply(503, "5.5.1", "Need MAIL first"); return true }
             recipients.append(address)
-            try reply("250 2.1.5 Ok")
-        case "DATA":
-            guard let from, !recipients.isEmpty else { try reply("503 5.5.1 Need RCPT first"); return true }
-            try reply("354 End data with <CR><LF>.<CR><LF>")
+            try reply(250, "2.1.5", "Ok")
+        case .data:
+            guard let from, !recipients.isEmpty else { try reply(503, "5.5.1", "Need RCPT first"); return true }
+            try reply(354, nil, "End data with <CR><LF>.<CR><LF>")
             guard let data = try readData() else {
-                try reply("552 5.3.4 Message too big")
+                try reply(552, "5.3.4", "Message too big")
                 return true
             }
             server.record(ReceivedMessage(from: from, recipients: recipients, data: data,
                                           authenticatedUser: user, tlsVersion: stream.tlsVersion))
             resetTransaction()
-            try reply("250 2.0.0 Ok: queued as DEV\(server.messages.count)")
-        case "RSET":
+            try reply(250, "2.0.0", "Ok: queued as DEV\(server.messages.count)")
+        case .rset:
             resetTransaction()
-            try reply("250 2.0.0 Ok")
-        case "NOOP":
-            try reply("250 2.0.0 Ok")
-        case "QUIT":
-            try reply("221 2.0.0 Bye")
+            try reply(250, "2.0.0", "Ok")
+        case .noop:
+            try reply(250, "2.0.0", "Ok")
+        case .quit:
+            try reply(221, "2.0.0", "Bye")
             return false
-        default:
-            try reply("502 5.5.2 Command not recognized")
+        case .authResponse:
+            try reply(502, "5.5.2", "Command not recognized")
         }
         return true
     }
 
-    private func authenticate(_ argument: String) throws {
-        guard offersAuth else { try reply("503 5.5.1 AUTH not available"); return }
-        guard user == nil else { try reply("503 5.5.1 Already authenticated"); return }
-        let parts = argument.split(separator: " ", maxSplits: 1).map(String.init)
-        let initial = parts.count > 1 ? parts[1] : nil
+    private func authenticate(mechanism: String, initial: String?) throws {
+        guard offersAuth else { try reply(503, "5.5.1", "AUTH not available"); return }
+        guard user == nil else { try reply(503, "5.5.1", "Already authenticated"); return }
         let verified: String?
-        switch parts.first?.uppercased() ?? "" {
+        switch mechanism {
         case "PLAIN":
             guard let fields = try response(initial, challenge: "").map({ $0.split(separator: 0, omittingEmptySubsequences: false) }),
-                  fields.count == 3 else { try reply("501 5.5.2 Bad PLAIN response"); return }
+                  fields.count == 3 else { try reply(501, "5.5.2", "Bad PLAIN response"); return }
             verified = check(String(decoding: fields[1], as: UTF8.self), String(decoding: fields[2], as: UTF8.self))
         case "LOGIN":
             guard let name = try response(initial, challenge: "VXNlcm5hbWU6"),
-                  let password = try response(nil, challenge: "UGFzc3dvcmQ6") else { try reply("501 5.5.2 Bad base64"); return }
+                  let password = try response(nil, challenge: "UGFzc3dvcmQ6") else { try reply(501, "5.5.2", "Bad base64"); return }
             verified = check(String(decoding: name, as: UTF8.self), String(decoding: password, as: UTF8.self))
         case "CRAM-MD5":
             let challenge = "<\(UInt32.random(in: 1...UInt32.max)).\(Int(Date().timeIntervalSince1970))@\(configuration.serverName)>"
             guard let answer = try response(nil, challenge: Data(challenge.utf8).base64EncodedString()),
-                  let space = answer.lastIndex(of: UInt8(ascii: " ")) else { try reply("501 5.5.2 Bad CRAM-MD5 response"); return }
+                  let space = answer.lastIndex(of: UInt8(ascii: " ")) else { try reply(501, "5.5.2", "Bad CRAM-MD5 response"); return }
             let name = String(decoding: answer[..<space], as: UTF8.self)
             let digest = String(decoding: answer[answer.index(after: space)...], as: UTF8.self)
-            let expected = configuration.users[name].map { password in
-                HMAC.md5(key: Array(password.utf8), message: Array(challenge.utf8)).map { String(format: "%02x", $0) }.joined()
-            }
+            let expected = configuration.users[name].map { SASLMechanism.cramMD5Digest(password: $0, challenge: Array(challenge.utf8)) }
             verified = expected == digest ? name : nil
         case "XOAUTH2":
             guard let decoded = try response(initial, challenge: "").map({ String(decoding: $0, as: UTF8.self) }) else {
-                try reply("501 5.5.2 Bad base64"); return
+                try reply(501, "5.5.2", "Bad base64"); return
             }
             let fields = decoded.split(separator: "\u{01}").map(String.init)
             let name = fields.first { $0.hasPrefix("user=") }.map { String($0.dropFirst(5)) } ?? ""
@@ -150,26 +150,26 @@ final class ServerSession {
             } else {
                 // Google's behaviour: a base64 JSON error challenge, then the final reply after an empty line.
                 let error = #"{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}"#
-                try reply("334 \(Data(error.utf8).base64EncodedString())")
+                try reply(334, nil, Data(error.utf8).base64EncodedString())
                 _ = try readLine()
                 verified = nil
             }
         default:
-            try reply("504 5.5.4 Unrecognized authentication type")
+            try reply(504, "5.5.4", "Unrecognized authentication type")
             return
         }
         if let verified {
             user = verified
-            try reply("235 2.7.0 Authentication successful")
+            try reply(235, "2.7.0", "Authentication successful")
         } else {
-            try reply("535 5.7.8 Authentication credentials invalid")
+            try reply(535, "5.7.8", "Authentication credentials invalid")
         }
     }
 
     /// The decoded SASL response: the initial response when given, else the answer to `challenge`.
     private func response(_ initial: String?, challenge: String) throws -> Data? {
         if let initial { return initial == "=" ? Data() : Data(base64Encoded: initial) }
-        try reply("334 \(challenge)")
+        try reply(334, nil, challenge)
         return try readLine().flatMap { Data(base64Encoded: $0) }
     }
 
@@ -182,31 +182,15 @@ final class ServerSession {
         recipients = []
     }
 
-    /// `FROM:<a@b> SIZE=1` -> `a@b`.
-    static func path(_ argument: String, prefix: String) -> String? {
-        guard argument.uppercased().hasPrefix(prefix) else { return nil }
-        let rest = argument.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
-        guard rest.hasPrefix("<"), let close = rest.firstIndex(of: ">") else { return nil }
-        return String(rest[rest.index(after: rest.startIndex)..<close])
-    }
-
     // MARK: - I/O
 
-    private func reply(_ line: String) throws {
-        pause()
-        try stream.write(Array((line + "\r\n").utf8), deadline: deadline)
+    private func reply(_ code: Int, _ enhancedCode: String?, _ text: String) throws {
+        try reply(SMTPReply(code, enhancedCode, text))
     }
 
-    private func pause() {
+    private func reply(_ reply: SMTPReply) throws {
         if configuration.replyDelay > 0 { usleep(useconds_t(configuration.replyDelay * 1_000_000)) }
-    }
-
-    private func multiline(_ code: Int, _ lines: [String]) throws {
-        pause()
-        let text = lines.enumerated().map { index, line in
-            "\(code)\(index == lines.count - 1 ? " " : "-")\(line)\r\n"
-        }.joined()
-        try stream.write(Array(text.utf8), deadline: deadline)
+        try stream.write(Array(reply.wireText.utf8), deadline: deadline)
     }
 
     /// One CRLF-terminated line, or nil at end of stream. Lines over 64 KiB end the session.

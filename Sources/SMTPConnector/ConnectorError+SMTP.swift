@@ -1,6 +1,7 @@
 import ConnectorKit
 import MIME
 import SMTP
+import SMTPWire
 
 extension ConnectorError {
     /// Translates a transport failure into Logto's error codes, keeping phase, reply and hint;

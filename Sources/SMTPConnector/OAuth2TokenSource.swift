@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import SMTP
+import SMTPWire
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

@@ -3,6 +3,7 @@ import DKIM
 import Foundation
 import MIME
 import SMTP
+import SMTPWire
 
 /// The `smtp` connector: renders a template, composes the message and delivers it over SMTP.
 public struct SMTPConnector: EmailConnector {

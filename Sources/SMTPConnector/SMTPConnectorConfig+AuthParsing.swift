@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import SMTP
+import SMTPWire
 
 /// Reading `auth`. Every value under it is confidential, so no message here quotes one.
 extension SMTPConnectorConfig {

@@ -1,4 +1,5 @@
 import SMTP
+import SMTPWire
 
 extension SMTPConnectorConfig {
     /// The transport settings this configuration stands for.

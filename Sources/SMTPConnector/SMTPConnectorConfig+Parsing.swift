@@ -3,6 +3,7 @@ import Foundation
 import DKIM
 import MIME
 import SMTP
+import SMTPWire
 
 extension SMTPConnectorConfig {
     /// Parses and checks a configuration, reporting every problem at once.

@@ -1,6 +1,7 @@
 import Foundation
 import MIME
 import SMTP
+import SMTPWire
 
 /// `bench`: sends N messages of a given size over C connections and reports throughput.
 ///

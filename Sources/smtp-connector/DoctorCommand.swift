@@ -1,6 +1,7 @@
 import ConnectorKit
 import Presets
 import SMTP
+import SMTPWire
 import SMTPConnector
 
 /// `doctor --config FILE|- [--json]`: probes the server step by step and says how to fix what fails.

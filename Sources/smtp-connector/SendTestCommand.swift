@@ -1,6 +1,7 @@
 import ConnectorKit
 import Presets
 import SMTPConnector
+import StandardConnectors
 
 /// `send-test`: the "Test SMTP connector" button. Sends one message and reports what happened.
 struct SendTestCommand: CLICommand {

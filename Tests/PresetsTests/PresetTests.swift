@@ -6,6 +6,8 @@ import Gmail
 import Presets
 import SendGrid
 import SMTP
+import SMTPWire
+import StandardConnectors
 import Testing
 @testable import SMTPConnector
 

@@ -1,5 +1,6 @@
 import ConnectorKit
 import SMTP
+import SMTPWire
 import Foundation
 import Testing
 import TestSupport

@@ -2,6 +2,7 @@ import ConnectorKit
 import DevServer
 import Foundation
 import SMTP
+import SMTPWire
 import Testing
 import TestSupport
 @testable import SMTPConnector

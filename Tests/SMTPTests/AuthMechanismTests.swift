@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import SMTP
+import SMTPWire
 
 @Suite struct AuthMechanismTests {
     @Test func cramMD5MatchesRFC2195sExample() {

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import SMTP
+import SMTPWire
 
 /// The real client against the in-process DevServer over loopback.
 @Suite struct ClientTests {

@@ -2,6 +2,7 @@ import DevServer
 import Foundation
 import Testing
 @testable import SMTP
+import SMTPWire
 
 /// Many sends at once must not starve Swift's cooperative pool: each send blocks a thread of its
 /// own, so an unrelated task keeps running on time.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SMTP
+import SMTPWire
 
 /// The client against a server that misbehaves on purpose, one phase at a time.
 @Suite struct FaultInjectionTests {

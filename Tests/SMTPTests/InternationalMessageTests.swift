@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SMTP
+import SMTPWire
 
 /// RFC 6531/6532: a message whose header section holds raw UTF-8 (an address with a non-ASCII local
 /// part in Reply-To, say) needs SMTPUTF8 even when every envelope address is ASCII.

@@ -2,6 +2,7 @@ import DevServer
 import Foundation
 import Testing
 @testable import SMTP
+import SMTPWire
 
 @Suite struct PoolTests {
     private func server(_ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import SMTP
+import SMTPWire
 
 /// The transport against the real Postfix smtpd that scripts/postfix-test-env.sh starts (see
 /// PostfixInteropTests in SMTPConnectorTests for the connector-level tests).

@@ -1,3 +1,4 @@
+import SMTPWire
 import NetworkIO
 
 /// Sends messages to one SMTP server.

@@ -1,3 +1,5 @@
+import SMTPWire
+
 /// Everything the client needs to reach and talk to one server. Defaults follow nodemailer.
 public struct SMTPClientConfiguration: Sendable {
     /// How the connection is secured.

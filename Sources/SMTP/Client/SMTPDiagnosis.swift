@@ -1,3 +1,4 @@
+import SMTPWire
 import Foundation
 import NetworkIO
 

@@ -1,3 +1,5 @@
+import SMTPWire
+
 /// The SMTP envelope: who the message is from (MAIL FROM) and who receives it (RCPT TO).
 ///
 /// It is separate from the message's headers: Bcc recipients are in the envelope only.

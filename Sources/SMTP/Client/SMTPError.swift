@@ -1,3 +1,5 @@
+import SMTPWire
+
 /// A failed SMTP send: the phase, the kind of failure, the server's reply if any, and a hint.
 ///
 /// Compare ``kind`` with the static members of ``Kind``; use the predicates for policy.

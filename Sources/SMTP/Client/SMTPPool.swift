@@ -1,3 +1,4 @@
+import SMTPWire
 import Foundation
 
 /// Keeps up to `maxConnections` authenticated connections open and sends over them, like

@@ -1,3 +1,5 @@
+import SMTPWire
+
 /// Something that delivers messages over SMTP: a ``SMTPClient`` (a connection per message) or an
 /// ``SMTPPool`` (connections kept open and reused).
 public protocol SMTPTransport: Sendable {

@@ -1,3 +1,4 @@
+import SMTPWire
 import Foundation
 
 /// A thread that belongs to one pooled connection and runs its blocking work, one job at a time.

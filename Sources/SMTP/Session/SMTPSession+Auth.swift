@@ -1,3 +1,4 @@
+import SMTPWire
 import Foundation
 
 /// AUTH (RFC 4954) with the mechanisms in ``SASLMechanism``.

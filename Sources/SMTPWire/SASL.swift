@@ -1,5 +1,5 @@
+import CryptoSupport
 import Foundation
-import NetworkIO
 
 /// Credentials for SMTP AUTH. The password never appears in `description` or in any error.
 public struct SMTPCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
@@ -64,29 +64,32 @@ public enum SASLMechanism: String, Sendable, CaseIterable {
 
     /// Preference for passwords when the config names no mechanism: the one that reveals least
     /// first. A server that stores only password hashes cannot check CRAM-MD5; pin PLAIN then.
-    static let passwordPreference: [SASLMechanism] = [.cramMD5, .plain, .login]
+    public static let passwordPreference: [SASLMechanism] = [.cramMD5, .plain, .login]
 
     /// The AUTH PLAIN initial response: base64("" NUL user NUL password) in UTF-8 (RFC 4616 §2).
-    static func plainResponse(_ credentials: SMTPCredentials) -> String {
+    public static func plainResponse(_ credentials: SMTPCredentials) -> String {
         let bytes = [0] + Array(credentials.user.utf8) + [0] + Array(credentials.password.utf8)
         return Data(bytes).base64EncodedString()
     }
 
     /// The CRAM-MD5 answer to a base64 `challenge`: base64(user SP hex(HMAC-MD5(password, challenge))).
-    static func cramMD5Response(_ credentials: SMTPCredentials, challenge: String) -> String? {
+    public static func cramMD5Response(_ credentials: SMTPCredentials, challenge: String) -> String? {
         guard let decoded = Data(base64Encoded: challenge.trimmingCharacters(in: .whitespaces)) else { return nil }
-        let digest = HMAC.md5(key: Array(credentials.password.utf8), message: Array(decoded))
-        let hex = digest.map { String(format: "%02x", $0) }.joined()
-        return base64("\(credentials.user) \(hex)")
+        return base64("\(credentials.user) \(cramMD5Digest(password: credentials.password, challenge: Array(decoded)))")
+    }
+
+    /// hex(HMAC-MD5(password, challenge)): what the client computes and the server checks (RFC 2195 §2).
+    public static func cramMD5Digest(password: String, challenge: [UInt8]) -> String {
+        Digest.hmacMD5(key: Array(password.utf8), message: challenge).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The XOAUTH2 initial response: base64("user=" U ^A "auth=Bearer " T ^A ^A).
-    static func xoauth2Response(user: String, token: String) -> String {
+    public static func xoauth2Response(user: String, token: String) -> String {
         base64("user=\(user)\u{01}auth=Bearer \(token)\u{01}\u{01}")
     }
 
     /// base64 of UTF-8 text, for LOGIN's answers.
-    static func base64(_ text: String) -> String {
+    public static func base64(_ text: String) -> String {
         Data(text.utf8).base64EncodedString()
     }
 }

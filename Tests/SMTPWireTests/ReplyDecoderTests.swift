@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SMTP
+@testable import SMTPWire
 
 @Suite struct ReplyDecoderTests {
     private func decodeAll(_ chunks: [String]) throws -> [SMTPReply] {

@@ -2,7 +2,7 @@ import COpenSSL
 import Foundation
 
 /// A throwaway certificate and key, made with OpenSSL at start-up, so the DevServer can offer TLS
-/// without any files. Clients trust it by taking ``certificatePEM`` as their CA (`tls.ca`).
+/// (the DevServer's, a test's) without any files. Clients trust it by taking ``certificatePEM`` as their CA (`tls.ca`).
 public struct SelfSignedCertificate: Sendable {
     /// The certificate, PEM. Valid for the names it was made for, for 7 days.
     public let certificatePEM: String
@@ -10,7 +10,7 @@ public struct SelfSignedCertificate: Sendable {
     public let privateKeyPEM: String
 
     /// Makes a certificate for `dnsNames` and `ipAddresses` (subject alternative names).
-    /// - Throws: ``DevServerError`` when OpenSSL fails.
+    /// - Throws: ``NetworkError`` of kind `tls` when OpenSSL fails.
     public init(commonName: String = "localhost", dnsNames: [String] = ["localhost"],
                 ipAddresses: [String] = ["127.0.0.1", "::1"]) throws {
         guard let keyContext = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, nil) else { throw Self.failure("key context") }
@@ -63,15 +63,8 @@ public struct SelfSignedCertificate: Sendable {
         return String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
     }
 
-    private static func failure(_ step: String) -> DevServerError {
+    private static func failure(_ step: String) -> NetworkError {
         ERR_clear_error()
-        return DevServerError("cannot make a self-signed certificate (\(step) failed)")
+        return NetworkError(.tls, "cannot make a self-signed certificate (\(step) failed)")
     }
-}
-
-/// A DevServer that could not start.
-public struct DevServerError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong.
-    public var description: String
-    init(_ description: String) { self.description = description }
 }

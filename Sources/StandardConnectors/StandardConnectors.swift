@@ -1,21 +1,6 @@
-import AliyunDirectMail
-import Catalog
 import ConnectorKit
-import Foundation
-import Gmail
-import SendGrid
+import Presets
 import SMTPConnector
-
-extension PresetCatalog {
-    /// Gmail, SendGrid and Aliyun DirectMail, plus the bundled JSON catalog. A catalog file that
-    /// fails to load is left out, so the built-in presets still work.
-    /// Read once, on first use.
-    public static let standard: PresetCatalog = {
-        var catalog = (try? PresetCatalog.bundledJSON()) ?? PresetCatalog()
-        for preset in [Preset.gmail, .sendGrid, .aliyunDirectMail] { catalog.add(preset) }
-        return catalog
-    }()
-}
 
 extension ConnectorRegistry {
     /// `smtp` (with every standard preset available through `"preset"`) and one id per preset
@@ -27,6 +12,10 @@ extension ConnectorRegistry {
 
     /// The standard registry over `presets` (for example the standard catalog plus a directory of
     /// the host's own presets).
+    /// - Parameters:
+    ///   - presets: the presets to offer, each under its own id and through `"preset"` in `smtp` configs.
+    ///   - log: receives the SMTP transcript of connectors whose config turns on `logger` or `debug`.
+    ///   - tokenProvider: the host's OAuth2 access tokens, asked with the user name.
     public static func standard(presets: PresetCatalog, log: (@Sendable (String) -> Void)? = nil,
                                 tokenProvider: (@Sendable (String) async throws -> String)? = nil) -> ConnectorRegistry {
         var registry = ConnectorRegistry()
