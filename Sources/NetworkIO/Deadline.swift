@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 
 /// A point in time by which an operation must finish, on the monotonic clock.
@@ -19,6 +20,18 @@ public struct Deadline: Sendable, Comparable {
         let current = Deadline.now()
         guard nanoseconds > current else { return 0 }
         return Int32(min(UInt64(Int32.max), (nanoseconds - current + 999_999) / 1_000_000))
+    }
+
+    /// The same instant for Dispatch waits.
+    var dispatchTime: DispatchTime {
+        self == .never ? .distantFuture : DispatchTime(uptimeNanoseconds: nanoseconds)
+    }
+
+    /// Seconds left (0 once passed; infinity without a deadline).
+    public var secondsLeft: Double {
+        if self == .never { return .infinity }
+        let current = Deadline.now()
+        return nanoseconds > current ? Double(nanoseconds - current) / 1e9 : 0
     }
 
     /// Whether the deadline has passed.

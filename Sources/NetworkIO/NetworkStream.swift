@@ -82,9 +82,29 @@ public final class NetworkStream: @unchecked Sendable {
         }
     }
 
-    /// Writes all of `bytes`.
+    /// Writes all of `bytes` by `deadline`.
     /// - Throws: ``NetworkError`` (`timeout`, `cancelled`, `closed`, `io`, `tls`).
     public func write(_ bytes: [UInt8], deadline: Deadline) throws {
+        try write(bytes) { _ in deadline }
+    }
+
+    /// Writes all of `bytes`, failing only when no byte could be written for `inactivityTimeout`
+    /// seconds: a large message on a slow but working link takes as long as it needs.
+    /// - Throws: ``NetworkError`` (`timeout`, `cancelled`, `closed`, `io`, `tls`).
+    public func write(_ bytes: [UInt8], inactivityTimeout: Double) throws {
+        var deadline = Deadline.after(seconds: inactivityTimeout)
+        var written = 0
+        try write(bytes) { progress in
+            if progress != written {
+                written = progress
+                deadline = .after(seconds: inactivityTimeout)
+            }
+            return deadline
+        }
+    }
+
+    /// The write loop: `deadline(bytesWrittenSoFar)` gives the deadline for each wait.
+    private func write(_ bytes: [UInt8], deadline currentDeadline: (Int) -> Deadline) throws {
         var offset = 0
         while offset < bytes.count {
             if let ssl {
@@ -95,8 +115,8 @@ public final class NetworkStream: @unchecked Sendable {
                 if count > 0 { offset += Int(count); continue }
                 let code = SSL_get_error(ssl, count)
                 switch code {
-                case SSL_ERROR_WANT_READ: try socket.wait(for: Int16(POLLIN), deadline: deadline)
-                case SSL_ERROR_WANT_WRITE: try socket.wait(for: Int16(POLLOUT), deadline: deadline)
+                case SSL_ERROR_WANT_READ: try socket.wait(for: Int16(POLLIN), deadline: currentDeadline(offset))
+                case SSL_ERROR_WANT_WRITE: try socket.wait(for: Int16(POLLOUT), deadline: currentDeadline(offset))
                 case SSL_ERROR_SYSCALL where errno == EPIPE || errno == ECONNRESET:
                     throw NetworkError(.closed, "the server closed the connection")
                 default: throw tlsFailure("TLS write failed", code: code)
@@ -107,7 +127,7 @@ public final class NetworkStream: @unchecked Sendable {
                 }
                 if count > 0 { offset += count; continue }
                 switch errno {
-                case EAGAIN, EWOULDBLOCK, EINTR: try socket.wait(for: Int16(POLLOUT), deadline: deadline)
+                case EAGAIN, EWOULDBLOCK, EINTR: try socket.wait(for: Int16(POLLOUT), deadline: currentDeadline(offset))
                 case EPIPE, ECONNRESET: throw NetworkError(.closed, "the server closed the connection")
                 default: throw NetworkError(.io, "write failed: \(errnoText())")
                 }

@@ -1,7 +1,7 @@
 import Glibc
 
-/// An IPv4 or IPv6 socket address.
-struct SocketAddress {
+/// An IPv4 or IPv6 socket address, as name resolution returns it.
+public struct SocketAddress: Sendable {
     private var storage: sockaddr_storage
     private var length: socklen_t
 
@@ -38,7 +38,7 @@ struct SocketAddress {
     }
 
     /// The IP address as text, e.g. "127.0.0.1" or "::1".
-    var text: String? {
+    public var text: String? {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         let ok = withUnsafeBytes(of: storage) { raw -> Bool in
             if family == AF_INET6 {

@@ -25,28 +25,52 @@ public final class TCPSocket: @unchecked Sendable {
     /// - Throws: ``NetworkError`` of kind `resolve`, `connect` or `timeout`.
     public static func connect(host: String, port: Int, localAddress: String? = nil,
                                deadline: Deadline) throws -> TCPSocket {
-        let addresses = try resolve(host: host, port: port)
-        var lastError = NetworkError(.connect, "no address found for \(host)")
-        for address in addresses {
-            do {
-                return try connect(to: address, localAddress: localAddress, deadline: deadline)
-            } catch let error as NetworkError {
-                if error.kind == .timeout { throw NetworkError(.timeout, "connecting to \(host):\(port) timed out") }
-                lastError = NetworkError(error.kind, "\(error.message) (\(host):\(port))")
-            }
-        }
-        throw lastError
+        try connect(to: Resolver.resolve(host: host, port: port, deadline: deadline), host: host, port: port,
+                    localAddress: localAddress, deadline: deadline, token: nil)
     }
 
-    private static func connect(to address: SocketAddress, localAddress: String?, deadline: Deadline) throws -> TCPSocket {
+    /// Connects to the first of `addresses` that answers. Each address gets an equal share of the
+    /// time left, so a black-holed first address cannot use up the whole deadline (RFC 8305 §5).
+    /// - Parameters:
+    ///   - addresses: where to connect, in order (see ``Resolver/resolve(host:port:deadline:token:)``).
+    ///   - host: the name, for messages.
+    ///   - port: the port, for messages.
+    ///   - localAddress: the local IP address to bind before connecting, if any.
+    ///   - deadline: when to give up altogether (`connectionTimeout`).
+    ///   - token: cancels at once, whichever address is being tried.
+    /// - Throws: ``NetworkError`` of kind `connect`, `timeout` or `cancelled`.
+    public static func connect(to addresses: [SocketAddress], host: String, port: Int, localAddress: String?,
+                               deadline: Deadline, token: CancellationToken?) throws -> TCPSocket {
+        var lastError = NetworkError(.connect, "no address found for \(host)")
+        var timedOut = false
+        for (index, address) in addresses.enumerated() {
+            let share = deadline.secondsLeft / Double(addresses.count - index)
+            let attemptDeadline = min(deadline, .after(seconds: share))
+            do {
+                return try connect(to: address, localAddress: localAddress, deadline: attemptDeadline, token: token)
+            } catch let error as NetworkError {
+                if error.kind == .cancelled { throw error }
+                timedOut = timedOut || error.kind == .timeout
+                lastError = NetworkError(error.kind, "\(error.message) (\(address.text ?? host) port \(port))")
+            }
+        }
+        if timedOut, lastError.kind != .timeout || addresses.count > 1 {
+            throw NetworkError(.timeout, "connecting to \(host):\(port) timed out (\(addresses.count) address\(addresses.count == 1 ? "" : "es") tried)")
+        }
+        throw lastError.kind == .timeout ? NetworkError(.timeout, "connecting to \(host):\(port) timed out") : lastError
+    }
+
+    private static func connect(to address: SocketAddress, localAddress: String?, deadline: Deadline,
+                                token: CancellationToken?) throws -> TCPSocket {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw NetworkError(.connect, "socket(): \(errnoText())") }
         let socket = TCPSocket(descriptor: fd)
+        try token?.register(socket)  // from here on, a cancel shuts this socket down at once
         try socket.setNonBlocking()
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         if let localAddress {
-            let local = try resolve(host: localAddress, port: 0).first { $0.family == address.family }
+            let local = try Resolver.resolve(host: localAddress, port: 0).first { $0.family == address.family }
             guard let local else {
                 throw NetworkError(.connect, "localAddress \(localAddress) is not of the same IP family as the server")
             }
@@ -68,7 +92,7 @@ public final class TCPSocket: @unchecked Sendable {
 
     /// Listens on `host:port` (port 0 picks a free one; see ``localPort``).
     public static func listen(host: String, port: Int, backlog: Int32 = 128) throws -> TCPSocket {
-        guard let address = try resolve(host: host, port: port).first else {
+        guard let address = try Resolver.resolve(host: host, port: port).first else {
             throw NetworkError(.resolve, "cannot resolve \(host)")
         }
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -163,26 +187,6 @@ public final class TCPSocket: @unchecked Sendable {
             throw NetworkError(.io, "fcntl: \(errnoText())")
         }
     }
-
-    static func resolve(host: String, port: Int) throws -> [SocketAddress] {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_family = AF_UNSPEC
-        var result: UnsafeMutablePointer<addrinfo>?
-        let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        let status = getaddrinfo(name, String(port), &hints, &result)
-        guard status == 0, let first = result else {
-            throw NetworkError(.resolve, "cannot resolve \(host): \(String(cString: gai_strerror(status)))")
-        }
-        defer { freeaddrinfo(first) }
-        var addresses: [SocketAddress] = []
-        var current: UnsafeMutablePointer<addrinfo>? = first
-        while let info = current {
-            if let address = SocketAddress(info.pointee) { addresses.append(address) }
-            current = info.pointee.ai_next
-        }
-        return addresses
-    }
 }
 
 func errnoText(_ code: Int32 = errno) -> String {
@@ -216,6 +220,6 @@ extension TCPSocket {
     /// The addresses `host` resolves to, as text (IPv6 and IPv4), for diagnostics.
     /// - Throws: ``NetworkError`` of kind `resolve`.
     public static func resolveAddresses(host: String, port: Int) throws -> [String] {
-        try resolve(host: host, port: port).compactMap(\.text)
+        try Resolver.resolve(host: host, port: port).compactMap(\.text)
     }
 }

@@ -37,6 +37,6 @@ import SMTPWire
         ("From: a@b\r\nReply-To: ü@b\r\n\r\n", true),
     ])
     func onlyTheHeaderSectionCounts(_ text: String, _ expected: Bool) {
-        #expect(SMTPSession.headerSectionHasEightBitBytes(Array(text.utf8)) == expected)
+        #expect(SMTPClientStateMachine.headerSectionHasEightBitBytes(Array(text.utf8)) == expected)
     }
 }

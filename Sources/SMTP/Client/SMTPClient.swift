@@ -1,10 +1,12 @@
 import SMTPWire
+import Foundation
 import NetworkIO
 
 /// Sends messages to one SMTP server.
 ///
-/// Each `send` opens a connection, delivers, and quits. The blocking socket and TLS work runs on a
-/// dedicated thread; cancelling the calling Task closes the socket and fails the send promptly.
+/// Each `send` opens a connection, delivers, and quits. The blocking socket and TLS work runs on the
+/// configuration's ``BlockingExecutor`` (never Swift's cooperative pool, never a thread per send);
+/// cancelling the calling Task shuts the socket down and fails the send promptly, in any phase.
 ///
 /// ```swift
 /// var configuration = SMTPClientConfiguration(host: "smtp.example.com", port: 587, security: .startTLSRequired)
@@ -17,11 +19,17 @@ public struct SMTPClient: Sendable {
     /// The configuration every send uses.
     public let configuration: SMTPClientConfiguration
     let tlsContext: TLSContext?
+    /// The EHLO name when the configuration has none: this machine's host name, when it is a
+    /// dotted name (an address literal is used otherwise).
+    let hostName: String?
 
     /// Creates a client; loads TLS trust settings once.
     /// - Throws: ``SMTPError`` of kind `tls` when `tls.trustedCertificatesPEM` does not load.
     public init(configuration: SMTPClientConfiguration) throws {
         self.configuration = configuration
+        let name = ProcessInfo.processInfo.hostName
+        hostName = name.contains(".") && name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 }) && !name.hasSuffix(".localdomain")
+            ? name : nil
         // Servers answer 501 to a non-ASCII or spaced EHLO name; refuse it before connecting.
         if let name = configuration.clientName,
            name.isEmpty || !name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) {
@@ -49,36 +57,46 @@ public struct SMTPClient: Sendable {
     /// - Returns: accepted and rejected recipients and the server's final reply.
     /// - Throws: ``SMTPError``; check ``SMTPError/outcomeUnknown`` before any retry.
     public func send(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
-        let session = try await makeSession()
-        return try await DedicatedThread.run(name: "smtp-send", handle: session.cancellation) {
-            try envelope.validate()
-            return try session.closing { try session.send(envelope: envelope, message: message) }
+        try envelope.validate()  // before connecting: nothing to gain from a connection
+        return try await withConnection { connection in
+            switch connection.send(envelope: envelope, message: message) {
+            case .delivered(let result): return result
+            case .failed(let error): throw error
+            case let other: preconditionFailure("send() ended with \(other)")
+            }
         }
     }
 
     /// Connects, greets, secures and authenticates, then quits: checks a configuration without
     /// sending anything.
     public func verify() async throws {
-        let session = try await makeSession()
-        try await DedicatedThread.run(name: "smtp-verify", handle: session.cancellation) {
-            try session.closing {}
+        try await withConnection { _ in }
+    }
+
+    /// Opens a connection on the executor, runs `body` on it there, and ends it (QUIT when the
+    /// session is in sync, else at once). The Task's cancellation shuts the socket down.
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (inout SMTPConnection) throws -> T) async throws -> T {
+        let token = CancellationToken()
+        let oauthToken = try await fetchOAuthToken()
+        let configuration = self.configuration, tlsContext = self.tlsContext, hostName = self.hostName
+        return try await SMTPConnection.onExecutor(configuration.executor, token: token) {
+            var connection = try SMTPConnection.open(configuration: configuration, tlsContext: tlsContext,
+                                                     hostName: hostName, oauthToken: oauthToken, token: token)
+            defer { connection.quit() }
+            return try body(&connection)
         }
     }
 
-    /// A session with a fresh OAuth2 token when XOAUTH2 is configured.
-    func makeSession() async throws -> SMTPSession {
-        var token: String?
-        if let oauth2 = configuration.oauth2 {
-            do {
-                token = try await oauth2.accessToken()
-            } catch let error as SMTPError {
-                throw error  // the provider already said what failed and how to fix it
-            } catch {
-                throw SMTPError(.authentication, phase: .auth, "could not get an OAuth2 access token: \(error)",
-                                hint: "Check the token provider or auth.accessToken.")
-            }
+    /// A fresh OAuth2 token when XOAUTH2 is configured.
+    func fetchOAuthToken() async throws -> String? {
+        guard let oauth2 = configuration.oauth2 else { return nil }
+        do {
+            return try await oauth2.accessToken()
+        } catch let error as SMTPError {
+            throw error  // the provider already said what failed and how to fix it
+        } catch {
+            throw SMTPError(.authentication, phase: .auth, "could not get an OAuth2 access token: \(error)",
+                            hint: "Check the token provider or auth.accessToken.")
         }
-        return SMTPSession(configuration: configuration, tlsContext: tlsContext, cancellation: CancellationHandle(),
-                           oauthToken: token)
     }
 }

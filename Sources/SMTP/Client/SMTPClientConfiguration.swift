@@ -1,3 +1,4 @@
+import NetworkIO
 import SMTPWire
 
 /// Everything the client needs to reach and talk to one server. Defaults follow nodemailer.
@@ -21,14 +22,23 @@ public struct SMTPClientConfiguration: Sendable {
         public var connection: Double = 120
         /// From connecting to the server's 220 greeting. Default 30 s.
         public var greeting: Double = 30
-        /// For any one read or write afterwards (each reply, the TLS handshake). Default 600 s.
+        /// For any one read afterwards (each reply, the TLS handshake), and as an inactivity
+        /// timeout for writes: a write fails only when no byte went out for this long. Default 600 s.
         public var socket: Double = 600
+        /// To resolve the host name (`dnsTimeout`). Default 30 s.
+        public var dns: Double = 30
 
         /// Nodemailer's defaults.
-        public init(connection: Double = 120, greeting: Double = 30, socket: Double = 600) {
+        /// - Parameters:
+        ///   - connection: seconds to connect (each resolved address gets an equal share).
+        ///   - greeting: seconds from connecting to the 220 greeting.
+        ///   - socket: seconds of inactivity allowed on any later read or write.
+        ///   - dns: seconds to resolve the host name.
+        public init(connection: Double = 120, greeting: Double = 30, socket: Double = 600, dns: Double = 30) {
             self.connection = connection
             self.greeting = greeting
             self.socket = socket
+            self.dns = dns
         }
     }
 
@@ -56,6 +66,8 @@ public struct SMTPClientConfiguration: Sendable {
     public var allowsPlaintextAuthentication: Bool
     /// Time limits.
     public var timeouts: Timeouts
+    /// Where the blocking socket work runs. Default ``BlockingExecutor/shared`` (at most 64 threads).
+    public var executor: BlockingExecutor = .shared
     /// Receives the SMTP dialogue with AUTH payloads redacted; nil for none.
     public var transcript: (@Sendable (TranscriptLine) -> Void)?
 

@@ -1,0 +1,93 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The one place blocking socket and TLS work runs: a set of threads grown on demand up to a cap,
+/// never Swift's cooperative pool and never a thread per operation.
+///
+/// A job that finds every thread busy and the cap reached waits in a FIFO queue. Threads, once
+/// started, stay for later jobs (parked on a semaphore, they cost no CPU).
+///
+/// The SMTP client and pool share ``shared``. A server (the DevServer) uses an executor of its own:
+/// its sessions block for as long as their clients stay connected, and must never starve the
+/// clients of the same process of threads.
+public final class BlockingExecutor: Sendable {
+    /// The executor SMTP clients and pools use unless given another: at most 64 threads, named `smtp-io`.
+    public static let shared = BlockingExecutor(name: "smtp-io", maxThreads: 64)
+
+    /// The name each thread carries (visible in /proc and debuggers).
+    public let name: String
+    /// The most threads this executor starts.
+    public let maxThreads: Int
+
+    private struct State {
+        var jobs: [@Sendable () -> Void] = []
+        var head = 0
+        var threads = 0
+        var idle = 0
+
+        var queued: Int { jobs.count - head }
+
+        mutating func pop() -> @Sendable () -> Void {
+            let job = jobs[head]
+            head += 1
+            if head > 64, head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            return job
+        }
+    }
+
+    private let state = Mutex(State())
+    private let available = DispatchSemaphore(value: 0)
+
+    /// Creates an executor.
+    /// - Parameters:
+    ///   - name: the threads' name.
+    ///   - maxThreads: the cap on threads (at least 1).
+    public init(name: String, maxThreads: Int) {
+        self.name = name
+        self.maxThreads = max(1, maxThreads)
+    }
+
+    /// Threads started so far (they never exceed ``maxThreads``).
+    public var threadCount: Int { state.withLock { $0.threads } }
+
+    /// Runs `job` on one of the executor's threads, as soon as one is free.
+    public func execute(_ job: @escaping @Sendable () -> Void) {
+        let startThread = state.withLock { state -> Bool in
+            state.jobs.append(job)
+            // Every parked thread takes one queued job; start another only for the rest.
+            guard state.queued > state.idle, state.threads < maxThreads else { return false }
+            state.threads += 1
+            return true
+        }
+        available.signal()
+        if startThread {
+            let thread = Thread { [self] in work() }
+            thread.name = name
+            thread.stackSize = 512 * 1024
+            thread.start()
+        }
+    }
+
+    /// Runs `body` on an executor thread and returns its result to async code.
+    public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            execute { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    private func work() {
+        while true {
+            state.withLock { $0.idle += 1 }
+            available.wait()
+            let job = state.withLock { state -> @Sendable () -> Void in
+                state.idle -= 1
+                return state.pop()  // one signal per queued job, so there is one
+            }
+            job()
+        }
+    }
+}

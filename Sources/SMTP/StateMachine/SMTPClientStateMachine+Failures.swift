@@ -1,0 +1,70 @@
+import SMTPWire
+
+/// What a failure below SMTP means in the phase it happened in.
+extension SMTPClientStateMachine {
+    /// The error for an I/O failure in the current state. From the first byte of the message data
+    /// on, a lost connection means the outcome is unknown: the server may have queued the message.
+    func classify(_ failure: IOFailure) -> SMTPError {
+        var error: SMTPError
+        switch failure.kind {
+        case .cancelled:
+            error = SMTPError(.cancelled, phase: phase, "the send was cancelled")
+        case .timeout:
+            error = timeoutError()
+        case .certificate:
+            let name = configuration.tls.nameToVerify(host: configuration.host)
+            error = SMTPError(.certificate, phase: .tls, failure.message,
+                              hint: "The certificate must be valid for \"\(name)\" and chain to a trusted CA. For a private CA, set tls.ca to its PEM (text or file path); set tls.servername if you connect by IP address. Turning off tls.rejectUnauthorized exposes the password.")
+        case .tls:
+            error = SMTPError(.tls, phase: .tls, failure.message)
+            if case .implicitHandshake = state {
+                // OpenSSL reads a plaintext "220 ..." greeting as a TLS record of a wrong version.
+                let plaintext = ["wrong version number", "packet length too long", "record layer failure", "unexpected eof"]
+                    .contains { failure.message.lowercased().contains($0) }
+                error.message += plaintext ? " (the server answered in plain text)" : ""
+                error.hint = plaintext
+                    ? "Port \(configuration.port) expects STARTTLS or plain SMTP, not implicit TLS: set secure to false (and keep requireTLS true)."
+                    : "Port \(configuration.port) may not speak implicit TLS: use secure: false (STARTTLS) for ports 25 and 587, secure: true for 465."
+            }
+        case .closed, .io:
+            if case .implicitHandshake = state {
+                error = SMTPError(.tls, phase: .tls, "TLS handshake failed: \(failure.message)",
+                                  hint: "Port \(configuration.port) may not speak implicit TLS: use secure: false (STARTTLS) for ports 25 and 587, secure: true for 465.")
+            } else {
+                error = SMTPError(.protocolViolation, phase: phase, failure.message)
+            }
+        }
+        return afterBody(error)
+    }
+
+    /// A reply that cannot be decoded: the session is out of sync and ends at once.
+    mutating func protocolViolation(_ message: String) -> Action {
+        let error = afterBody(SMTPError(.protocolViolation, phase: phase, message))
+        state = .closed
+        return .close(.failed(error), quit: false)
+    }
+
+    /// Marks a failure once the message data started as sent with an unknown outcome.
+    private func afterBody(_ error: SMTPError) -> SMTPError {
+        guard case .awaitingDataReply = state, error.reply == nil else { return error }
+        var error = error
+        error.outcomeUnknown = true
+        error.bodyWasSent = true
+        error.message += "; the message may or may not have been accepted, so it is not retried automatically"
+        return error
+    }
+
+    private func timeoutError() -> SMTPError {
+        let name: String, seconds: Double
+        switch state {
+        case .implicitHandshake: (name, seconds) = ("connectionTimeout", configuration.timeouts.connection)
+        case .greeting: (name, seconds) = ("greetingTimeout", configuration.timeouts.greeting)
+        default: (name, seconds) = ("socketTimeout", configuration.timeouts.socket)
+        }
+        let text = seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
+        let hint = phase == .greeting
+            ? "Check host and port: the server accepted the connection but did not greet. A port that expects implicit TLS (465) needs secure: true."
+            : "Check that the host and port are right and reachable, or raise \(name)."
+        return SMTPError(.timeout, phase: phase, "no answer within \(name) (\(text) s)", hint: hint)
+    }
+}

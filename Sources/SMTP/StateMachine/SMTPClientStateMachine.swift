@@ -1,0 +1,361 @@
+import SMTPWire
+
+/// The client side of one SMTP connection as a pure state machine: events in, actions out, no I/O.
+///
+/// Every protocol decision lives here: the greeting, EHLO and its HELO fallback, STARTTLS and the
+/// discarding of bytes read before the handshake, the choice of AUTH mechanism and the SASL exchange,
+/// pipelining and the queue of replies it still expects (RFC 2920), RSET after a refused
+/// transaction, and how a failure is classed (transient, permanent, outcome unknown) and whether the
+/// connection ends with QUIT or is dropped. A driver (``SMTPConnection``) performs the actions over a
+/// socket and reports back; it decides nothing.
+///
+/// The life of a connection: ``connected(localAddressLiteral:)``, then ``received(_:)``,
+/// ``tlsEstablished(version:)`` and ``bodyWritten()`` as the actions ask, until a `.finish` (the
+/// connection is ready for ``send(envelope:message:)``) or a `.close` (it is over). An I/O failure
+/// or a timeout at any point goes to ``ioFailed(_:)``.
+public struct SMTPClientStateMachine: Sendable {
+    /// How long the driver may wait for what an action asks.
+    public enum Timeout: Sendable, Equatable {
+        /// `connectionTimeout`: the TCP connection and an implicit-TLS handshake.
+        case connection
+        /// `greetingTimeout`: the server's 220.
+        case greeting
+        /// `socketTimeout`: every later read, the STARTTLS handshake, and (as an inactivity timeout)
+        /// every write, the message body included.
+        case socket
+    }
+
+    /// What the driver does next.
+    public enum Action: Sendable {
+        /// Write these commands in one write, then read until ``received(_:)`` has a whole reply.
+        case send([SMTPCommand])
+        /// Read more bytes and pass them to ``received(_:)``.
+        case read(Timeout)
+        /// Run the TLS handshake, then call ``tlsEstablished(version:)``.
+        case startTLS(Timeout)
+        /// Write the message data (dot-stuffed, terminator included), then call ``bodyWritten()``.
+        case sendBody([UInt8])
+        /// Done; the connection is open and ready for the next message.
+        case finish(Outcome)
+        /// Done; end the connection: send QUIT first when `quit` is true (the session is in sync),
+        /// else drop it at once (after a network failure, a timeout, a 421 or a protocol violation).
+        case close(Outcome, quit: Bool)
+    }
+
+    /// What an operation came to.
+    public enum Outcome: Sendable {
+        /// The connection is open, greeted, secured and authenticated as configured.
+        case opened
+        /// The message was accepted (a 2xx after its data).
+        case delivered(SMTPSendResult)
+        /// The sender was accepted (doctor's check; nothing was sent).
+        case senderAccepted(SMTPReply)
+        /// The connection answered NOOP: it can be reused.
+        case alive
+        /// QUIT was asked for.
+        case closed
+        /// The operation failed.
+        case failed(SMTPError)
+    }
+
+    /// A failure below SMTP, as the driver reports it.
+    public struct IOFailure: Sendable, Equatable {
+        /// What went wrong.
+        public enum Kind: Sendable, Equatable {
+            /// The peer closed the connection (or reset it).
+            case closed
+            /// A read or write failed otherwise.
+            case io
+            /// The pending action's timeout passed.
+            case timeout
+            /// The TLS handshake or a TLS record failed.
+            case tls
+            /// The server's certificate did not verify.
+            case certificate
+            /// The caller cancelled.
+            case cancelled
+        }
+        /// What went wrong.
+        public var kind: Kind
+        /// Details, e.g. OpenSSL's reason.
+        public var message: String
+
+        /// Creates a failure.
+        public init(_ kind: Kind, _ message: String) {
+            self.kind = kind
+            self.message = message
+        }
+    }
+
+    enum State: Sendable {
+        case awaitingConnection
+        case implicitHandshake
+        case greeting
+        case ehlo(name: String)
+        case helo
+        case startTLSCommand
+        case startTLSHandshake
+        case authenticating(SASLClient)
+        case ready
+        case transaction(Transaction)
+        case awaitingDataReply(Transaction)
+        /// An empty DATA was sent to end a pipelined transaction that had nothing to deliver.
+        case endingEmptyData(SMTPError)
+        /// RSET was sent after a refused transaction; then `pending` is reported.
+        case resetting(pending: Outcome)
+        case checkingSender(String)
+        case checkingAlive
+        case closed
+    }
+
+    let configuration: SMTPClientConfiguration
+    /// The EHLO name when the configuration has none: this machine's dotted host name, if it has one.
+    let hostName: String?
+    /// The XOAUTH2 token, fetched before connecting.
+    let oauthToken: String?
+    var state = State.awaitingConnection
+    var decoder = ReplyDecoder()
+    /// What the server advertised in its last EHLO reply.
+    public internal(set) var extensions = ServerExtensions()
+    /// The server's greeting.
+    public internal(set) var greetingReply: SMTPReply?
+    /// The TLS version, once TLS is up.
+    public internal(set) var tlsVersion: String?
+    /// The mechanism AUTH succeeded with.
+    public internal(set) var authenticatedWith: SASLMechanism?
+    /// Messages delivered on this connection, for the pool's `maxMessages`.
+    public internal(set) var messagesDelivered = 0
+    /// The phase the connection is in, for errors and for `doctor`'s steps.
+    public internal(set) var phase = SMTPPhase.connect
+    var transcriptLines: [TranscriptLine] = []
+    /// The local address literal, the EHLO name of last resort.
+    var fallbackName: String?
+
+    /// A machine for one connection.
+    /// - Parameters:
+    ///   - configuration: what to ask of the server.
+    ///   - hostName: the EHLO name when the configuration has none (a dotted host name); nil uses
+    ///     the connection's local address literal.
+    ///   - oauthToken: the XOAUTH2 access token, when `configuration.oauth2` is set.
+    public init(configuration: SMTPClientConfiguration, hostName: String? = nil, oauthToken: String? = nil) {
+        self.configuration = configuration
+        self.hostName = hostName
+        self.oauthToken = oauthToken
+    }
+
+    /// Whether the connection is open and between messages.
+    public var isReady: Bool {
+        if case .ready = state { return true }
+        return false
+    }
+
+    /// Whether the connection is over.
+    public var isClosed: Bool {
+        if case .closed = state { return true }
+        return false
+    }
+
+    /// The dialogue since the last call, AUTH payloads redacted; empty unless the configuration has
+    /// a transcript handler.
+    public mutating func takeTranscript() -> [TranscriptLine] {
+        defer { transcriptLines.removeAll() }
+        return transcriptLines
+    }
+
+    // MARK: - Events
+
+    /// The TCP connection is up.
+    /// - Parameter localAddressLiteral: the local address as `[192.0.2.1]`, the EHLO name of last resort.
+    public mutating func connected(localAddressLiteral: String?) -> Action {
+        guard case .awaitingConnection = state else { preconditionFailure("connected() in state \(state)") }
+        note("connected to \(configuration.host):\(configuration.port)")
+        fallbackName = localAddressLiteral
+        if configuration.security == .implicitTLS {
+            state = .implicitHandshake
+            phase = .tls
+            return .startTLS(.connection)
+        }
+        state = .greeting
+        phase = .greeting
+        return .read(.greeting)
+    }
+
+    /// The TLS handshake the last action asked for succeeded.
+    public mutating func tlsEstablished(version: String?) -> Action {
+        tlsVersion = version
+        note("TLS established (\(version ?? "unknown version"))")
+        switch state {
+        case .implicitHandshake:
+            state = .greeting
+            phase = .greeting
+            return .read(.greeting)
+        case .startTLSHandshake:
+            return sendEHLO()
+        default:
+            preconditionFailure("tlsEstablished() in state \(state)")
+        }
+    }
+
+    /// Bytes arrived from the server.
+    public mutating func received(_ bytes: [UInt8]) -> Action {
+        decoder.feed(bytes)
+        while true {
+            let reply: SMTPReply?
+            do {
+                reply = try decoder.next()
+            } catch let failure as ReplyDecoder.Failure {
+                return protocolViolation(failure.message)
+            } catch {
+                return protocolViolation("\(error)")
+            }
+            guard let reply else { return .read(pendingTimeout) }
+            logReply(reply)
+            if let action = handle(reply) { return action }
+        }
+    }
+
+    /// The message data was written.
+    public mutating func bodyWritten() -> Action {
+        switch state {
+        case .awaitingDataReply, .endingEmptyData: return .read(.socket)
+        default: preconditionFailure("bodyWritten() in state \(state)")
+        }
+    }
+
+    /// Sends one message; only when ``isReady``.
+    /// - Parameters:
+    ///   - envelope: MAIL FROM and RCPT TO.
+    ///   - message: the RFC 5322 message, any line endings.
+    public mutating func send(envelope: SMTPEnvelope, message: [UInt8]) -> Action {
+        guard case .ready = state else { preconditionFailure("send() in state \(state)") }
+        return startTransaction(envelope: envelope, message: message)
+    }
+
+    /// Asks whether the server accepts `sender` as MAIL FROM, then resets: sends nothing.
+    public mutating func checkSender(_ sender: String) -> Action {
+        guard case .ready = state else { preconditionFailure("checkSender() in state \(state)") }
+        state = .checkingSender(sender)
+        phase = .mail
+        return sendCommands([.mailFrom(sender, parameters: [])])
+    }
+
+    /// NOOP, to learn whether a connection that sat idle is still usable.
+    public mutating func checkAlive() -> Action {
+        guard case .ready = state else { preconditionFailure("checkAlive() in state \(state)") }
+        state = .checkingAlive
+        return sendCommands([.noop])
+    }
+
+    /// Ends a ready connection politely.
+    public mutating func quit() -> Action {
+        guard case .ready = state else { preconditionFailure("quit() in state \(state)") }
+        state = .closed
+        phase = .quit
+        return .close(.closed, quit: true)
+    }
+
+    /// A read, write or handshake failed, timed out or was cancelled.
+    public mutating func ioFailed(_ failure: IOFailure) -> Action {
+        let error = classify(failure)
+        state = .closed
+        return .close(.failed(error), quit: false)
+    }
+
+    // MARK: - Replies
+
+    /// Handles one reply; nil when more replies are expected and already buffered replies should
+    /// be handled next (or more bytes read).
+    private mutating func handle(_ reply: SMTPReply) -> Action? {
+        // RFC 5321 §3.8: 421 means the server is closing the channel; answer nothing more.
+        if reply.code == 421 {
+            var error = SMTPError(.rejected, phase: phase, "the server is closing the connection", reply: reply,
+                                  hint: "The server is shutting down or limiting connections; try again later.")
+            if case .awaitingDataReply = state { error.bodyWasSent = true }
+            state = .closed
+            return .close(.failed(error), quit: false)
+        }
+        switch state {
+        case .greeting: return greetingReceived(reply)
+        case .ehlo(let name): return ehloReceived(reply, name: name)
+        case .helo: return heloReceived(reply)
+        case .startTLSCommand: return startTLSReceived(reply)
+        case .authenticating(var sasl):
+            let action = sasl.receive(reply)
+            return authenticationStep(action, sasl: sasl)
+        case .transaction(var transaction):
+            let action = transactionReceived(reply, &transaction)
+            if case .transaction = state { state = .transaction(transaction) }
+            return action
+        case .awaitingDataReply(let transaction): return finalReplyReceived(reply, transaction)
+        case .endingEmptyData(let error): return reset(then: .failed(error))
+        case .resetting(let pending): return resetReceived(reply, pending: pending)
+        case .checkingSender(let sender): return senderChecked(reply, sender: sender)
+        case .checkingAlive:
+            guard reply.isPositive else {
+                state = .closed
+                return .close(.failed(SMTPError(.rejected, phase: .mail, "the server refused NOOP", reply: reply)), quit: false)
+            }
+            state = .ready
+            return .finish(.alive)
+        case .awaitingConnection, .implicitHandshake, .startTLSHandshake, .ready, .closed:
+            return protocolViolation("the server sent a reply nobody asked for: \(Self.excerpt(reply.description))")
+        }
+    }
+
+    /// RSET after a refused transaction (RFC 5321 §4.1.1.5), then `pending` is reported.
+    mutating func reset(then pending: Outcome) -> Action {
+        state = .resetting(pending: pending)
+        return sendCommands([.rset])
+    }
+
+    private mutating func resetReceived(_ reply: SMTPReply, pending: Outcome) -> Action {
+        guard reply.isPositive else {
+            state = .closed
+            return .close(pending, quit: false)
+        }
+        state = .ready
+        return .finish(pending)
+    }
+
+    private mutating func senderChecked(_ reply: SMTPReply, sender: String) -> Action {
+        guard reply.isPositive else {
+            return reset(then: .failed(SMTPError(.rejected, phase: .mail, "the server refuses <\(sender)> as sender", reply: reply,
+                                                 hint: "Use an address the account may send from (a verified sender, or the account itself).")))
+        }
+        return reset(then: .senderAccepted(reply))
+    }
+
+    // MARK: - Helpers for the extensions
+
+    /// The timeout for the read the current state waits on.
+    var pendingTimeout: Timeout {
+        if case .greeting = state { return .greeting }
+        return .socket
+    }
+
+    /// Writes `commands` (logged without AUTH payloads), then reads.
+    mutating func sendCommands(_ commands: [SMTPCommand]) -> Action {
+        for command in commands { log(.client, command.redactedLine) }
+        return .send(commands)
+    }
+
+    mutating func note(_ text: String) { log(.note, text) }
+
+    mutating func log(_ direction: TranscriptLine.Direction, _ text: String) {
+        guard configuration.transcript != nil else { return }
+        transcriptLines.append(TranscriptLine(direction: direction, text: text))
+    }
+
+    private mutating func logReply(_ reply: SMTPReply) {
+        guard configuration.transcript != nil else { return }
+        for (index, line) in reply.lines.enumerated() {
+            let separator = index == reply.lines.count - 1 ? " " : "-"
+            log(.server, "\(reply.code)\(separator)\(reply.enhancedCode.map { "\($0) " } ?? "")\(line)")
+        }
+    }
+
+    static func excerpt(_ text: String) -> String {
+        let printable = String(text.unicodeScalars.map { $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
+        return printable.count > 80 ? String(printable.prefix(80)) + "…" : printable
+    }
+}
