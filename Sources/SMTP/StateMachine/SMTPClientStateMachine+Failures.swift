@@ -39,9 +39,7 @@ extension SMTPClientStateMachine {
 
     /// A reply that cannot be decoded: the session is out of sync and ends at once.
     mutating func protocolViolation(_ message: String) -> Action {
-        let error = afterBody(SMTPError(.protocolViolation, phase: phase, message))
-        state = .closed
-        return .close(.failed(error), quit: false)
+        drop(afterBody(SMTPError(.protocolViolation, phase: phase, message)))
     }
 
     /// Marks a failure once the message data started as sent with an unknown outcome.

@@ -115,6 +115,11 @@ extension SMTPClientStateMachine {
         guard let reply = transaction.dataReply, reply.code == 354 else {
             return reset(then: .failed(SMTPError(.rejected, phase: .data, "the server refused DATA", reply: transaction.dataReply)))
         }
+        // After 354 a server waits for the data; bytes already here cannot be the reply to data not
+        // yet sent, and taking them as that reply would report a delivery the server never saw.
+        guard decoder.bufferedByteCount == 0 else {
+            return protocolViolation("the server sent \(decoder.bufferedByteCount) bytes after 354, before the message data")
+        }
         state = .awaitingDataReply(transaction)
         phase = .data
         log(.client, "<\(transaction.data.count) octets of message data>")

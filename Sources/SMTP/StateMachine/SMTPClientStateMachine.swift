@@ -256,9 +256,20 @@ public struct SMTPClientStateMachine: Sendable {
 
     /// A read, write or handshake failed, timed out or was cancelled.
     public mutating func ioFailed(_ failure: IOFailure) -> Action {
-        let error = classify(failure)
+        drop(classify(failure))
+    }
+
+    /// Ends the connection at once. While resetting after a refused transaction, what is reported
+    /// stays that refusal: the transaction's outcome is known, whatever happens to RSET.
+    mutating func drop(_ error: SMTPError) -> Action {
+        let outcome: Outcome
+        switch state {
+        case .resetting(let pending): outcome = pending
+        case .endingEmptyData(let refusal): outcome = .failed(refusal)
+        default: outcome = .failed(error)
+        }
         state = .closed
-        return .close(.failed(error), quit: false)
+        return .close(outcome, quit: false)
     }
 
     // MARK: - Replies
@@ -271,8 +282,7 @@ public struct SMTPClientStateMachine: Sendable {
             var error = SMTPError(.rejected, phase: phase, "the server is closing the connection", reply: reply,
                                   hint: "The server is shutting down or limiting connections; try again later.")
             if case .awaitingDataReply = state { error.bodyWasSent = true }
-            state = .closed
-            return .close(.failed(error), quit: false)
+            return drop(error)
         }
         switch state {
         case .greeting: return greetingReceived(reply)

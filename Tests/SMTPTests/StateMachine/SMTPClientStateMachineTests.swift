@@ -1,0 +1,103 @@
+import Testing
+@testable import SMTP
+import SMTPWire
+
+/// The machine's exact actions for the main paths, event by event, with no network.
+@Suite struct SMTPClientStateMachineTests {
+    /// An action as text, so tests can compare them exactly.
+    static func describe(_ action: SMTPClientStateMachine.Action) -> String {
+        switch action {
+        case .send(let commands): "send " + commands.map(\.redactedLine).joined(separator: " | ")
+        case .read(let timeout): "read \(timeout)"
+        case .startTLS(let timeout): "startTLS \(timeout)"
+        case .sendBody(let bytes): "body \(bytes.count)"
+        case .finish(let outcome): "finish \(name(outcome))"
+        case .close(let outcome, let quit): "close \(name(outcome)) quit=\(quit)"
+        }
+    }
+
+    static func name(_ outcome: SMTPClientStateMachine.Outcome) -> String {
+        switch outcome {
+        case .opened: "opened"
+        case .delivered: "delivered"
+        case .senderAccepted: "senderAccepted"
+        case .alive: "alive"
+        case .closed: "closed"
+        case .failed(let error): "failed(\(error.phase): \(error.message))"
+        }
+    }
+
+    static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    @Test func startTLSDiscardsWhatCameBeforeTheHandshakeAndSaysEHLOAgain() {
+        var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(), hostName: "client.example")
+        #expect(Self.describe(machine.connected(localAddressLiteral: nil)) == "read greeting")
+        #expect(Self.describe(machine.received(Self.bytes("220 mx ESMTP\r\n"))) == "send EHLO client.example")
+        #expect(Self.describe(machine.received(Self.bytes("250-mx\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n"))) == "send STARTTLS")
+        // A man in the middle appends a forged EHLO reply offering LOGIN only, in plaintext.
+        #expect(Self.describe(machine.received(Self.bytes("220 go\r\n250-mx\r\n250 AUTH LOGIN\r\n"))) == "startTLS socket")
+        #expect(machine.extensions.keywords.isEmpty)
+        #expect(Self.describe(machine.tlsEstablished(version: "TLSv1.3")) == "send EHLO client.example")
+        #expect(Self.describe(machine.received(Self.bytes("250-mx\r\n250 AUTH PLAIN\r\n"))) == "send AUTH PLAIN <redacted>")
+        #expect(Self.describe(machine.received(Self.bytes("235 ok\r\n"))) == "finish opened")
+        #expect(machine.authenticatedWith == .plain)
+    }
+
+    @Test func pipeliningWritesMailEveryRcptAndDataAtOnce() {
+        var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(security: .plaintext, credentials: nil))
+        _ = machine.connected(localAddressLiteral: "[192.0.2.1]")
+        #expect(Self.describe(machine.received(Self.bytes("220 mx\r\n"))) == "send EHLO [192.0.2.1]")
+        #expect(Self.describe(machine.received(Self.bytes("250-mx\r\n250 PIPELINING\r\n"))) == "finish opened")
+        let send = machine.send(envelope: SMTPEnvelope(from: "a@x.test", recipients: ["b@y.test", "c@y.test"]), message: Self.bytes("hi"))
+        #expect(Self.describe(send) == "send MAIL FROM:<a@x.test> | RCPT TO:<b@y.test> | RCPT TO:<c@y.test> | DATA")
+        // Replies split anywhere: the machine keeps asking for more until all four are in.
+        #expect(Self.describe(machine.received(Self.bytes("250 ok\r\n550 no such user\r\n25"))) == "read socket")
+        #expect(Self.describe(machine.received(Self.bytes("0 ok\r\n354 go\r\n"))) == "body 7")
+        #expect(Self.describe(machine.bodyWritten()) == "read socket")
+        guard case .finish(.delivered(let result)) = machine.received(Self.bytes("250 queued\r\n")) else {
+            Issue.record("not delivered")
+            return
+        }
+        #expect(result.accepted == ["c@y.test"])
+        #expect(result.rejected.map(\.recipient) == ["b@y.test"])
+        #expect(machine.isReady)
+    }
+
+    @Test func credentialsAreNeverOfferedWithoutTLSUnlessAllowed() {
+        var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(security: .plaintext))
+        _ = machine.connected(localAddressLiteral: "[192.0.2.1]")
+        _ = machine.received(Self.bytes("220 mx\r\n"))
+        let action = machine.received(Self.bytes("250-mx\r\n250 AUTH PLAIN\r\n"))
+        #expect(Self.describe(action) == "close failed(auth: refusing to send credentials over an unencrypted connection) quit=true")
+    }
+
+    @Test func aReplyAlreadyWaitingAfter354IsNotTakenAsTheFinalReply() {
+        var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(security: .plaintext, credentials: nil))
+        _ = machine.connected(localAddressLiteral: "[192.0.2.1]")
+        _ = machine.received(Self.bytes("220 mx\r\n"))
+        _ = machine.received(Self.bytes("250-mx\r\n250 PIPELINING\r\n"))
+        _ = machine.send(envelope: SMTPEnvelope(from: "a@x.test", recipients: ["b@y.test"]), message: Self.bytes("hi"))
+        let action = machine.received(Self.bytes("250 ok\r\n250 ok\r\n354 go\r\n250 forged\r\n"))
+        #expect(Self.describe(action).hasPrefix("close failed(data: the server sent 12 bytes after 354"))
+    }
+
+    @Test func aFailedRSETAfterARefusalStillReportsTheRefusal() {
+        var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(security: .plaintext, credentials: nil))
+        _ = machine.connected(localAddressLiteral: "[192.0.2.1]")
+        _ = machine.received(Self.bytes("220 mx\r\n"))
+        _ = machine.received(Self.bytes("250 mx\r\n"))
+        _ = machine.send(envelope: SMTPEnvelope(from: "a@x.test", recipients: ["b@y.test"]), message: Self.bytes("hi"))
+        _ = machine.received(Self.bytes("250 ok\r\n"))
+        _ = machine.received(Self.bytes("250 ok\r\n"))
+        _ = machine.received(Self.bytes("354 go\r\n"))
+        _ = machine.bodyWritten()
+        #expect(Self.describe(machine.received(Self.bytes("554 spam\r\n"))) == "send RSET")
+        guard case .close(.failed(let error), quit: false) = machine.ioFailed(.init(.closed, "gone")) else {
+            Issue.record("expected the refusal")
+            return
+        }
+        #expect(error.reply?.code == 554)
+        #expect(error.bodyWasSent)
+        #expect(!error.outcomeUnknown)
+    }
+}
