@@ -1,5 +1,6 @@
 import Foundation
 import NetworkIO
+import Synchronization
 
 /// A small SMTP server on loopback for the demo, for tests, and for host apps testing their own
 /// mail code: STARTTLS or implicit TLS with a self-signed certificate, AUTH PLAIN and LOGIN,
@@ -15,26 +16,38 @@ import NetworkIO
 /// server.stop()
 /// ```
 ///
-/// Each connection is served on its own thread; this is a test tool, not a production server.
-public final class DevServer: @unchecked Sendable {
+/// Connections are served on a ``BlockingExecutor`` of the DevServers' own (a session blocks for as
+/// long as its client stays connected, so it must not take threads from the clients of the same
+/// process); this is a test tool, not a production server.
+public final class DevServer: Sendable {
+    /// The threads every DevServer's accept loops and sessions run on (at most 512).
+    static let executor = BlockingExecutor(name: "devserver", maxThreads: 512)
+
     /// The configuration it runs with.
     public let configuration: DevServerConfiguration
     /// The certificate clients must trust (`tls.ca`), PEM.
     public let certificatePEM: String
     let tlsContext: TLSContext?
 
-    private let lock = NSLock()
-    private var listener: TCPSocket?
-    private var received: [ReceivedMessage] = []
-    private var openStreams: [ObjectIdentifier: NetworkStream] = [:]
-    private var acceptThread: Thread?
-    private var boundPort = 0
-    private var connections = 0
-    private var mostConcurrent = 0
+    private struct State {
+        var listener: TCPSocket?
+        var received: [ReceivedMessage] = []
+        var openStreams: [ObjectIdentifier: NetworkStream] = [:]
+        var boundPort = 0
+        var connections = 0
+        var mostConcurrent = 0
+        var greetingsHeld: Bool
+        var heldSessions: [DispatchSemaphore] = []
+    }
+
+    private let state: Mutex<State>
 
     /// Prepares a server (and its certificate); call ``start()`` to listen.
+    /// - Parameter configuration: what to offer and how to behave.
+    /// - Throws: ``NetworkError`` when the certificate or TLS context cannot be made.
     public init(_ configuration: DevServerConfiguration = DevServerConfiguration()) throws {
         self.configuration = configuration
+        state = Mutex(State(greetingsHeld: configuration.holdGreetings))
         let certificate = try configuration.certificate ?? SelfSignedCertificate()
         certificatePEM = certificate.certificatePEM
         if configuration.tls == .none {
@@ -48,52 +61,63 @@ public final class DevServer: @unchecked Sendable {
     deinit { stop() }
 
     /// The port it listens on (valid after ``start()``).
-    public var port: Int { lock.withLock { boundPort } }
+    public var port: Int { state.withLock { $0.boundPort } }
 
     /// Every message received so far, oldest first.
-    public var messages: [ReceivedMessage] { lock.withLock { received } }
+    public var messages: [ReceivedMessage] { state.withLock { $0.received } }
 
     /// How many connections were accepted so far.
-    public var connectionCount: Int { lock.withLock { connections } }
+    public var connectionCount: Int { state.withLock { $0.connections } }
 
     /// The most connections that were open at the same time.
-    public var peakConcurrentConnections: Int { lock.withLock { mostConcurrent } }
+    public var peakConcurrentConnections: Int { state.withLock { $0.mostConcurrent } }
 
     /// Drops every open connection without a word (as a server that restarts would), keeps listening.
     public func dropOpenConnections() {
-        let streams = lock.withLock { Array(openStreams.values) }
+        let streams = state.withLock { Array($0.openStreams.values) }
         streams.forEach { $0.cancel() }
     }
 
     /// Forgets the messages received so far.
-    public func clearMessages() { lock.withLock { received.removeAll() } }
+    public func clearMessages() { state.withLock { $0.received.removeAll() } }
 
-    /// Binds and starts accepting connections on a background thread.
+    /// Lets every held connection greet (see ``DevServerConfiguration/holdGreetings``), now and from now on.
+    public func releaseGreetings() {
+        let held = state.withLock { state -> [DispatchSemaphore] in
+            state.greetingsHeld = false
+            defer { state.heldSessions = [] }
+            return state.heldSessions
+        }
+        held.forEach { $0.signal() }
+    }
+
+    /// Binds and starts accepting connections.
     /// - Throws: ``NetworkError`` when the address cannot be bound.
     public func start() throws {
         let socket = try TCPSocket.listen(host: configuration.host, port: configuration.port, backlog: 1024)
-        lock.withLock {
-            listener = socket
-            boundPort = socket.localPort
+        state.withLock {
+            $0.listener = socket
+            $0.boundPort = socket.localPort
         }
-        let thread = Thread { [weak self] in
+        Self.executor.execute { [weak self] in
             while let client = try? socket.accept() {
                 self?.serve(client)
             }
         }
-        thread.name = "devserver-accept"
-        acceptThread = thread
-        thread.start()
     }
 
     /// Stops listening and drops every open connection.
     public func stop() {
-        let (socket, streams) = lock.withLock { () -> (TCPSocket?, [NetworkStream]) in
-            defer { listener = nil }
-            return (listener, Array(openStreams.values))
+        let (socket, streams, held) = state.withLock { state -> (TCPSocket?, [NetworkStream], [DispatchSemaphore]) in
+            defer {
+                state.listener = nil
+                state.heldSessions = []
+            }
+            return (state.listener, Array(state.openStreams.values), state.heldSessions)
         }
         socket?.shutdown()
         streams.forEach { $0.cancel() }
+        held.forEach { $0.signal() }
     }
 
     /// Waits until at least `count` messages have arrived or `timeout` seconds pass.
@@ -111,26 +135,34 @@ public final class DevServer: @unchecked Sendable {
     private func serve(_ socket: TCPSocket) {
         let stream = NetworkStream(socket: socket)
         let key = ObjectIdentifier(stream)
-        lock.withLock {
-            openStreams[key] = stream
-            connections += 1
-            mostConcurrent = max(mostConcurrent, openStreams.count)
+        state.withLock {
+            $0.openStreams[key] = stream
+            $0.connections += 1
+            $0.mostConcurrent = max($0.mostConcurrent, $0.openStreams.count)
         }
-        let thread = Thread { [weak self] in
+        Self.executor.execute { [weak self] in
             guard let self else { return }
-            let session = ServerSession(server: self, stream: stream)
-            session.run()
+            ServerSession(server: self, stream: stream).run()
             stream.close()
-            self.lock.withLock { _ = self.openStreams.removeValue(forKey: key) }
+            self.state.withLock { _ = $0.openStreams.removeValue(forKey: key) }
         }
-        thread.name = "devserver-session"
-        thread.start()
+    }
+
+    /// Blocks the session's thread while greetings are held.
+    func waitUntilGreetingsAreReleased() {
+        let gate = DispatchSemaphore(value: 0)
+        let held = state.withLock { state -> Bool in
+            guard state.greetingsHeld, state.listener != nil else { return false }
+            state.heldSessions.append(gate)
+            return true
+        }
+        if held { gate.wait() }
     }
 
     func record(_ message: ReceivedMessage) {
-        let count = lock.withLock { () -> Int in
-            received.append(message)
-            return received.count
+        let count = state.withLock { state -> Int in
+            state.received.append(message)
+            return state.received.count
         }
         if let directory = configuration.saveDirectory {
             try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

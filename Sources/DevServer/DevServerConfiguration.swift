@@ -45,6 +45,9 @@ public struct DevServerConfiguration: Sendable {
     public var faults: [Fault] = []
     /// A pause before every reply, in seconds (default 0): a slow server, for timing tests.
     public var replyDelay: Double = 0
+    /// Whether sessions wait with their greeting until ``DevServer/releaseGreetings()``: lets a
+    /// test hold many clients in the greeting phase at once, without a timer.
+    public var holdGreetings: Bool = false
     /// Senders MAIL FROM accepts; nil (the default) accepts any. Others get `553 5.7.1`.
     public var allowedSenders: Set<String>?
     /// How long a connection may sit idle before the server drops it. Default 60 s.

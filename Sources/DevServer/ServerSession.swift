@@ -36,6 +36,7 @@ final class ServerSession {
                 while try !stream.read(deadline: deadline).isEmpty {}
                 return
             }
+            server.waitUntilGreetingsAreReleased()
             try reply(220, nil, "\(configuration.serverName) ESMTP DevServer ready")
             while let line = try readLine() {
                 guard try handle(line) else { return }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Glibc
 import Synchronization
 
 /// The one place blocking socket and TLS work runs: a set of threads grown on demand up to a cap,
@@ -54,6 +55,9 @@ public final class BlockingExecutor: Sendable {
     /// Threads started so far (they never exceed ``maxThreads``).
     public var threadCount: Int { state.withLock { $0.threads } }
 
+    /// Jobs waiting for a free thread.
+    public var queuedJobs: Int { state.withLock { max(0, $0.queued - $0.idle) } }
+
     /// Runs `job` on one of the executor's threads, as soon as one is free.
     public func execute(_ job: @escaping @Sendable () -> Void) {
         let startThread = state.withLock { state -> Bool in
@@ -65,8 +69,10 @@ public final class BlockingExecutor: Sendable {
         }
         available.signal()
         if startThread {
-            let thread = Thread { [self] in work() }
-            thread.name = name
+            let thread = Thread { [self] in
+                Self.nameCurrentThread(name)
+                work()
+            }
             thread.stackSize = 512 * 1024
             thread.start()
         }
@@ -77,6 +83,15 @@ public final class BlockingExecutor: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             execute { continuation.resume(with: Result { try body() }) }
         }
+    }
+
+    /// Names the calling thread as /proc/self/task/*/comm and debuggers show it (at most 15 bytes).
+    private static func nameCurrentThread(_ name: String) {
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
     }
 
     private func work() {

@@ -55,6 +55,10 @@ public final class NetworkStream: @unchecked Sendable {
     /// Reads up to `maxLength` bytes. An empty result means the peer closed the stream.
     /// - Throws: ``NetworkError`` (`timeout`, `cancelled`, `io`, `tls`).
     public func read(maxLength: Int = 16_384, deadline: Deadline) throws -> [UInt8] {
+        try cancellable { try readBytes(maxLength: maxLength, deadline: deadline) }
+    }
+
+    private func readBytes(maxLength: Int, deadline: Deadline) throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: maxLength)
         while true {
             if let ssl {
@@ -105,6 +109,23 @@ public final class NetworkStream: @unchecked Sendable {
 
     /// The write loop: `deadline(bytesWrittenSoFar)` gives the deadline for each wait.
     private func write(_ bytes: [UInt8], deadline currentDeadline: (Int) -> Deadline) throws {
+        try cancellable { try writeBytes(bytes, deadline: currentDeadline) }
+    }
+
+    /// Runs `body`; after ``cancel()`` any failure, or an end of stream, is reported as a cancellation:
+    /// the socket was shut down here, not by the peer.
+    private func cancellable<T>(_ body: () throws -> T) throws -> T {
+        let cancelled = NetworkError(.cancelled, "the connection was cancelled")
+        do {
+            let result = try body()
+            if socket.isShutDown, let bytes = result as? [UInt8], bytes.isEmpty { throw cancelled }
+            return result
+        } catch let error as NetworkError where error.kind != .cancelled && socket.isShutDown {
+            throw cancelled
+        }
+    }
+
+    private func writeBytes(_ bytes: [UInt8], deadline currentDeadline: (Int) -> Deadline) throws {
         var offset = 0
         while offset < bytes.count {
             if let ssl {
@@ -145,6 +166,10 @@ public final class NetworkStream: @unchecked Sendable {
     /// - Throws: ``NetworkError`` of kind `certificate` when verification fails or there is no name
     ///   to verify, `tls` otherwise.
     public func startTLS(_ context: TLSContext, serverName: String?, deadline: Deadline) throws {
+        try cancellable { try handshake(context, serverName: serverName, deadline: deadline) }
+    }
+
+    private func handshake(_ context: TLSContext, serverName: String?, deadline: Deadline) throws {
         precondition(ssl == nil, "TLS is already active")
         let name = serverName.map { $0.trimmingBlanks.trimmingBrackets } ?? ""
         if !context.isServer, context.verifiesPeer, name.isEmpty {

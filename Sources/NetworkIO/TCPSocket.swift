@@ -161,7 +161,8 @@ public final class TCPSocket: @unchecked Sendable {
 
     private let shutdownLock = NSLock()
     private var shutDown = false
-    private var isShutDown: Bool { shutdownLock.withLock { shutDown } }
+    /// Whether ``shutdown()`` was called (a cancellation, not a peer's doing).
+    var isShutDown: Bool { shutdownLock.withLock { shutDown } }
 
     /// Stops all traffic and wakes any thread blocked on this socket. Safe from any thread.
     public func shutdown() {

@@ -1,0 +1,141 @@
+import DevServer
+import Foundation
+@testable import NetworkIO
+import Synchronization
+import Testing
+@testable import SMTP
+import SMTPWire
+
+/// Cancelling the calling Task ends a send at once in every phase: DNS, connect, TLS handshake,
+/// read and write. Each test waits for the send to be in its phase (an event, not a timer), then
+/// cancels, and the send must be over well within a second.
+@Suite struct CancellationTests {
+    static let envelope = SMTPEnvelope(from: "app@example.test", recipients: ["ada@example.test"])
+
+    static func configuration(host: String = "127.0.0.1", port: Int, security: SMTPClientConfiguration.Security = .plaintext,
+                              ca: String? = nil) -> SMTPClientConfiguration {
+        var configuration = SMTPClientConfiguration(host: host, port: port, security: security)
+        configuration.tls.trustedCertificatesPEM = ca
+        configuration.tls.serverName = "localhost"
+        configuration.timeouts = .init(connection: 60, greeting: 60, socket: 60, dns: 60)
+        return configuration
+    }
+
+    /// Waits (polling, at most 10 s) until `condition` holds.
+    static func waitUntil(_ condition: () -> Bool) async throws {
+        var waited = 0
+        while !condition(), waited < 2_000 {
+            try await Task.sleep(nanoseconds: 5_000_000)
+            waited += 1
+        }
+        try #require(condition())
+    }
+
+    /// Cancels `task` and returns the error it ended with and how long that took.
+    static func cancel(_ task: Task<SMTPSendResult, any Error>) async -> (SMTPError?, Double) {
+        let start = Date()
+        task.cancel()
+        let result = await task.result
+        let elapsed = Date().timeIntervalSince(start)
+        guard case .failure(let error) = result else { return (nil, elapsed) }
+        return (error as? SMTPError, elapsed)
+    }
+
+    static func send(_ configuration: SMTPClientConfiguration, message: [UInt8] = Array("Subject: t\r\n\r\nhi\r\n".utf8)) throws
+        -> Task<SMTPSendResult, any Error> {
+        let client = try SMTPClient(configuration: configuration)
+        return Task { try await client.send(envelope: envelope, message: message) }
+    }
+
+    @Test func duringDNS() async throws {
+        // Every lookup thread is busy, so this send's lookup waits: the send is in DNS for sure.
+        let release = DispatchSemaphore(value: 0)
+        for _ in 0..<Resolver.executor.maxThreads { Resolver.executor.execute { release.wait() } }
+        defer { for _ in 0..<Resolver.executor.maxThreads { release.signal() } }
+        let task = try Self.send(Self.configuration(host: "mail.cancellation.test", port: 25))
+        try await Self.waitUntil { Resolver.executor.queuedJobs > 0 }
+        let (error, elapsed) = await Self.cancel(task)
+        #expect(error?.kind == .cancelled)
+        #expect(error?.phase == .connect)
+        #expect(elapsed < 1)
+    }
+
+    @Test func duringConnect() async throws {
+        // A listener whose one-slot backlog is full: the kernel drops further SYNs, so a connect hangs.
+        let listener = try TCPSocket.listen(host: "127.0.0.1", port: 0, backlog: 0)
+        defer { listener.shutdown() }
+        let filler = try TCPSocket.connect(host: "127.0.0.1", port: listener.localPort, deadline: .after(seconds: 5))
+        defer { filler.close() }
+        let task = try Self.send(Self.configuration(port: listener.localPort))
+        try await Self.waitUntil { Self.synSent(toPort: listener.localPort) }
+        let (error, elapsed) = await Self.cancel(task)
+        #expect(error?.kind == .cancelled)
+        #expect(error?.phase == .connect)
+        #expect(elapsed < 1)
+    }
+
+    @Test func duringTheTLSHandshake() async throws {
+        let helloSeen = Mutex(false)
+        let server = try ScriptedServer { peer in
+            _ = try peer.stream.read(deadline: .after(seconds: 10))  // the ClientHello
+            helloSeen.withLock { $0 = true }
+            peer.stall(30)
+        }
+        let task = try Self.send(Self.configuration(port: server.port, security: .implicitTLS, ca: server.certificatePEM))
+        try await Self.waitUntil { helloSeen.withLock { $0 } }
+        let (error, elapsed) = await Self.cancel(task)
+        await server.finish()
+        #expect(error?.kind == .cancelled)
+        #expect(error?.phase == .tls)
+        #expect(elapsed < 1)
+    }
+
+    @Test func duringARead() async throws {
+        var configuration = DevServerConfiguration()
+        configuration.tls = .none
+        configuration.holdGreetings = true
+        let server = try DevServer(configuration)
+        try server.start()
+        defer { server.stop() }
+        let task = try Self.send(Self.configuration(port: server.port))
+        try await Self.waitUntil { server.connectionCount == 1 }
+        let (error, elapsed) = await Self.cancel(task)
+        #expect(error?.kind == .cancelled)
+        #expect(error?.phase == .greeting)
+        #expect(elapsed < 1)
+    }
+
+    @Test func duringAWrite() async throws {
+        let dataStarted = Mutex(false)
+        let server = try ScriptedServer { peer in
+            try peer.greetAndHello(["8BITMIME"])
+            try peer.expect("MAIL FROM:")
+            try peer.send("250 ok\r\n")
+            try peer.expect("RCPT TO:")
+            try peer.send("250 ok\r\n")
+            try peer.expect("DATA")
+            try peer.send("354 go\r\n")
+            dataStarted.withLock { $0 = true }
+            Thread.sleep(forTimeInterval: 30)  // never reads the data: the client's write blocks
+        }
+        // 32 MiB: far more than the socket buffers hold, so the client is blocked in write.
+        let message = Array("Subject: big\r\n\r\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 32 << 20)
+        let task = try Self.send(Self.configuration(port: server.port), message: message)
+        try await Self.waitUntil { dataStarted.withLock { $0 } }
+        let (error, elapsed) = await Self.cancel(task)
+        #expect(error?.kind == .cancelled)
+        #expect(error?.phase == .data)
+        #expect(error?.outcomeUnknown == true)  // part of the data went out
+        #expect(elapsed < 1)
+    }
+
+    /// Whether this machine has a socket in SYN_SENT towards 127.0.0.1:`port` (/proc/net/tcp).
+    static func synSent(toPort port: Int) -> Bool {
+        let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
+        let remote = String(format: "0100007F:%04X", port)
+        return table.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 3 && fields[2] == remote && fields[3] == "02"
+        }
+    }
+}
