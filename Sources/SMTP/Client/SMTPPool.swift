@@ -96,6 +96,12 @@ public actor SMTPPool: SMTPTransport {
     /// Connections counted against `maxConnections` now (opening, busy, idle or still quitting).
     public var openConnections: Int { counted }
 
+    /// Sends waiting for a connection to come free.
+    public var waitingSends: Int { waiters.count }
+
+    /// Whether ``shutdown()`` was called.
+    public var isShuttingDown: Bool { isShutDown }
+
     /// Sends over an idle connection, or a new one when fewer than `maxConnections` are open,
     /// or waits for one to come free.
     public func send(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {

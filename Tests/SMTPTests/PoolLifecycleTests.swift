@@ -1,0 +1,137 @@
+import DevServer
+import Foundation
+import Synchronization
+import Testing
+@testable import SMTP
+import SMTPWire
+
+/// The pool under cancellation, slow QUITs, dead idle connections and shutdown.
+@Suite struct PoolLifecycleTests {
+    private func server(_ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {
+        var configuration = DevServerConfiguration()
+        configuration.users = ["u": "p"]
+        adjust(&configuration)
+        let server = try DevServer(configuration)
+        try server.start()
+        return server
+    }
+
+    private func configuration(_ server: DevServer, transcript: (@Sendable (TranscriptLine) -> Void)? = nil) -> SMTPClientConfiguration {
+        var configuration = SMTPClientConfiguration(host: "127.0.0.1", port: server.port, security: .startTLSRequired)
+        configuration.tls.trustedCertificatesPEM = server.certificatePEM
+        configuration.credentials = SMTPCredentials(user: "u", password: "p")
+        configuration.timeouts = .init(connection: 30, greeting: 30, socket: 30)
+        configuration.transcript = transcript
+        return configuration
+    }
+
+    private func envelope(_ index: Int) -> SMTPEnvelope {
+        SMTPEnvelope(from: "app@example.test", recipients: ["user\(index)@example.test"])
+    }
+
+    private let message = Array("Subject: pooled\r\n\r\nhello\r\n".utf8)
+
+    static func waitUntil(_ condition: () async -> Bool) async throws {
+        var waited = 0
+        while await !condition(), waited < 2_000 {
+            try await Task.sleep(nanoseconds: 5_000_000)
+            waited += 1
+        }
+        #expect(await condition())
+    }
+
+    /// A connection used up by `maxMessages` is QUIT; until the server answers (0.2 s later), it
+    /// still counts against `maxConnections`.
+    @Test func aConnectionCountsUntilItsQUITIsDone() async throws {
+        let server = try server { $0.replyDelay = 0.2 }
+        defer { server.stop() }
+        let pool = try SMTPPool(configuration: configuration(server), limits: .init(maxConnections: 1, maxMessagesPerConnection: 1))
+        _ = try await pool.send(envelope: envelope(1), message: message)
+        #expect(await pool.openConnections == 1)  // QUIT sent, its reply 0.2 s away
+        try await Self.waitUntil { await pool.openConnections == 0 }
+        _ = try await pool.send(envelope: envelope(2), message: message)
+        #expect(server.messages.count == 2)
+    }
+
+    @Test func waitingForAConnectionEndsAtOnceWhenCancelled() async throws {
+        let server = try server { $0.holdGreetings = true }
+        defer { server.stop() }
+        let pool = try SMTPPool(configuration: configuration(server), limits: .init(maxConnections: 1))
+        let first = Task { try await pool.send(envelope: envelope(1), message: message) }
+        try await Self.waitUntil { server.connectionCount == 1 }
+        let second = Task { try await pool.send(envelope: envelope(2), message: message) }
+        try await Self.waitUntil { await pool.waitingSends == 1 }
+        second.cancel()
+        let error = await #expect(throws: SMTPError.self) { try await second.value }
+        #expect(error?.kind == .cancelled)
+        #expect(error?.message.contains("waiting for a connection") == true)
+        #expect(await pool.waitingSends == 0)
+        server.releaseGreetings()
+        _ = try await first.value
+        #expect(server.messages.map(\.recipients) == [["user1@example.test"]])
+    }
+
+    @Test func waitingForTheRateLimitEndsAtOnceWhenCancelled() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let pool = try SMTPPool(configuration: configuration(server), limits: .init(maxConnections: 1, rateLimit: 1, rateWindow: 3600))
+        _ = try await pool.send(envelope: envelope(1), message: message)
+        let second = Task { try await pool.send(envelope: envelope(2), message: message) }
+        let start = Date()
+        second.cancel()
+        let error = await #expect(throws: SMTPError.self) { try await second.value }
+        #expect(error?.kind == .cancelled)
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(server.messages.count == 1)
+    }
+
+    @Test func aConnectionWhoseSendWasCancelledIsNeverReused() async throws {
+        let server = try server { $0.holdGreetings = true }
+        defer { server.stop() }
+        let pool = try SMTPPool(configuration: configuration(server), limits: .init(maxConnections: 1))
+        let cancelled = Task { try await pool.send(envelope: envelope(1), message: message) }
+        try await Self.waitUntil { server.connectionCount == 1 }
+        cancelled.cancel()
+        _ = await cancelled.result
+        server.releaseGreetings()
+        _ = try await pool.send(envelope: envelope(2), message: message)
+        #expect(server.connectionCount == 2)
+        #expect(server.messages.map(\.recipients) == [["user2@example.test"]])
+    }
+
+    /// A connection idle past `healthCheckAfter` gets NOOP first; the server had dropped it, so the
+    /// pool opens a fresh one and the send succeeds without being retried.
+    @Test func aDeadIdleConnectionCostsAFreshConnectionNotAFailedSend() async throws {
+        let server = try server()
+        defer { server.stop() }
+        let lines = Mutex<[String]>([])
+        let pool = try SMTPPool(configuration: configuration(server) { line in lines.withLock { $0.append(line.description) } },
+                                limits: .init(maxConnections: 1, healthCheckAfter: 0.05))
+        _ = try await pool.send(envelope: envelope(1), message: message)
+        server.dropOpenConnections()
+        try await Task.sleep(nanoseconds: 100_000_000)  // idle longer than healthCheckAfter (a lower bound only)
+        _ = try await pool.send(envelope: envelope(2), message: message)
+        #expect(server.messages.count == 2)
+        #expect(server.connectionCount == 2)
+        let transcript = lines.withLock { $0 }
+        #expect(transcript.contains("C: NOOP"))
+        #expect(transcript.filter { $0.hasPrefix("C: MAIL FROM") }.count == 2)  // no message was tried on the dead connection
+    }
+
+    @Test func shutdownLetsInFlightSendsFinishThenRefusesNewOnes() async throws {
+        let server = try server { $0.holdGreetings = true }
+        defer { server.stop() }
+        let pool = try SMTPPool(configuration: configuration(server), limits: .init(maxConnections: 2))
+        let inFlight = Task { try await pool.send(envelope: envelope(1), message: message) }
+        try await Self.waitUntil { server.connectionCount == 1 }
+        let shutdown = Task { await pool.shutdown() }
+        try await Self.waitUntil { await pool.isShuttingDown }
+        let refused = await #expect(throws: SMTPError.self) { try await pool.send(envelope: envelope(2), message: message) }
+        #expect(refused?.message.contains("shut down") == true)
+        server.releaseGreetings()
+        _ = try await inFlight.value
+        await shutdown.value
+        #expect(await pool.openConnections == 0)
+        #expect(server.messages.map(\.recipients) == [["user1@example.test"]])
+    }
+}
