@@ -30,6 +30,7 @@ public struct SMTPConnector: EmailConnector {
     /// Where messages go: the client itself, or a pool over the same configuration.
     private let transport: any SMTPTransport
     private let signer: DKIMSigner?
+    private let inFlight = InFlightSends()
 
     /// Builds a connector from a parsed configuration.
     /// - Parameters:
@@ -67,6 +68,8 @@ public struct SMTPConnector: EmailConnector {
 
     /// Renders, composes and sends the email for `request`.
     public func send(_ request: EmailRequest) async throws -> SendReceipt {
+        try inFlight.enter()
+        defer { inFlight.leave() }
         let bytes: [UInt8]
         let message: MailMessage
         do {
@@ -92,6 +95,15 @@ public struct SMTPConnector: EmailConnector {
         } catch let error as SMTPError {
             throw ConnectorError(error, preset: config.preset)
         }
+    }
+
+    /// Whether ``shutdown()`` was called: every send from then on fails at once.
+    public var isShutDown: Bool { inFlight.isShutDown }
+
+    /// Refuses new sends at once, lets those in flight finish, then QUITs pooled connections.
+    public func shutdown() async {
+        await inFlight.shutDown()
+        if let pool = transport as? SMTPPool { await pool.shutdown() }
     }
 
     /// Probes the server step by step (DNS, TCP, TLS, greeting, EHLO, STARTTLS, AUTH, MAIL FROM

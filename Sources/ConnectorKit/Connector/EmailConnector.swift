@@ -10,6 +10,17 @@ public protocol EmailConnector: Sendable {
     /// - Returns: what the server accepted and rejected.
     /// - Throws: ``ConnectorError`` with the phase, the server reply and a hint.
     func send(_ request: EmailRequest) async throws -> SendReceipt
+
+    /// Stops the connector: new sends fail at once with ``ConnectorError/Code/shutDown``, sends in
+    /// flight finish, then open connections are closed politely. Call it once, when the host app
+    /// stops; shaped like swift-service-lifecycle's graceful shutdown, so a `Service` can call it
+    /// after `gracefulShutdown()` returns (see Docs/Operations.md). The default does nothing.
+    func shutdown() async
+}
+
+extension EmailConnector {
+    /// Nothing to stop: the connector holds no connections or threads.
+    public func shutdown() async {}
 }
 
 /// Builds connectors of one kind from JSON configuration.

@@ -32,6 +32,8 @@ public struct ConnectorError: Error, Sendable, CustomStringConvertible {
         /// TLS could not be established: the handshake failed, the certificate did not verify (chain,
         /// expiry or host name), or TLS was required and not offered. The phase says where.
         public static let tlsFailed = Code(rawValue: "tls_failed")
+        /// The connector was shut down (``EmailConnector/shutdown()``); make a new one to send again.
+        public static let shutDown = Code(rawValue: "shut_down")
         /// The operation was cancelled by the caller.
         public static let cancelled = Code(rawValue: "cancelled")
     }
