@@ -61,6 +61,6 @@ let package = Package(
         .testTarget(name: "PresetsTests", dependencies: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog",
                                                           "StandardConnectors", "SMTPConnector", "SMTP", "SMTPWire", "ConnectorKit"]),
         // Runs the built `smtp-connector` binary as a user would.
-        .testTarget(name: "CLITests", dependencies: ["DevServer", "TestSupport", "smtp-connector"]),
+        .testTarget(name: "CLITests", dependencies: ["DevServer", "NetworkIO", "TestSupport", "smtp-connector"]),
     ]
 )

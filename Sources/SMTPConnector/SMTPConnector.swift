@@ -46,10 +46,8 @@ public struct SMTPConnector: EmailConnector {
         do {
             let clientConfiguration = config.clientConfiguration(transcript: { sink("smtp \($0)") }, tokenProvider: tokenProvider)
             client = try SMTPClient(configuration: clientConfiguration)
-            if let pool = config.pool {
-                transport = try SMTPPool(configuration: clientConfiguration, limits: .init(
-                    maxConnections: pool.maxConnections, maxMessagesPerConnection: pool.maxMessages,
-                    rateLimit: pool.rateLimit, rateWindow: pool.rateWindow))
+            if let limits = config.pool {
+                transport = try SMTPPool(configuration: clientConfiguration, limits: limits)
             } else {
                 transport = client
             }

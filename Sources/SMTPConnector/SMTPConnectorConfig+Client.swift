@@ -8,18 +8,8 @@ extension SMTPConnectorConfig {
     ///   the config has OAuth2 credentials without a fixed `accessToken`.
     func clientConfiguration(transcript: (@Sendable (TranscriptLine) -> Void)?,
                              tokenProvider: (@Sendable (String) async throws -> String)? = nil) -> SMTPClientConfiguration {
-        let mode: SMTPClientConfiguration.Security
-        switch security {
-        case .implicitTLS: mode = .implicitTLS
-        case .startTLSRequired: mode = .startTLSRequired
-        case .startTLSOpportunistic: mode = .startTLSOpportunistic
-        case .plaintext: mode = .plaintext
-        }
-        var configuration = SMTPClientConfiguration(host: host, port: port, security: mode)
-        configuration.tls.verifyCertificate = tls.rejectUnauthorized
-        configuration.tls.serverName = tls.serverName
-        configuration.tls.trustedCertificatesPEM = tls.caPEM
-        configuration.tls.minimumVersion = tls.minimumVersion == "TLSv1.3" ? .tls13 : .tls12
+        var configuration = SMTPClientConfiguration(host: host, port: port, security: security)
+        configuration.tls = tls
         configuration.clientName = clientName
         configuration.localAddress = localAddress
         if let auth, auth.isOAuth2, let user = auth.user {
@@ -37,7 +27,7 @@ extension SMTPConnectorConfig {
         }
         configuration.mechanism = auth?.mechanism.flatMap(SASLMechanism.init(rawValue:))
         configuration.allowsPlaintextAuthentication = allowsInsecureAuth
-        configuration.timeouts = .init(connection: timeouts.connection, greeting: timeouts.greeting, socket: timeouts.socket)
+        configuration.timeouts = timeouts
         configuration.transcript = logsTranscript ? transcript : nil
         return configuration
     }

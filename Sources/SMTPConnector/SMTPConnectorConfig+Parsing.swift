@@ -78,7 +78,7 @@ extension SMTPConnectorConfig {
         if let value = reader.integer("connectionTimeout", in: 1...86_400_000) { timeouts.connection = Double(value) / 1000 }
         if let value = reader.integer("greetingTimeout", in: 1...86_400_000) { timeouts.greeting = Double(value) / 1000 }
         if let value = reader.integer("socketTimeout", in: 1...86_400_000) { timeouts.socket = Double(value) / 1000 }
-        _ = reader.integer("dnsTimeout", in: 1...86_400_000)
+        if let value = reader.integer("dnsTimeout", in: 1...86_400_000) { timeouts.dns = Double(value) / 1000 }
         let headers = readHeaders(&reader)
         let logger = reader.bool("logger") ?? false
         let debug = reader.bool("debug") ?? false
@@ -122,93 +122,6 @@ extension SMTPConnectorConfig {
         return nil
     }
 
-    private static func readTemplates(_ reader: inout ConfigReader) -> TemplateCatalog? {
-        guard let elements = reader.array("templates", required: true) else { return nil }
-        var templates: [EmailTemplate] = []
-        var present: Set<UsageType> = []
-        var valid = true
-        for (index, element) in elements.enumerated() {
-            var item = ConfigReader(element, at: ConfigPath.root.appending("templates").appending(index: index))
-            let usageText = item.string("usageType", required: true)
-            let usage = usageText.flatMap(UsageType.init(rawValue:))
-            if let usage { present.insert(usage) }
-            if let usageText, usage == nil {
-                item.report("usageType", "\"\(usageText)\" is not a usage type; expected one of \(UsageType.allNames)")
-            }
-            // Required, as in Logto: a template without it is rejected there, so it is here.
-            let contentText = item.string("contentType", required: true, hint: "Set it to \"text/plain\" or \"text/html\".")
-            let contentType = contentText.flatMap { EmailTemplate.ContentType(rawValue: $0.lowercased()) }
-            if let contentText, contentType == nil {
-                item.report("contentType", "expected text/plain or text/html, found \"\(contentText)\"")
-            }
-            let subject = item.string("subject", required: true)
-            if let subject, subject.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
-                item.report("subject", "must be a single line (it becomes the Subject header)")
-            }
-            let content = item.value("content", required: true).flatMap { value -> String? in
-                guard let text = value.stringValue else {
-                    item.report("content", "expected a string, found \(value.typeDescription)")
-                    return nil
-                }
-                return text
-            }
-            let locale = item.string("locale")
-            let textContent = item.string("textContent")
-            let generateText = item.bool("generateText") ?? false
-            if contentType == .plainText, textContent != nil || generateText {
-                item.report(textContent != nil ? "textContent" : "generateText", "only applies to text/html templates")
-            }
-            item.finish()
-            reader.absorb(item)
-            if let usage, let contentType, let subject, let content, item.issues.isEmpty {
-                templates.append(EmailTemplate(usageType: usage, contentType: contentType, subject: subject,
-                                               content: content, locale: locale, textContent: textContent,
-                                               generateText: generateText))
-            } else {
-                valid = false
-            }
-        }
-        for required in UsageType.required where !present.contains(required) {
-            reader.report("templates", "has no \(required.rawValue) template",
-                          hint: "Logto requires templates for \(UsageType.required.map(\.rawValue).joined(separator: ", ")).")
-        }
-        if valid {
-            var seen: Set<String> = []
-            for (index, template) in templates.enumerated() {
-                let key = "\(template.usageType.rawValue)|\(template.locale?.lowercased() ?? "")"
-                if !seen.insert(key).inserted {
-                    reader.report("templates[\(index)]", "repeats usageType \(template.usageType.rawValue)\(template.locale.map { " for locale \($0)" } ?? "")",
-                                  hint: "Keep one template per usage type and locale.")
-                }
-            }
-        }
-        return valid ? TemplateCatalog(templates) : nil
-    }
-
-    private static func readHeaders(_ reader: inout ConfigReader) -> [Header] {
-        guard let value = reader.value("customHeaders") else { return [] }
-        guard let members = value.objectValue else {
-            reader.report("customHeaders", "expected an object of header names to string values, found \(value.typeDescription)")
-            return []
-        }
-        var headers: [Header] = []
-        for name in members.keys.sorted() {
-            let path = "customHeaders.\(name)"
-            guard let text = members[name]?.stringValue else {
-                reader.report(path, "expected a string, found \(members[name]?.typeDescription ?? "nothing")")
-                continue
-            }
-            if let problem = MessageComposer.problem(withHeaderName: name) {
-                reader.report(path, problem, hint: "Use fromEmail and replyTo for addresses; templates set the subject.")
-            } else if text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
-                reader.report(path, "contains a line break or NUL, which could inject headers")
-            } else {
-                headers.append(Header(name: name, value: text))
-            }
-        }
-        return headers
-    }
-
     /// Keys Logto's connector accepts that change nothing here yet, checked for type only.
     /// `pool`, `maxConnections`, `maxMessages`, `rateDelta` (ms), `rateLimit`: nodemailer's names.
     private static func readPool(_ reader: inout ConfigReader, preset: Preset?) -> Pool? {
@@ -216,9 +129,9 @@ extension SMTPConnectorConfig {
         var pool = Pool()
         if let value = reader.integer("maxConnections", in: 1...1000) { pool.maxConnections = value }
         if let value = reader.integer("maxMessages", in: 1...1_000_000) {
-            pool.maxMessages = value
+            pool.maxMessagesPerConnection = value
         } else if let providerLimit = preset?.limits.messagesPerConnection {
-            pool.maxMessages = min(pool.maxMessages, providerLimit)
+            pool.maxMessagesPerConnection = min(pool.maxMessagesPerConnection, providerLimit)
         }
         if let value = reader.integer("rateDelta", in: 1...86_400_000) { pool.rateWindow = Double(value) / 1000 }
         pool.rateLimit = reader.integer("rateLimit", in: 1...1_000_000)

@@ -1,17 +1,18 @@
 import ConnectorKit
 import Foundation
+import SMTP
 
 /// Reading `tls` (and its top-level alias `servername`, read by the caller).
 extension SMTPConnectorConfig {
     /// - Parameter fileAccess: false under `disableFileAccess`: `tls.ca` must then be PEM text.
     static func readTLS(_ reader: inout ConfigReader, fileAccess: Bool) -> TLS {
         var tls = TLS()
-        tls.rejectUnauthorized = reader.bool("rejectUnauthorized") ?? true
+        tls.verifyCertificate = reader.bool("rejectUnauthorized") ?? true
         // A blank servername means "check host" (nodemailer), never "check no name".
         tls.serverName = reader.optionalString("servername")
         if let version = reader.string("minVersion") {
-            if ["TLSv1.2", "TLSv1.3"].contains(version) {
-                tls.minimumVersion = version
+            if let minimum = SMTPClientConfiguration.MinimumTLSVersion(rawValue: version) {
+                tls.minimumVersion = minimum
             } else {
                 reader.report("minVersion", "expected \"TLSv1.2\" or \"TLSv1.3\", found \"\(version)\"",
                               hint: "TLS 1.2 is the lowest version this client speaks (RFC 8997).")
@@ -31,7 +32,7 @@ extension SMTPConnectorConfig {
                     pems.append(pem)
                 }
             }
-            tls.caPEM = pems.isEmpty ? nil : pems.joined(separator: "\n")
+            tls.trustedCertificatesPEM = pems.isEmpty ? nil : pems.joined(separator: "\n")
         }
         return tls
     }

@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import MIME
+import SMTP
 
 /// The SMTP connector's configuration: Logto's SMTP connector format (nodemailer's option names),
 /// parsed and checked. Build one with ``parse(_:)``.
@@ -49,17 +50,9 @@ public struct SMTPConnectorConfig: Sendable, Equatable {
     /// The provider preset the config named, or whose host it uses: its reply hints explain errors.
     public var preset: Preset?
 
-    /// Pool limits (nodemailer's names and defaults).
-    public struct Pool: Sendable, Equatable {
-        /// `maxConnections` (default 5).
-        public var maxConnections = 5
-        /// `maxMessages` per connection (default 100, or the preset's provider limit if lower).
-        public var maxMessages = 100
-        /// `rateLimit`: messages per `rateDelta`; nil for none.
-        public var rateLimit: Int?
-        /// `rateDelta` in seconds (the JSON holds milliseconds; default 1 s).
-        public var rateWindow: Double = 1
-    }
+    /// Pool limits (nodemailer's names and defaults): the pool's own type, so nothing is copied
+    /// field by field. `maxMessagesPerConnection` is capped by the preset's provider limit.
+    public typealias Pool = SMTPPool.Limits
 
     /// DKIM signing settings (`dkim`), checked at load time.
     public struct DKIM: Sendable, Equatable {
@@ -100,39 +93,15 @@ public struct SMTPConnectorConfig: Sendable, Equatable {
         }
     }
 
-    /// How the connection is secured.
-    public enum Security: String, Sendable, Equatable {
-        /// `secure: true`: TLS from the first byte.
-        case implicitTLS
-        /// `requireTLS: true`: STARTTLS or fail.
-        case startTLSRequired
-        /// The default: STARTTLS when offered.
-        case startTLSOpportunistic
-        /// `ignoreTLS: true`: never TLS.
-        case plaintext
-    }
+    /// How the connection is secured (`secure`, `requireTLS`, `ignoreTLS`): the client's own type.
+    public typealias Security = SMTPClientConfiguration.Security
 
-    /// Certificate checking (`tls` object and top-level `servername`).
-    public struct TLS: Sendable, Equatable {
-        /// `tls.rejectUnauthorized` (default true).
-        public var rejectUnauthorized = true
-        /// `tls.servername` or top-level `servername`: the name checked and sent as SNI.
-        public var serverName: String?
-        /// `tls.minVersion`: "TLSv1.2" (default) or "TLSv1.3".
-        public var minimumVersion = "TLSv1.2"
-        /// `tls.ca` resolved to PEM text (file paths are read at load time).
-        public var caPEM: String?
-    }
+    /// Certificate checking (`tls` object and top-level `servername`): the client's own type.
+    /// `tls.rejectUnauthorized` is `verifyCertificate`, `tls.ca` is `trustedCertificatesPEM`.
+    public typealias TLS = SMTPClientConfiguration.TLSOptions
 
-    /// Time limits in seconds.
-    public struct Timeouts: Sendable, Equatable {
-        /// `connectionTimeout` (default 120 s).
-        public var connection: Double = 120
-        /// `greetingTimeout` (default 30 s).
-        public var greeting: Double = 30
-        /// `socketTimeout` (default 600 s).
-        public var socket: Double = 600
-    }
+    /// Time limits in seconds (the JSON holds milliseconds): the client's own type.
+    public typealias Timeouts = SMTPClientConfiguration.Timeouts
 
     /// A custom header.
     public struct Header: Sendable, Equatable {

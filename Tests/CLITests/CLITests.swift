@@ -1,5 +1,6 @@
 import DevServer
 import Foundation
+import NetworkIO
 import Testing
 import TestSupport
 
@@ -247,7 +248,11 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = try freePort()
         let inbox = Task { try await CLITests.run(["inbox", "--listen", "127.0.0.1:\(port)", "--dir", directory.path, "--exit-after", "2"]) }
-        try await Task.sleep(nanoseconds: 800_000_000)
+        // Wait until the inbox listens (an event: a connection succeeds), however long it takes to start.
+        let deadline = Date().addingTimeInterval(60)
+        while (try? TCPSocket.connect(host: "127.0.0.1", port: port, deadline: .after(seconds: 1))) == nil, Date() < deadline {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
         let bench = try await CLITests.run(["bench", "--host", "127.0.0.1", "--port", String(port), "--messages", "2",
                                             "--connections", "1", "--size", "50"])
         #expect(bench.stdout.contains("sent=2 errors=0"))

@@ -141,9 +141,9 @@ import Testing
         var config = try ConfigValue.parse(json: Self.logtoConfig).objectValue!
         config["disableFileAccess"] = false
         config["tls"] = ["ca": .string(path)]
-        #expect(try SMTPConnectorConfig.parse(.object(config)).tls.caPEM == pem)
+        #expect(try SMTPConnectorConfig.parse(.object(config)).tls.trustedCertificatesPEM == pem)
         config["tls"] = ["ca": .string(pem)]
-        #expect(try SMTPConnectorConfig.parse(.object(config)).tls.caPEM == pem)
+        #expect(try SMTPConnectorConfig.parse(.object(config)).tls.trustedCertificatesPEM == pem)
     }
 
     @Test func templateWithoutContentTypeIsRejectedAsInLogto() throws {

@@ -28,7 +28,7 @@ import TestSupport
 
         // Allowed by default: both files are read.
         let parsed = try SMTPConnectorConfig.parse(Self.config(byPath))
-        #expect(parsed.tls.caPEM == ca)
+        #expect(parsed.tls.trustedCertificatesPEM == ca)
         #expect(parsed.dkim?.privateKeyPEM == key.privatePEM)
 
         var locked = byPath

@@ -114,6 +114,6 @@ import TestSupport
                                                     "templates": .array(["SignIn", "Register", "ForgotPassword", "Generic"].map {
                                                         ["usageType": .string($0), "contentType": "text/plain", "subject": "s", "content": "c"] })])
         #expect(config.pool == SMTPConnectorConfig.Pool())
-        #expect(config.pool?.maxMessages == 100)
+        #expect(config.pool?.maxMessagesPerConnection == 100)
     }
 }

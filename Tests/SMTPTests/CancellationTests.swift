@@ -8,7 +8,7 @@ import SMTPWire
 
 /// Cancelling the calling Task ends a send at once in every phase: DNS, connect, TLS handshake,
 /// read and write. Each test waits for the send to be in its phase (an event, not a timer), then
-/// cancels, and the send must be over well within a second.
+/// cancels, and the send must be over at once (milliseconds when the machine is idle).
 @Suite struct CancellationTests {
     static let envelope = SMTPEnvelope(from: "app@example.test", recipients: ["ada@example.test"])
 
@@ -21,15 +21,18 @@ import SMTPWire
         return configuration
     }
 
-    /// Waits (polling, at most 10 s) until `condition` holds.
+    /// Waits (polling, at most 60 s of wall time, however busy the machine is) until `condition` holds.
     static func waitUntil(_ condition: () -> Bool) async throws {
-        var waited = 0
-        while !condition(), waited < 2_000 {
+        let deadline = Date().addingTimeInterval(60)
+        while !condition(), Date() < deadline {
             try await Task.sleep(nanoseconds: 5_000_000)
-            waited += 1
         }
         try #require(condition())
     }
+
+    /// Milliseconds on an idle machine; the bound only has to tell "prompt" from the 60 s timeouts
+    /// the sends were given, on a busy 2-core machine running the whole suite in parallel.
+    static let prompt = 10.0
 
     /// Cancels `task` and returns the error it ended with and how long that took.
     static func cancel(_ task: Task<SMTPSendResult, any Error>) async -> (SMTPError?, Double) {
@@ -57,7 +60,7 @@ import SMTPWire
         let (error, elapsed) = await Self.cancel(task)
         #expect(error?.kind == .cancelled)
         #expect(error?.phase == .connect)
-        #expect(elapsed < 1)
+        #expect(elapsed < Self.prompt)
     }
 
     @Test func duringConnect() async throws {
@@ -71,7 +74,7 @@ import SMTPWire
         let (error, elapsed) = await Self.cancel(task)
         #expect(error?.kind == .cancelled)
         #expect(error?.phase == .connect)
-        #expect(elapsed < 1)
+        #expect(elapsed < Self.prompt)
     }
 
     @Test func duringTheTLSHandshake() async throws {
@@ -87,7 +90,7 @@ import SMTPWire
         await server.finish()
         #expect(error?.kind == .cancelled)
         #expect(error?.phase == .tls)
-        #expect(elapsed < 1)
+        #expect(elapsed < Self.prompt)
     }
 
     @Test func duringARead() async throws {
@@ -102,7 +105,7 @@ import SMTPWire
         let (error, elapsed) = await Self.cancel(task)
         #expect(error?.kind == .cancelled)
         #expect(error?.phase == .greeting)
-        #expect(elapsed < 1)
+        #expect(elapsed < Self.prompt)
     }
 
     @Test func duringAWrite() async throws {
@@ -126,12 +129,14 @@ import SMTPWire
         #expect(error?.kind == .cancelled)
         #expect(error?.phase == .data)
         #expect(error?.outcomeUnknown == true)  // part of the data went out
-        #expect(elapsed < 1)
+        #expect(elapsed < Self.prompt)
     }
 
     /// Whether this machine has a socket in SYN_SENT towards 127.0.0.1:`port` (/proc/net/tcp).
     static func synSent(toPort port: Int) -> Bool {
-        let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
+        // Read to the end: a /proc file has no size, and a busy machine's table is longer than one page.
+        let data = FileHandle(forReadingAtPath: "/proc/net/tcp")?.readDataToEndOfFile() ?? Data()
+        let table = String(decoding: data, as: UTF8.self)
         let remote = String(format: "0100007F:%04X", port)
         return table.split(separator: "\n").contains { line in
             let fields = line.split(separator: " ")

@@ -45,7 +45,8 @@ final class ScriptedServer: @unchecked Sendable {
 
     /// Waits for the script to end and records a test issue if it failed; closes the listener.
     func finish(sourceLocation: SourceLocation = #_sourceLocation) async {
-        for _ in 0..<200 where !lock.withLock({ done }) {
+        let deadline = Date().addingTimeInterval(ScriptedPeer.patience)
+        while !lock.withLock({ done }), Date() < deadline {
             try? await Task.sleep(nanoseconds: 10_000_000)
         }
         socket.shutdown()
@@ -75,18 +76,22 @@ final class ScriptedPeer: @unchecked Sendable {
     }
 
     func send(_ text: String) throws {
-        try stream.write(Array(text.utf8), deadline: .after(seconds: 5))
+        try stream.write(Array(text.utf8), deadline: .after(seconds: ScriptedPeer.patience))
     }
 
     /// Sends each byte separately with a pause, so the client sees the reply in many reads.
     func sendByteByByte(_ text: String) throws {
         for byte in text.utf8 {
-            try stream.write([byte], deadline: .after(seconds: 5))
+            try stream.write([byte], deadline: .after(seconds: ScriptedPeer.patience))
             usleep(300)
         }
     }
 
-    func readLine(timeout: Double = 5) throws -> String {
+    /// The default read timeout: only a safety net, long enough for a client on a busy machine
+    /// running the whole suite in parallel.
+    static let patience = 60.0
+
+    func readLine(timeout: Double = ScriptedPeer.patience) throws -> String {
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 var line = Array(buffer[..<newline])
@@ -105,7 +110,7 @@ final class ScriptedPeer: @unchecked Sendable {
 
     /// Reads a line and checks it starts with `prefix` (case-insensitive).
     @discardableResult
-    func expect(_ prefix: String, timeout: Double = 5) throws -> String {
+    func expect(_ prefix: String, timeout: Double = ScriptedPeer.patience) throws -> String {
         let line = try readLine(timeout: timeout)
         guard line.uppercased().hasPrefix(prefix.uppercased()) else {
             throw ScriptError(description: "expected \(prefix)…, got \(line.debugDescription)")
@@ -155,7 +160,7 @@ final class ScriptedPeer: @unchecked Sendable {
 
     /// Switches to TLS; whatever was buffered before is kept unread (it is plaintext).
     func startTLS() throws {
-        try stream.startTLS(tls, serverName: nil, deadline: .after(seconds: 5))
+        try stream.startTLS(tls, serverName: nil, deadline: .after(seconds: ScriptedPeer.patience))
     }
 
     /// Sends nothing for `seconds` (or until the client hangs up).

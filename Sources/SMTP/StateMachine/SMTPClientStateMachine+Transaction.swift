@@ -20,8 +20,8 @@ extension SMTPClientStateMachine {
     /// ones already read said.
     struct Transaction: Sendable {
         let envelope: SMTPEnvelope
-        /// The message data as sent: line endings normalized, dot-stuffed, terminated.
-        let data: [UInt8]
+        /// The message as given; dot-stuffed only once the server said 354.
+        let message: [UInt8]
         let pipelined: Bool
         var expected: [Expectation]
         var mailReply: SMTPReply?
@@ -45,8 +45,7 @@ extension SMTPClientStateMachine {
         let recipients = envelope.recipients.map(SMTPCommand.rcptTo)
         let pipelined = extensions.pipelining
         let expected: [Expectation] = pipelined ? [.mail] + recipients.indices.map(Expectation.rcpt) + [.data] : [.mail]
-        state = .transaction(Transaction(envelope: envelope, data: DotStuffer.encode(message), pipelined: pipelined,
-                                         expected: expected))
+        state = .transaction(Transaction(envelope: envelope, message: message, pipelined: pipelined, expected: expected))
         phase = .mail
         return sendCommands(pipelined ? [mail] + recipients + [.data] : [mail])
     }
@@ -122,8 +121,9 @@ extension SMTPClientStateMachine {
         }
         state = .awaitingDataReply(transaction)
         phase = .data
-        log(.client, "<\(transaction.data.count) octets of message data>")
-        return .sendBody(transaction.data)
+        let data = DotStuffer.encode(transaction.message)
+        log(.client, "<\(data.count) octets of message data>")
+        return .sendBody(data)
     }
 
     /// The reply to the end of the data.
