@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(name: "ConnectorKitTests", dependencies: ["ConnectorKit"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"]),
         .testTarget(name: "DKIMTests", dependencies: ["DKIM", "MIME", "TestSupport"]),
+        .testTarget(name: "NetworkIOTests", dependencies: ["NetworkIO", "DevServer"]),
         .testTarget(name: "SMTPWireTests", dependencies: ["SMTPWire"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPWire", "DevServer", "NetworkIO", "TestSupport"]),
         .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "SMTP",

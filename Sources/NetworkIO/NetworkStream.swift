@@ -1,26 +1,42 @@
 import COpenSSL
 import Glibc
+import Synchronization
+
+/// One OpenSSL `SSL` session, freed with this object.
+///
+/// `@unchecked Sendable`: the pointer never changes; the stream that owns it uses it from one
+/// thread at a time (a connection's operations run one after another on the executor).
+final class SSLSession: @unchecked Sendable {
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { SSL_free(pointer) }
+}
 
 /// A byte stream over a ``TCPSocket``, in plaintext until ``startTLS(_:serverName:deadline:)``
 /// upgrades it (for STARTTLS or implicit TLS).
 ///
 /// Owned by one thread: every method but ``cancel()`` blocks that thread until done or until the
 /// deadline passes. ``cancel()`` is safe from any thread and makes the blocked call throw.
-public final class NetworkStream: @unchecked Sendable {
+public final class NetworkStream: Sendable {
+    private struct State {
+        var session: SSLSession?
+        var verifiedName: String?
+    }
+
     /// The underlying socket.
     public let socket: TCPSocket
-    private var ssl: OpaquePointer?
-    /// The name the peer's certificate was checked against, once a verified handshake succeeded.
-    public private(set) var verifiedName: String?
+    private let state = Mutex(State())
 
     /// Wraps a connected socket.
     public init(socket: TCPSocket) {
         self.socket = socket
     }
 
-    deinit {
-        if let ssl { SSL_free(ssl) }
-    }
+    /// The TLS session, once a handshake began.
+    private var ssl: OpaquePointer? { state.withLock { $0.session?.pointer } }
+
+    /// The name the peer's certificate was checked against, once a verified handshake succeeded.
+    public var verifiedName: String? { state.withLock { $0.verifiedName } }
 
     /// Whether TLS is active.
     public var isSecure: Bool { ssl != nil }
@@ -178,7 +194,7 @@ public final class NetworkStream: @unchecked Sendable {
         guard let session = SSL_new(context.pointer) else {
             throw NetworkError(.tls, "cannot create a TLS session: \(OpenSSLErrors.drain())")
         }
-        ssl = session
+        state.withLock { $0.session = SSLSession(session) }
         SSL_set_fd(session, socket.descriptor)
         if context.isServer {
             SSL_set_accept_state(session)
@@ -190,7 +206,7 @@ public final class NetworkStream: @unchecked Sendable {
             ERR_clear_error()
             let result = SSL_do_handshake(session)
             if result == 1 {
-                if !context.isServer, context.verifiesPeer { verifiedName = name }
+                if !context.isServer, context.verifiesPeer { state.withLock { $0.verifiedName = name } }
                 return
             }
             let code = SSL_get_error(session, result)

@@ -1,17 +1,25 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// A non-blocking TCP socket: connect with a timeout, or listen and accept.
 ///
 /// Methods block the calling thread (with `poll`), so call them from a thread of your own, never
 /// from Swift's cooperative pool. ``shutdown()`` may be called from any thread to wake a blocked
 /// call; ``close()`` only from the owning thread, once nothing else uses the socket.
-public final class TCPSocket: @unchecked Sendable {
+public final class TCPSocket: Sendable {
+    private struct State {
+        var descriptor: Int32
+        var shutDown = false
+    }
+
+    private let state: Mutex<State>
+
     /// The file descriptor; -1 once closed.
-    public private(set) var descriptor: Int32
+    public var descriptor: Int32 { state.withLock { $0.descriptor } }
 
     private init(descriptor: Int32) {
-        self.descriptor = descriptor
+        state = Mutex(State(descriptor: descriptor))
     }
 
     deinit { close() }
@@ -159,26 +167,24 @@ public final class TCPSocket: @unchecked Sendable {
         }
     }
 
-    private let shutdownLock = NSLock()
-    private var shutDown = false
     /// Whether ``shutdown()`` was called (a cancellation, not a peer's doing).
-    var isShutDown: Bool { shutdownLock.withLock { shutDown } }
+    var isShutDown: Bool { state.withLock { $0.shutDown } }
 
     /// Stops all traffic and wakes any thread blocked on this socket. Safe from any thread.
     public func shutdown() {
-        shutdownLock.withLock {
-            guard !shutDown, descriptor >= 0 else { return }
-            shutDown = true
-            _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
+        state.withLock { state in
+            guard !state.shutDown, state.descriptor >= 0 else { return }
+            state.shutDown = true
+            _ = Glibc.shutdown(state.descriptor, Int32(SHUT_RDWR))
         }
     }
 
     /// Closes the descriptor. Call from the owning thread only.
     public func close() {
-        shutdownLock.withLock {
-            guard descriptor >= 0 else { return }
-            _ = Glibc.close(descriptor)
-            descriptor = -1
+        state.withLock { state in
+            guard state.descriptor >= 0 else { return }
+            _ = Glibc.close(state.descriptor)
+            state.descriptor = -1
         }
     }
 

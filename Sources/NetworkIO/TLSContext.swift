@@ -3,6 +3,9 @@ import Glibc
 
 /// An OpenSSL `SSL_CTX` built from a ``TLSConfiguration``. Immutable once built, so it can be
 /// shared by every connection that uses the same settings.
+///
+/// `@unchecked Sendable`: an immutable OpenSSL handle; OpenSSL allows one `SSL_CTX` to create
+/// sessions on many threads at once.
 public final class TLSContext: @unchecked Sendable {
     let pointer: OpaquePointer
     /// Whether this is the server side.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A connector that sends nothing and remembers every request: for host apps' own tests.
 ///
@@ -7,10 +8,8 @@ import Foundation
 /// try await signUpFlow(mailer: recorder)
 /// #expect(recorder.requests.first?.payload["code"] == "123456")
 /// ```
-public final class RecordingConnector: EmailConnector, @unchecked Sendable {
-    // Guarded by `lock`; the class is Sendable because every access goes through it.
-    private let lock = NSLock()
-    private var recorded: [EmailRequest] = []
+public final class RecordingConnector: EmailConnector {
+    private let recorded = Mutex<[EmailRequest]>([])
     private let failure: ConnectorError?
 
     /// Metadata with id "recording".
@@ -25,12 +24,12 @@ public final class RecordingConnector: EmailConnector, @unchecked Sendable {
 
     /// Every request sent so far, oldest first.
     public var requests: [EmailRequest] {
-        lock.withLock { recorded }
+        recorded.withLock { $0 }
     }
 
     /// Records `request`; throws the configured failure, if any.
     public func send(_ request: EmailRequest) async throws -> SendReceipt {
-        let count = lock.withLock { () -> Int in
+        let count = recorded.withLock { recorded -> Int in
             recorded.append(request)
             return recorded.count
         }
