@@ -28,7 +28,7 @@ DESIGN = {
     "Gmail": ["ConnectorKit"], "SendGrid": ["ConnectorKit"], "AliyunDirectMail": ["ConnectorKit"], "Catalog": ["ConnectorKit"],
     "ConnectorKit": [], "MIME": [], "COpenSSL": [],
     "mime-benchmark": ["MIME"],
-    "TestSupport": [],
+    "TestSupport": ["DevServer"],  # tests only: helpers around the DevServer
 }
 SYSTEM = {"Foundation", "FoundationNetworking", "FoundationEssentials", "Glibc", "Dispatch", "Synchronization", "Testing",
           "XCTest", "_Concurrency"}

@@ -101,7 +101,7 @@ import TestSupport
 
     /// Random header text from spaces, tabs, long words, combining marks and emoji: the line rules hold.
     @Test func randomHeaderTextKeepsTheLineRules() throws {
-        var generator = RoundTripPropertyTests.SeededGenerator(state: 998)
+        var generator = SeededGenerator(state: 998)
         let pieces = [" ", "  ", "\t", "word", String(repeating: "z", count: 120), "é", "\u{301}", "😀", "=?", Self.zalgo]
         for _ in 0..<300 {
             let subject = (0..<Int.random(in: 1...60, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()

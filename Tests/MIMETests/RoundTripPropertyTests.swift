@@ -6,18 +6,6 @@ import TestSupport
 /// Random messages (seeded, so a failure can be replayed) composed here and read back by
 /// Python's `email` package: no defects, and exactly the text, names and files that went in.
 @Suite struct RoundTripPropertyTests {
-    /// SplitMix64: small, fast and reproducible.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let alphabets: [[Unicode.Scalar]] = [
         Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".unicodeScalars),
         Array(" .,;:!?'\"()[]<>@#$%&*+-=/\\_`~|{}^".unicodeScalars),

@@ -2,6 +2,7 @@ import ConnectorKit
 import DevServer
 import Foundation
 import Testing
+import TestSupport
 @testable import SMTPConnector
 
 /// `shutdown()`: new sends fail at once, sends in flight finish, pooled connections are QUIT.
@@ -16,11 +17,7 @@ import Testing
 
     /// Waits for `condition` (polled, at most 60 s of wall time).
     static func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(60)
-        while !condition(), Date() < deadline {
-            try await Task.sleep(nanoseconds: 5_000_000)
-        }
-        try #require(condition())
+        try #require(await Waiting.until { condition() })
     }
 
     @Test(arguments: [false, true])

@@ -3,6 +3,7 @@ import Foundation
 @testable import NetworkIO
 import Synchronization
 import Testing
+import TestSupport
 @testable import SMTP
 import SMTPWire
 
@@ -23,11 +24,7 @@ import SMTPWire
 
     /// Waits (polling, at most 60 s of wall time, however busy the machine is) until `condition` holds.
     static func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(60)
-        while !condition(), Date() < deadline {
-            try await Task.sleep(nanoseconds: 5_000_000)
-        }
-        try #require(condition())
+        try #require(await Waiting.until { condition() })
     }
 
     /// Milliseconds on an idle machine; the bound only has to tell "prompt" from the 60 s timeouts

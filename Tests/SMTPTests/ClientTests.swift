@@ -11,12 +11,7 @@ import SMTPWire
     static let password = "pässwörd ✓"
 
     private func server(_ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {
-        var configuration = DevServerConfiguration()
-        configuration.users = [Self.user: Self.password]
-        adjust(&configuration)
-        let server = try DevServer(configuration)
-        try server.start()
-        return server
+        try DevServer.started(users: [Self.user: Self.password], adjust)
     }
 
     private func configuration(for server: DevServer, security: SMTPClientConfiguration.Security = .startTLSRequired,

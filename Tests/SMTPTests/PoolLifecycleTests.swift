@@ -2,18 +2,14 @@ import DevServer
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import SMTP
 import SMTPWire
 
 /// The pool under cancellation, slow QUITs, dead idle connections and shutdown.
 @Suite struct PoolLifecycleTests {
     private func server(_ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {
-        var configuration = DevServerConfiguration()
-        configuration.users = ["u": "p"]
-        adjust(&configuration)
-        let server = try DevServer(configuration)
-        try server.start()
-        return server
+        try DevServer.started(users: ["u": "p"], adjust)
     }
 
     private func configuration(_ server: DevServer, transcript: (@Sendable (TranscriptLine) -> Void)? = nil) -> SMTPClientConfiguration {
@@ -33,11 +29,7 @@ import SMTPWire
 
     /// Waits for `condition` (polled, at most 60 s of wall time, however busy the machine is).
     static func waitUntil(_ condition: () async -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(60)
-        while await !condition(), Date() < deadline {
-            try await Task.sleep(nanoseconds: 5_000_000)
-        }
-        #expect(await condition())
+        try #require(await Waiting.until(condition))
     }
 
     /// A connection used up by `maxMessages` is QUIT; until the server answers (0.2 s later), it

@@ -1,17 +1,13 @@
 import DevServer
 import Foundation
 import Testing
+import TestSupport
 @testable import SMTP
 import SMTPWire
 
 @Suite struct PoolTests {
     private func server(_ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {
-        var configuration = DevServerConfiguration()
-        configuration.users = ["u": "p"]
-        adjust(&configuration)
-        let server = try DevServer(configuration)
-        try server.start()
-        return server
+        try DevServer.started(users: ["u": "p"], adjust)
     }
 
     private func pool(_ server: DevServer, _ limits: SMTPPool.Limits) throws -> SMTPPool {

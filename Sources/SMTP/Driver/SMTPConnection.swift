@@ -122,30 +122,30 @@ struct SMTPConnection: Sendable {
 
     /// Reads once and feeds the machine.
     private mutating func read(_ timeout: SMTPClientStateMachine.Timeout) -> SMTPClientStateMachine.Action {
-        guard let stream else { return machine.ioFailed(.init(.closed, "the connection is closed")) }
+        guard let stream else { return machine.ioFailed(NetworkError(.closed, "the connection is closed")) }
         do {
             let bytes = try stream.read(deadline: .after(seconds: seconds(timeout)))
             guard !bytes.isEmpty else {
-                return machine.ioFailed(.init(.closed, "the server closed the connection without a reply"))
+                return machine.ioFailed(NetworkError(.closed, "the server closed the connection without a reply"))
             }
             return machine.received(bytes)
         } catch let error as NetworkError {
-            return machine.ioFailed(Self.failure(error))
+            return machine.ioFailed(error)
         } catch {
-            return machine.ioFailed(.init(.io, "\(error)"))
+            return machine.ioFailed(NetworkError(.io, "\(error)"))
         }
     }
 
     /// Runs blocking `work` on the stream; its failure goes to the machine, its success to `next`.
     private mutating func io(_ work: (NetworkStream) throws -> Void,
                              then next: (inout SMTPConnection) -> SMTPClientStateMachine.Action) -> SMTPClientStateMachine.Action {
-        guard let stream else { return machine.ioFailed(.init(.closed, "the connection is closed")) }
+        guard let stream else { return machine.ioFailed(NetworkError(.closed, "the connection is closed")) }
         do {
             try work(stream)
         } catch let error as NetworkError {
-            return machine.ioFailed(Self.failure(error))
+            return machine.ioFailed(error)
         } catch {
-            return machine.ioFailed(.init(.io, "\(error)"))
+            return machine.ioFailed(NetworkError(.io, "\(error)"))
         }
         return next(&self)
     }
@@ -176,17 +176,6 @@ struct SMTPConnection: Sendable {
         case .connection: configuration.timeouts.connection
         case .greeting: configuration.timeouts.greeting
         case .socket: configuration.timeouts.socket
-        }
-    }
-
-    static func failure(_ error: NetworkError) -> SMTPClientStateMachine.IOFailure {
-        switch error.kind {
-        case .timeout: .init(.timeout, error.message)
-        case .cancelled: .init(.cancelled, error.message)
-        case .certificate: .init(.certificate, error.message)
-        case .tls: .init(.tls, error.message)
-        case .closed: .init(.closed, error.message)
-        case .io, .resolve, .connect: .init(.io, error.message)
         }
     }
 

@@ -1,10 +1,11 @@
+import NetworkIO
 import SMTPWire
 
 /// What a failure below SMTP means in the phase it happened in.
 extension SMTPClientStateMachine {
     /// The error for an I/O failure in the current state. From the first byte of the message data
     /// on, a lost connection means the outcome is unknown: the server may have queued the message.
-    func classify(_ failure: IOFailure) -> SMTPError {
+    func classify(_ failure: NetworkError) -> SMTPError {
         var error: SMTPError
         switch failure.kind {
         case .cancelled:
@@ -26,7 +27,7 @@ extension SMTPClientStateMachine {
                     ? "Port \(configuration.port) expects STARTTLS or plain SMTP, not implicit TLS: set secure to false (and keep requireTLS true)."
                     : "Port \(configuration.port) may not speak implicit TLS: use secure: false (STARTTLS) for ports 25 and 587, secure: true for 465."
             }
-        case .closed, .io:
+        case .closed, .io, .resolve, .connect:
             if case .implicitHandshake = state {
                 error = SMTPError(.tls, phase: .tls, "TLS handshake failed: \(failure.message)",
                                   hint: "Port \(configuration.port) may not speak implicit TLS: use secure: false (STARTTLS) for ports 25 and 587, secure: true for 465.")

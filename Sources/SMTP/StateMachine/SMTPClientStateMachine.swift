@@ -1,3 +1,4 @@
+import NetworkIO
 import SMTPWire
 
 /// The client side of one SMTP connection as a pure state machine: events in, actions out, no I/O.
@@ -12,7 +13,8 @@ import SMTPWire
 /// The life of a connection: ``connected(localAddressLiteral:)``, then ``received(_:)``,
 /// ``tlsEstablished(version:)`` and ``bodyWritten()`` as the actions ask, until a `.finish` (the
 /// connection is ready for ``send(envelope:message:)``) or a `.close` (it is over). An I/O failure
-/// or a timeout at any point goes to ``ioFailed(_:)``.
+/// or a timeout at any point goes to ``ioFailed(_:)`` as the stream's `NetworkError` (a value: the
+/// machine itself touches no socket).
 public struct SMTPClientStateMachine: Sendable {
     /// How long the driver may wait for what an action asks.
     public enum Timeout: Sendable, Equatable {
@@ -56,35 +58,6 @@ public struct SMTPClientStateMachine: Sendable {
         case closed
         /// The operation failed.
         case failed(SMTPError)
-    }
-
-    /// A failure below SMTP, as the driver reports it.
-    public struct IOFailure: Sendable, Equatable {
-        /// What went wrong.
-        public enum Kind: Sendable, Equatable {
-            /// The peer closed the connection (or reset it).
-            case closed
-            /// A read or write failed otherwise.
-            case io
-            /// The pending action's timeout passed.
-            case timeout
-            /// The TLS handshake or a TLS record failed.
-            case tls
-            /// The server's certificate did not verify.
-            case certificate
-            /// The caller cancelled.
-            case cancelled
-        }
-        /// What went wrong.
-        public var kind: Kind
-        /// Details, e.g. OpenSSL's reason.
-        public var message: String
-
-        /// Creates a failure.
-        public init(_ kind: Kind, _ message: String) {
-            self.kind = kind
-            self.message = message
-        }
     }
 
     enum State: Sendable {
@@ -254,8 +227,9 @@ public struct SMTPClientStateMachine: Sendable {
         return .close(.closed, quit: true)
     }
 
-    /// A read, write or handshake failed, timed out or was cancelled.
-    public mutating func ioFailed(_ failure: IOFailure) -> Action {
+    /// A read, write or handshake failed, timed out or was cancelled (`NetworkError` as the
+    /// stream reports it).
+    public mutating func ioFailed(_ failure: NetworkError) -> Action {
         drop(classify(failure))
     }
 

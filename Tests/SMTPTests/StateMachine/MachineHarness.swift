@@ -1,4 +1,5 @@
 import Foundation
+import NetworkIO
 @testable import SMTP
 import SMTPWire
 
@@ -28,7 +29,7 @@ struct MachineHarness {
     /// Whether the final reply after the data was positive.
     private(set) var acceptedAfterBody = false
     private var output: [UInt8] = []
-    private var failure: SMTPClientStateMachine.IOFailure?
+    private var failure: NetworkError?
     private var secured = false
 
     static func configuration(security: SMTPClientConfiguration.Security = .startTLSRequired,
@@ -85,7 +86,7 @@ struct MachineHarness {
 
     private mutating func read(_ machine: inout SMTPClientStateMachine) -> SMTPClientStateMachine.Action {
         if output.isEmpty, let failure { return machine.ioFailed(failure) }
-        guard !output.isEmpty else { return machine.ioFailed(.init(.timeout, "timed out")) }
+        guard !output.isEmpty else { return machine.ioFailed(NetworkError(.timeout, "timed out")) }
         let count = delivery == .byteByByte ? 1 : output.count
         let chunk = Array(output.prefix(count))
         output.removeFirst(count)
@@ -119,8 +120,8 @@ struct MachineHarness {
         }
         self.fault = nil  // strikes once
         switch fault.fault {
-        case .hangUp: failure = .init(.closed, "the server closed the connection without a reply")
-        case .stall: failure = .init(.timeout, "timed out")
+        case .hangUp: failure = NetworkError(.closed, "the server closed the connection without a reply")
+        case .stall: failure = NetworkError(.timeout, "timed out")
         case .reply421: output += Array(SMTPReply(421, "4.3.2", "shutting down").wireText.utf8)
         case .reply451: output += Array(SMTPReply(451, "4.3.0", "try later").wireText.utf8)
         case .reply554: output += Array(SMTPReply(554, "5.7.1", "no").wireText.utf8)

@@ -1,4 +1,6 @@
+import NetworkIO
 import Testing
+import TestSupport
 @testable import SMTP
 import SMTPWire
 
@@ -7,17 +9,6 @@ import SMTPWire
 /// once, "delivered" only after a 2xx that followed the data, and every failure after the data
 /// marked as such (outcome unknown when no reply explained it).
 @Suite struct RandomReplyTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let codes = [220, 221, 235, 250, 250, 250, 250, 334, 354, 354, 421, 451, 500, 501, 530, 535, 550, 554]
 
     /// The reply a well-behaved server would send to `command`.
@@ -34,7 +25,7 @@ import SMTPWire
 
     /// One chunk the random server sends: mostly what a good server would say, otherwise any
     /// reply, pieces of one, or garbage.
-    static func chunk(_ random: inout SplitMix, pending: inout [UInt8], expected: inout [SMTPReply]) -> [UInt8] {
+    static func chunk(_ random: inout SeededGenerator, pending: inout [UInt8], expected: inout [SMTPReply]) -> [UInt8] {
         if pending.isEmpty, !expected.isEmpty, Int.random(in: 0..<10, using: &random) < 9 {
             pending = Array(expected.removeFirst().wireText.utf8)
         }
@@ -58,13 +49,13 @@ import SMTPWire
         return Array(pending.prefix(count))
     }
 
-    static func failure(_ random: inout SplitMix) -> SMTPClientStateMachine.IOFailure {
-        let kinds: [SMTPClientStateMachine.IOFailure.Kind] = [.closed, .io, .timeout, .tls, .certificate, .cancelled]
-        return .init(kinds.randomElement(using: &random)!, "simulated")
+    static func failure(_ random: inout SeededGenerator) -> NetworkError {
+        let kinds: [NetworkError.Kind] = [.closed, .io, .timeout, .tls, .certificate, .cancelled]
+        return NetworkError(kinds.randomElement(using: &random)!, "simulated")
     }
 
     @Test func twentyThousandRandomSessionsKeepTheInvariants() {
-        var random = SplitMix(state: 20_261_125)
+        var random = SeededGenerator(state: 20_261_125)
         var outcomes: [String: Int] = [:]
         for session in 0..<20_000 {
             let security: SMTPClientConfiguration.Security = [.startTLSRequired, .startTLSOpportunistic, .implicitTLS, .plaintext]

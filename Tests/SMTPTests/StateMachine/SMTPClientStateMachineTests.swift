@@ -1,3 +1,4 @@
+import NetworkIO
 import Testing
 @testable import SMTP
 import SMTPWire
@@ -92,7 +93,7 @@ import SMTPWire
         _ = machine.received(Self.bytes("354 go\r\n"))
         _ = machine.bodyWritten()
         #expect(Self.describe(machine.received(Self.bytes("554 spam\r\n"))) == "send RSET")
-        guard case .close(.failed(let error), quit: false) = machine.ioFailed(.init(.closed, "gone")) else {
+        guard case .close(.failed(let error), quit: false) = machine.ioFailed(NetworkError(.closed, "gone")) else {
             Issue.record("expected the refusal")
             return
         }

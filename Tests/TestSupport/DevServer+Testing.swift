@@ -2,7 +2,7 @@ import DevServer
 
 extension DevServer {
     /// A started DevServer with STARTTLS; `users` may AUTH; `adjust` changes anything else.
-    static func started(users: [String: String] = ["app": "pw"],
+    public static func started(users: [String: String] = ["app": "pw"],
                         _ adjust: (inout DevServerConfiguration) -> Void = { _ in }) throws -> DevServer {
         var configuration = DevServerConfiguration()
         configuration.users = users
