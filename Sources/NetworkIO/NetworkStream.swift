@@ -147,7 +147,9 @@ public final class NetworkStream: Sendable {
             if let ssl {
                 ERR_clear_error()
                 let count = bytes.withUnsafeBytes {
-                    SSL_write(ssl, $0.baseAddress! + offset, Int32(min(bytes.count - offset, 1 << 20)))
+                    // One TLS record (16 KiB) at a time: without partial writes, SSL_write reports
+                    // progress only per call, and the inactivity deadline must see progress often.
+                    SSL_write(ssl, $0.baseAddress! + offset, Int32(min(bytes.count - offset, 16_384)))
                 }
                 if count > 0 { offset += Int(count); continue }
                 let code = SSL_get_error(ssl, count)

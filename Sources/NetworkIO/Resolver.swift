@@ -24,15 +24,20 @@ public enum Resolver {
         let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if NetworkStream.isIPAddress(name) { return try lookUp(name, port: port) }
         let result = Mutex<Result<[SocketAddress], NetworkError>?>(nil)
+        // Set when the caller stops waiting, so a lookup still queued is skipped, not run for nobody:
+        // otherwise abandoned lookups would pile up behind a slow resolver and delay every later one.
+        let abandoned = Mutex(false)
         let done = DispatchSemaphore(value: 0)
         executor.execute {
+            defer { done.signal() }
+            guard !abandoned.withLock({ $0 }) else { return }
             let outcome = Result { () throws(NetworkError) in try lookUp(name, port: port) }
             result.withLock { $0 = outcome }
-            done.signal()
         }
         token?.wake(done)
         defer { token?.forget(done) }
         let timedOut = done.wait(timeout: deadline.dispatchTime) == .timedOut
+        if timedOut || token?.isCancelled == true { abandoned.withLock { $0 = true } }
         if token?.isCancelled == true { throw NetworkError(.cancelled, "the operation was cancelled") }
         guard !timedOut, let outcome = result.withLock({ $0 }) else {
             throw NetworkError(.timeout, "resolving \(host) timed out")

@@ -77,6 +77,8 @@ public actor SMTPPool: SMTPTransport {
     private var inFlight = 0
     private var isShutDown = false
     private var drained: [CheckedContinuation<Void, Never>] = []
+    /// Shutdowns waiting for the last connection to be closed.
+    private var allClosed: [CheckedContinuation<Void, Never>] = []
 
     /// Creates a pool; connections open on first use.
     /// - Parameters:
@@ -138,6 +140,8 @@ public actor SMTPPool: SMTPTransport {
                 group.addTask { await self.retire(connection, quit: true) }
             }
         }
+        // Connections retired earlier (used up, failed, expired) may still be quitting.
+        if counted > 0 { await withCheckedContinuation { allClosed.append($0) } }
     }
 
     /// The same as ``shutdown()``.
@@ -171,6 +175,8 @@ public actor SMTPPool: SMTPTransport {
     private func acquire(fresh: Bool) async throws -> (SMTPConnection, reused: Bool) {
         while true {
             guard !isShutDown else { throw Self.shutDownError }
+            // A cancelled send must not take (and, by cancelling, shut down) a good idle connection.
+            try Task.checkCancellation(or: Self.cancelledWhileWaiting)
             dropExpiredIdle()
             if !fresh, let entry = idle.popLast() {
                 if Date().timeIntervalSince(entry.since) < limits.healthCheckAfter { return (entry.connection, true) }
@@ -235,6 +241,10 @@ public actor SMTPPool: SMTPTransport {
         }
         counted -= 1
         wakeOne()
+        if isShutDown, counted == 0 {
+            allClosed.forEach { $0.resume() }
+            allClosed = []
+        }
     }
 
     /// Waits for a connection to come free; a cancelled Task stops waiting at once.

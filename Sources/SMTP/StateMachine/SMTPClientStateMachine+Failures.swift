@@ -43,13 +43,22 @@ extension SMTPClientStateMachine {
         drop(afterBody(SMTPError(.protocolViolation, phase: phase, message)))
     }
 
-    /// Marks a failure once the message data started as sent with an unknown outcome.
+    /// Marks a failure once the message data started. While it is being written, the server cannot
+    /// have its terminating "." yet, so it cannot have accepted the message: not delivered, though
+    /// part of the data went out. Once it is all written, and until the reply, the outcome is unknown.
     private func afterBody(_ error: SMTPError) -> SMTPError {
-        guard case .awaitingDataReply = state, error.reply == nil else { return error }
         var error = error
-        error.outcomeUnknown = true
-        error.bodyWasSent = true
-        error.message += "; the message may or may not have been accepted, so it is not retried automatically"
+        switch state {
+        case .writingData:
+            error.bodyWasSent = true
+            error.message += "; the message data was not all written, so the server cannot have accepted it"
+        case .awaitingDataReply where error.reply == nil:
+            error.outcomeUnknown = true
+            error.bodyWasSent = true
+            error.message += "; the message may or may not have been accepted, so it is not retried automatically"
+        default:
+            break
+        }
         return error
     }
 

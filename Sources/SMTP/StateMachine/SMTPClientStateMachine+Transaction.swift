@@ -119,7 +119,7 @@ extension SMTPClientStateMachine {
         guard decoder.bufferedByteCount == 0 else {
             return protocolViolation("the server sent \(decoder.bufferedByteCount) bytes after 354, before the message data")
         }
-        state = .awaitingDataReply(transaction)
+        state = .writingData(transaction)
         phase = .data
         let data = DotStuffer.encode(transaction.message)
         log(.client, "<\(data.count) octets of message data>")

@@ -27,6 +27,8 @@ public struct SMTPClientStateMachine: Sendable {
         case authenticating(SASLClient)
         case ready
         case transaction(Transaction)
+        /// The message data is being written; the server cannot have its end yet.
+        case writingData(Transaction)
         case awaitingDataReply(Transaction)
         /// An empty DATA was sent to end a pipelined transaction that had nothing to deliver.
         case endingEmptyData(SMTPError)
@@ -139,15 +141,29 @@ public struct SMTPClientStateMachine: Sendable {
             }
             guard let reply else { return .read(pendingTimeout) }
             logReply(reply)
-            if let action = handle(reply) { return action }
+            guard let action = handle(reply) else { continue }
+            // Nothing may be left over once the machine moves on: an extra reply would be taken as
+            // the answer to the next command, and every reply after it would be misattributed.
+            if decoder.bufferedByteCount > 0, !isClosed {
+                switch action {
+                case .finish, .send: return protocolViolation("the server sent \(decoder.bufferedByteCount) bytes nobody asked for")
+                default: break
+                }
+            }
+            return action
         }
     }
 
     /// The message data was written.
     public mutating func bodyWritten() -> Action {
         switch state {
-        case .awaitingDataReply, .endingEmptyData: return .read(.socket)
-        default: preconditionFailure("bodyWritten() in state \(state)")
+        case .writingData(let transaction):
+            state = .awaitingDataReply(transaction)
+            return .read(.socket)
+        case .endingEmptyData:
+            return .read(.socket)
+        default:
+            preconditionFailure("bodyWritten() in state \(state)")
         }
     }
 
@@ -172,6 +188,7 @@ public struct SMTPClientStateMachine: Sendable {
     public mutating func checkAlive() -> Action {
         guard case .ready = state else { preconditionFailure("checkAlive() in state \(state)") }
         state = .checkingAlive
+        phase = .mail  // what a reused connection is checked for
         return sendCommands([.noop])
     }
 
@@ -237,7 +254,7 @@ public struct SMTPClientStateMachine: Sendable {
             }
             state = .ready
             return .finish(.alive)
-        case .awaitingConnection, .implicitHandshake, .startTLSHandshake, .ready, .closed:
+        case .awaitingConnection, .implicitHandshake, .startTLSHandshake, .writingData, .ready, .closed:
             return protocolViolation("the server sent a reply nobody asked for: \(Self.excerpt(reply.description))")
         }
     }

@@ -101,4 +101,29 @@ import SMTPWire
         #expect(error.bodyWasSent)
         #expect(!error.outcomeUnknown)
     }
+
+    @Test func anUnaskedForReplyIsAProtocolViolationNotTheNextAnswer() {
+        var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(security: .plaintext, credentials: nil))
+        _ = machine.connected(localAddressLiteral: "[192.0.2.1]")
+        _ = machine.received(Self.bytes("220 mx\r\n"))
+        // The EHLO reply and a second 250 the client never asked for, in one read.
+        let action = machine.received(Self.bytes("250 mx\r\n250 extra\r\n"))
+        #expect(Self.describe(action).hasPrefix("close failed(ehlo: the server sent 11 bytes nobody asked for"))  // "250 extra\r\n"
+    }
+
+    @Test func aWriteThatFailsPartWayThroughTheDataIsNotDeliveredAndNotUnknown() {
+        var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(security: .plaintext, credentials: nil))
+        _ = machine.connected(localAddressLiteral: "[192.0.2.1]")
+        _ = machine.received(Self.bytes("220 mx\r\n"))
+        _ = machine.received(Self.bytes("250-mx\r\n250 PIPELINING\r\n"))
+        _ = machine.send(envelope: SMTPEnvelope(from: "a@x.test", recipients: ["b@y.test"]), message: Self.bytes("hi"))
+        #expect(Self.describe(machine.received(Self.bytes("250 ok\r\n250 ok\r\n354 go\r\n"))) == "body 7")
+        guard case .close(.failed(let error), quit: false) = machine.ioFailed(NetworkError(.closed, "reset")) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.bodyWasSent)
+        #expect(!error.outcomeUnknown)
+        #expect(error.isTransient)
+    }
 }
