@@ -1,44 +1,149 @@
 #!/usr/bin/env bash
-# Sends the same load to Postfix's smtp-sink with our client (`smtp-connector bench`, release build)
-# and with Postfix's own C load generator smtp-source, in one run, and prints a Markdown table.
-# Usage: scripts/bench-smtp.sh [MESSAGES] [CONNECTIONS] [SIZE]   (needs postfix installed for smtp-sink/-source)
+# The side-by-side SMTP benchmark: every workload with every client, in one run, median of 3, against
+# Postfix's smtp-sink on 127.0.0.1 (and stunnel4 in front of it for implicit TLS). Prints one Markdown
+# table (messages per second, each of ours as a ratio to the best peer), then memory and CPU figures.
+#
+# Clients: Postfix smtp-source (C), Go net/smtp (scripts/bench/go-smtp), Python smtplib, nodemailer with
+# TCP_NODELAY (Debian's node-nodemailer), and ours: composed (a MIME message per send), raw (one message
+# composed once, as smtp-source sends one blob) and the connector path (--config, pooled).
+#
+# Usage: scripts/bench-smtp.sh [RUNS]   (as root it installs postfix, stunnel4, golang-go, node-nodemailer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MESSAGES=${1:-20000}
-CONNECTIONS=${2:-10}
-SIZE=${3:-1000}
-command -v smtp-sink >/dev/null || { echo "bench-smtp: smtp-sink missing (apt-get install postfix)" >&2; exit 1; }
+RUNS=${1:-3}
+SIZE=2048
 
+if [ "$(id -u)" = 0 ]; then
+    missing=()
+    for package in postfix stunnel4 golang-go nodejs node-nodemailer python3 openssl time; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+    fi
+fi
+for tool in smtp-sink smtp-source stunnel4 go node; do
+    command -v "$tool" >/dev/null || { echo "bench-smtp: $tool is missing (run as root to install it)" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/bench-smtp.XXXXXX)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+echo "bench-smtp: building (release)" >&2
 swift build -c release --product smtp-connector >/dev/null
-bin=$(swift build -c release --show-bin-path)/smtp-connector
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-user=$( [ "$(id -u)" = 0 ] && echo "-u nobody" || echo "")
-# -c: count, 1000: backlog; accepts and discards on loopback only.
-smtp-sink $user -c 127.0.0.1:$port 1000 >/dev/null &
-sink=$!
-trap 'kill $sink 2>/dev/null || true' EXIT
-sleep 0.5
+ours=$(swift build -c release --show-bin-path)/smtp-connector
+(cd scripts/bench/go-smtp && GOFLAGS=-mod=mod go build -o "$work/go-smtp" .)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-now() { python3 -c 'import time; print(time.perf_counter())'; }
-rate() { python3 -c "import sys; print(round(float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+# smtp-sink: accepts and discards; -c counts, 1000 is the backlog.
+port=$(free_port)
+user=$([ "$(id -u)" = 0 ] && echo "-u nobody" || echo "")
+smtp-sink $user -c "127.0.0.1:$port" 1000 >/dev/null 2>&1 &
+pids+=($!)
+# stunnel4 in front of it: implicit TLS with a certificate for localhost.
+tls_port=$(free_port)
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1
+cat > "$work/stunnel.conf" <<CONF
+foreground = yes
+pid =
+[smtps]
+accept = 127.0.0.1:$tls_port
+connect = 127.0.0.1:$port
+cert = $work/cert.pem
+key = $work/key.pem
+CONF
+stunnel4 "$work/stunnel.conf" >/dev/null 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1',$tls_port),1); socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null && break
+    sleep 0.1
+done
 
-ours=$("$bin" bench --host 127.0.0.1 --port "$port" --messages "$MESSAGES" --connections "$CONNECTIONS" --size "$SIZE" | tail -1)
-ours_s=${ours##*inner_s=}
-echo "smtp-connector bench (pooled): $ours" >&2
+# A connector config for workload e: implicit TLS through stunnel, pooled.
+python3 - "$tls_port" "$work/cert.pem" > "$work/connector.json" <<'PY'
+import json, sys
+templates = [{"usageType": t, "contentType": "text/plain", "subject": "Your code", "content": "Your code is {{code}}.\n" + "x" * 1800}
+             for t in ("SignIn", "Register", "ForgotPassword", "Generic")]
+print(json.dumps({"host": "127.0.0.1", "port": int(sys.argv[1]), "secure": True, "fromEmail": "bench@example.test",
+                  "tls": {"ca": open(sys.argv[2]).read(), "servername": "localhost"}, "pool": True, "templates": templates}))
+PY
 
-start=$(now); smtp-source -d -s "$CONNECTIONS" -m "$MESSAGES" -l "$SIZE" 127.0.0.1:$port; end=$(now)
-source_s=$(python3 -c "print($end - $start)")
-echo "smtp-source -d: ${source_s}s" >&2
+# rate N COMMAND...: messages per second of one run (from its inner_s, or wall time for smtp-source).
+rate() {
+    local count=$1; shift
+    local out start end
+    if [ "$1" = smtp-source ]; then
+        start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N)
+        python3 -c "print(round($count / ($end - $start)))"
+    else
+        out=$("$@" 2>/dev/null | tail -1)
+        case "$out" in
+            "sent=$count errors=0 "*) python3 -c "print(round($count / float('${out##*inner_s=}')))" ;;
+            *) echo "bench-smtp: $* -> $out" >&2; echo 0 ;;
+        esac
+    fi
+}
+median() { local values=(); for _ in $(seq 1 "$RUNS"); do values+=("$(rate "$@")"); done; printf '%s\n' "${values[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
 
-fresh_count=$(( MESSAGES / 10 ))
-fresh=$("$bin" bench --host 127.0.0.1 --port "$port" --messages "$fresh_count" --connections "$CONNECTIONS" --size "$SIZE" --fresh | tail -1)
-fresh_s=${fresh##*inner_s=}
-echo "smtp-connector bench --fresh: $fresh" >&2
-start=$(now); smtp-source -s "$CONNECTIONS" -m "$fresh_count" -l "$SIZE" 127.0.0.1:$port; end=$(now)
-source_fresh_s=$(python3 -c "print($end - $start)")
-echo "smtp-source (new connection per message): ${source_fresh_s}s" >&2
+plain=(--host 127.0.0.1 --port "$port")
+secure=(--host 127.0.0.1 --port "$tls_port" --secure --ca "$work/cert.pem")  # the certificate names 127.0.0.1 too
+go_plain=("$work/go-smtp" -addr "127.0.0.1:$port" -size $SIZE)
+go_tls=("$work/go-smtp" -addr "127.0.0.1:$tls_port" -tls -ca "$work/cert.pem" -size $SIZE)
+py_plain=(python3 scripts/bench/python-smtp.py --port "$port" --size $SIZE)
+py_tls=(python3 scripts/bench/python-smtp.py --port "$tls_port" --tls --ca "$work/cert.pem" --size $SIZE)
+export NODE_PATH=/usr/share/nodejs
+node_plain=(node scripts/bench/nodemailer-smtp.js --port="$port" --size=$SIZE)
+node_tls=(node scripts/bench/nodemailer-smtp.js --port="$tls_port" --tls --ca="$work/cert.pem" --size=$SIZE)
 
-echo "| load ($SIZE-byte messages, $CONNECTIONS connections, smtp-sink on loopback) | smtp-connector bench | Postfix smtp-source |"
-echo "|---|---|---|"
-echo "| $MESSAGES messages, connections reused | $(rate "$MESSAGES" "$ours_s") msg/s | $(rate "$MESSAGES" "$source_s") msg/s |"
-echo "| $fresh_count messages, a new connection each | $(rate "$fresh_count" "$fresh_s") msg/s | $(rate "$fresh_count" "$source_fresh_s") msg/s |"
+# workload: name count connections fresh(0/1) tls(0/1)
+row() {
+    local name=$1 n=$2 c=$3 fresh=$4 tls=$5
+    local f_ours=() f_go=() f_py=() f_node=() f_src=(-d)
+    [ "$fresh" = 1 ] && { f_ours=(--fresh); f_go=(-fresh); f_py=(--fresh); f_node=(--fresh); f_src=(); }
+    local src="—" go py node composed raw
+    echo "bench-smtp: workload $name" >&2
+    if [ "$tls" = 0 ]; then
+        src=$(median "$n" smtp-source "${f_src[@]}" -s "$c" -m "$n" -l $SIZE "127.0.0.1:$port")
+        go=$(median "$n" "${go_plain[@]}" -n "$n" -c "$c" "${f_go[@]}")
+        py=$(median "$n" "${py_plain[@]}" -n "$n" -c "$c" "${f_py[@]}")
+        node=$(median "$n" "${node_plain[@]}" --n="$n" --c="$c" "${f_node[@]}")
+        composed=$(median "$n" "$ours" bench "${plain[@]}" --messages "$n" --connections "$c" --size $SIZE "${f_ours[@]}")
+        raw=$(median "$n" "$ours" bench "${plain[@]}" --messages "$n" --connections "$c" --size $SIZE --raw "${f_ours[@]}")
+    else
+        go=$(median "$n" "${go_tls[@]}" -n "$n" -c "$c" "${f_go[@]}")
+        py=$(median "$n" "${py_tls[@]}" -n "$n" -c "$c" "${f_py[@]}")
+        node=$(median "$n" "${node_tls[@]}" --n="$n" --c="$c" "${f_node[@]}")
+        composed=$(median "$n" "$ours" bench "${secure[@]}" --messages "$n" --connections "$c" --size $SIZE "${f_ours[@]}")
+        raw=$(median "$n" "$ours" bench "${secure[@]}" --messages "$n" --connections "$c" --size $SIZE --raw "${f_ours[@]}")
+    fi
+    local best
+    best=$(printf '%s\n' "$src" "$go" "$py" "$node" | grep -v '—' | sort -n | tail -1)
+    ratio() { python3 -c "print(f'{$1 / $best:.2f}x')"; }
+    echo "| $name | $src | $go | $py | $node | $composed ($(ratio "$composed")) | $raw ($(ratio "$raw")) |"
+}
+
+echo "| workload ($SIZE-byte messages, msg/s, median of $RUNS) | smtp-source (C) | Go net/smtp | Python smtplib | nodemailer + NODELAY | ours, composed (vs best peer) | ours, raw (vs best peer) |"
+echo "|---|---|---|---|---|---|---|"
+row "a: 2000 msgs, 1 connection, plain" 2000 1 0 0
+row "b: 2000 msgs, 4 connections, plain" 2000 4 0 0
+row "c: 500 msgs, 1 connection, implicit TLS" 500 1 0 1
+row "d: 200 msgs, a fresh connection each, plain" 200 1 1 0
+row "d: the same over implicit TLS" 200 1 1 1
+echo "bench-smtp: workload e" >&2
+connector=$(median 2000 "$ours" bench --config "$work/connector.json" --messages 2000 --connections 1)
+echo
+echo "e: the connector path (--config, implicit TLS, pooled, 1 connection, 2000 sends of the Generic template): $connector msg/s"
+
+echo "bench-smtp: memory and CPU" >&2
+measure() { python3 scripts/bench/measure.py "$@"; }
+m10=$(measure "$ours" bench "${plain[@]}" --messages 10000 --connections 4 --size $SIZE)
+m100=$(measure "$ours" bench "${plain[@]}" --messages 100000 --connections 4 --size $SIZE)
+echo "peak RSS, b composed: 10,000 messages $(echo "$m10" | cut -d' ' -f4) KB; 100,000 messages $(echo "$m100" | cut -d' ' -f4) KB"
+cpu_ours=$(measure "$ours" bench "${plain[@]}" --messages 20000 --connections 1 --size $SIZE --raw)
+cpu_src=$(measure smtp-source -d -s 1 -m 20000 -l $SIZE "127.0.0.1:$port")
+per() { python3 -c "w,u,s=map(float,'$1'.split()[:3]); print(f'{(u+s)/20000*1e6:.0f} µs')"; }
+echo "CPU per message (user + system), 20,000 messages, 1 connection, raw: ours $(per "$cpu_ours"), smtp-source $(per "$cpu_src")"

@@ -1,0 +1,3 @@
+module bench/go-smtp
+
+go 1.19
