@@ -222,11 +222,3 @@ extension TCPSocket {
         }
     }
 }
-
-extension TCPSocket {
-    /// The addresses `host` resolves to, as text (IPv6 and IPv4), for diagnostics.
-    /// - Throws: ``NetworkError`` of kind `resolve`.
-    public static func resolveAddresses(host: String, port: Int) throws -> [String] {
-        try Resolver.resolve(host: host, port: port).compactMap(\.text)
-    }
-}

@@ -30,6 +30,16 @@ import SMTPWire
 
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
+    /// A plaintext machine without credentials, greeted and past EHLO (`ehloReply`): ready to send.
+    static func ready(ehloReply: String) -> SMTPClientStateMachine {
+        var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(security: .plaintext, credentials: nil))
+        _ = machine.connected(localAddressLiteral: "[192.0.2.1]")
+        _ = machine.received(bytes("220 mx\r\n"))
+        let opened = machine.received(bytes(ehloReply))
+        precondition(machine.isReady, "not ready: \(describe(opened))")
+        return machine
+    }
+
     @Test func startTLSDiscardsWhatCameBeforeTheHandshakeAndSaysEHLOAgain() {
         var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(), hostName: "client.example")
         #expect(Self.describe(machine.connected(localAddressLiteral: nil)) == "read greeting")
@@ -73,20 +83,14 @@ import SMTPWire
     }
 
     @Test func aReplyAlreadyWaitingAfter354IsNotTakenAsTheFinalReply() {
-        var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(security: .plaintext, credentials: nil))
-        _ = machine.connected(localAddressLiteral: "[192.0.2.1]")
-        _ = machine.received(Self.bytes("220 mx\r\n"))
-        _ = machine.received(Self.bytes("250-mx\r\n250 PIPELINING\r\n"))
+        var machine = Self.ready(ehloReply: "250-mx\r\n250 PIPELINING\r\n")
         _ = machine.send(envelope: SMTPEnvelope(from: "a@x.test", recipients: ["b@y.test"]), message: Self.bytes("hi"))
         let action = machine.received(Self.bytes("250 ok\r\n250 ok\r\n354 go\r\n250 forged\r\n"))
         #expect(Self.describe(action).hasPrefix("close failed(data: the server sent 12 bytes after 354"))
     }
 
     @Test func aFailedRSETAfterARefusalStillReportsTheRefusal() {
-        var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(security: .plaintext, credentials: nil))
-        _ = machine.connected(localAddressLiteral: "[192.0.2.1]")
-        _ = machine.received(Self.bytes("220 mx\r\n"))
-        _ = machine.received(Self.bytes("250 mx\r\n"))
+        var machine = Self.ready(ehloReply: "250 mx\r\n")
         _ = machine.send(envelope: SMTPEnvelope(from: "a@x.test", recipients: ["b@y.test"]), message: Self.bytes("hi"))
         _ = machine.received(Self.bytes("250 ok\r\n"))
         _ = machine.received(Self.bytes("250 ok\r\n"))
@@ -112,10 +116,7 @@ import SMTPWire
     }
 
     @Test func aWriteThatFailsPartWayThroughTheDataIsNotDeliveredAndNotUnknown() {
-        var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(security: .plaintext, credentials: nil))
-        _ = machine.connected(localAddressLiteral: "[192.0.2.1]")
-        _ = machine.received(Self.bytes("220 mx\r\n"))
-        _ = machine.received(Self.bytes("250-mx\r\n250 PIPELINING\r\n"))
+        var machine = Self.ready(ehloReply: "250-mx\r\n250 PIPELINING\r\n")
         _ = machine.send(envelope: SMTPEnvelope(from: "a@x.test", recipients: ["b@y.test"]), message: Self.bytes("hi"))
         #expect(Self.describe(machine.received(Self.bytes("250 ok\r\n250 ok\r\n354 go\r\n"))) == "body 7")
         guard case .close(.failed(let error), quit: false) = machine.ioFailed(NetworkError(.closed, "reset")) else {
