@@ -41,6 +41,6 @@ enum EncodedWord {
     /// Whether `text` can go into a header as it is: printable ASCII and tabs only, and nothing a
     /// decoder would mistake for an encoded-word.
     static func isPlain(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy { ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "\t" } && !text.contains("=?")
+        text.unicodeScalars.allSatisfy { ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "\t" } && !text.containsOctets("=?")
     }
 }

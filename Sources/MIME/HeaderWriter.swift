@@ -102,8 +102,8 @@ struct HeaderWriter {
     static func phrase(_ name: String, firstWordLimit: Int = 75) -> [String] {
         let foldable = name.split(separator: " ").allSatisfy { $0.utf8.count <= preferredLineOctets - 4 }
         let atext = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~ ".unicodeScalars)
-        if foldable, name.unicodeScalars.allSatisfy({ atext.contains($0) }), !name.contains("=?"),
-           !name.hasPrefix(" "), !name.hasSuffix(" "), !name.contains("  ") {
+        if foldable, name.unicodeScalars.allSatisfy({ atext.contains($0) }), !name.containsOctets("=?"),
+           !name.hasPrefix(" "), !name.hasSuffix(" "), !name.containsOctets("  ") {
             return name.split(separator: " ").map(String.init)
         }
         if EncodedWord.isPlain(name) {

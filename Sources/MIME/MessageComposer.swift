@@ -83,7 +83,8 @@ public struct MessageComposer: Sendable {
         case .leaf(let headers, let chunk):
             guard headers.contains("Content-Transfer-Encoding: 7bit"), case .bytes(let body) = chunk else { return }
             let needle = Array(stem.utf8)
-            if body.count >= needle.count, (0...(body.count - needle.count)).contains(where: { body[$0] == needle[0] && Array(body[$0..<$0 + needle.count]) == needle }) {
+            if body.count >= needle.count,
+               (0...(body.count - needle.count)).contains(where: { body[$0] == needle[0] && body[$0..<$0 + needle.count].elementsEqual(needle) }) {
                 throw MIMEError(field: "body", "contains the MIME boundary by chance; compose again")
             }
         case .multipart(_, let parts):
@@ -101,7 +102,7 @@ public struct MessageComposer: Sendable {
         try LineSafety.check(message.subject, field: "subject")
         try LineSafety.check(message.messageID, field: "messageID")
         // RFC 5322 §3.6.4 msg-id: id-left "@" id-right, printable ASCII; kept short enough for one line.
-        guard message.messageID.utf8.count <= 250, message.messageID.contains("@"),
+        guard message.messageID.utf8.count <= 250, message.messageID.utf8.contains(UInt8(ascii: "@")),
               message.messageID.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "<" && $0 != ">" }) else {
             throw MIMEError(field: "messageID", "must be printable ASCII of the form left@right, at most 250 characters, without spaces or angle brackets")
         }

@@ -21,6 +21,8 @@ public final class NetworkStream: Sendable {
     private struct State {
         var session: SSLSession?
         var verifiedName: String?
+        /// Where this client session goes for resumption when the stream closes, and under which name.
+        var resumption: (cache: TLSSessionCache, name: String)?
     }
 
     /// The underlying socket.
@@ -34,6 +36,12 @@ public final class NetworkStream: Sendable {
 
     /// The TLS session, once a handshake began.
     private var ssl: OpaquePointer? { state.withLock { $0.session?.pointer } }
+
+    /// Whether the TLS handshake resumed an earlier session (RFC 8446 §2.2) instead of a full one.
+    public var resumedSession: Bool {
+        guard let ssl else { return false }
+        return SSL_session_reused(ssl) == 1
+    }
 
     /// The name the peer's certificate was checked against, once a verified handshake succeeded.
     public var verifiedName: String? { state.withLock { $0.verifiedName } }
@@ -75,28 +83,43 @@ public final class NetworkStream: Sendable {
     }
 
     private func readBytes(maxLength: Int, deadline: Deadline) throws -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: maxLength)
+        if ssl == nil {
+            // A read follows a write in SMTP, and the reply is rarely there yet: wait first, which
+            // saves the recv that would only say EAGAIN.
+            try socket.wait(for: Int16(POLLIN), deadline: deadline)
+        }
         while true {
-            if let ssl {
-                ERR_clear_error()
-                let count = buffer.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32(maxLength)) }
-                if count > 0 { return Array(buffer[0..<Int(count)]) }
-                let code = SSL_get_error(ssl, count)
-                switch code {
+            var failure: Int32 = 0, savedErrno: Int32 = 0
+            // Reads straight into the array that is returned: no zero-filling, no copy.
+            let bytes = [UInt8](unsafeUninitializedCapacity: maxLength) { buffer, initialized in
+                if let ssl {
+                    ERR_clear_error()
+                    let count = SSL_read(ssl, buffer.baseAddress, Int32(maxLength))
+                    initialized = max(0, Int(count))
+                    if count <= 0 { failure = SSL_get_error(ssl, count); savedErrno = errno }
+                } else {
+                    let count = Glibc.recv(socket.descriptor, buffer.baseAddress, maxLength, 0)
+                    initialized = max(0, count)
+                    if count < 0 { failure = errno }
+                }
+            }
+            if !bytes.isEmpty { return bytes }
+            if ssl != nil {
+                switch failure {
                 case SSL_ERROR_WANT_READ: try socket.wait(for: Int16(POLLIN), deadline: deadline)
                 case SSL_ERROR_WANT_WRITE: try socket.wait(for: Int16(POLLOUT), deadline: deadline)
                 case SSL_ERROR_ZERO_RETURN: return []
-                case SSL_ERROR_SYSCALL where errno == 0 || errno == ECONNRESET: return []
-                default: throw tlsFailure("TLS read failed", code: code)
+                case SSL_ERROR_SYSCALL where savedErrno == 0 || savedErrno == ECONNRESET: return []
+                default:
+                    errno = savedErrno
+                    throw tlsFailure("TLS read failed", code: failure)
                 }
             } else {
-                let count = buffer.withUnsafeMutableBytes { Glibc.recv(socket.descriptor, $0.baseAddress, maxLength, 0) }
-                if count > 0 { return Array(buffer[0..<count]) }
-                if count == 0 { return [] }
-                switch errno {
+                switch failure {
+                case 0: return []  // the peer closed the stream
                 case EAGAIN, EWOULDBLOCK, EINTR: try socket.wait(for: Int16(POLLIN), deadline: deadline)
                 case ECONNRESET: return []
-                default: throw NetworkError(.io, "read failed: \(errnoText())")
+                default: throw NetworkError(.io, "read failed: \(errnoText(failure))")
                 }
             }
         }
@@ -208,7 +231,12 @@ public final class NetworkStream: Sendable {
             ERR_clear_error()
             let result = SSL_do_handshake(session)
             if result == 1 {
-                if !context.isServer, context.verifiesPeer { state.withLock { $0.verifiedName = name } }
+                if !context.isServer {
+                    state.withLock { state in
+                        if context.verifiesPeer { state.verifiedName = name }
+                        state.resumption = (context.resumableSessions, name)
+                    }
+                }
                 return
             }
             let code = SSL_get_error(session, result)
@@ -230,6 +258,10 @@ public final class NetworkStream: Sendable {
         guard !name.isEmpty else { return }  // only without verification (checked by the caller)
         let isAddress = Self.isIPAddress(name)
         if !isAddress { _ = c_ssl_set_tlsext_host_name(session, name) }
+        if let resumable = context.resumableSessions.take(for: name) {
+            SSL_set_session(session, resumable)  // takes its own reference
+            SSL_SESSION_free(resumable)
+        }
         guard context.verifiesPeer else { return }
         let parameters = SSL_get0_param(session)
         let ok = isAddress ? X509_VERIFY_PARAM_set1_ip_asc(parameters, name)
@@ -242,6 +274,11 @@ public final class NetworkStream: Sendable {
     /// Sends a TLS close_notify (when TLS is active) and closes the socket.
     public func close() {
         if let ssl {
+            // The latest session (TLS 1.3: the newest ticket the server sent) for the next connection.
+            if let (cache, name) = state.withLock({ state in defer { state.resumption = nil }; return state.resumption }),
+               let session = SSL_get1_session(ssl) {
+                cache.store(session, for: name)
+            }
             ERR_clear_error()
             SSL_shutdown(ssl)
         }

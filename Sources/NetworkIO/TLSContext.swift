@@ -12,6 +12,8 @@ public final class TLSContext: @unchecked Sendable {
     public let isServer: Bool
     /// Whether clients built from this context verify the peer.
     public let verifiesPeer: Bool
+    /// Client sessions to resume, per server name.
+    let resumableSessions = TLSSessionCache()
 
     /// Builds a context.
     /// - Throws: ``NetworkError`` of kind `tls` when a PEM does not load.

@@ -11,21 +11,22 @@ public enum DotStuffer {
         var output: [UInt8] = []
         output.reserveCapacity(message.count + message.count / 64 + 5)
         var atLineStart = true
-        var index = 0
-        while index < message.count {
-            let byte = message[index]
-            if byte == cr || byte == lf {
+        message.withUnsafeBufferPointer { input in
+            var index = 0
+            while index < input.count {
+                // Copy the run of ordinary bytes up to the next line ending in one piece.
+                if atLineStart, input[index] == dot { output.append(dot) }
+                var end = index
+                while end < input.count, input[end] != cr, input[end] != lf { end += 1 }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: input[index..<end]))
+                atLineStart = false
+                guard end < input.count else { break }
                 output.append(cr)
                 output.append(lf)
-                // CRLF counts as one line ending, not two.
-                if byte == cr, index + 1 < message.count, message[index + 1] == lf { index += 1 }
+                // CRLF counts as one line ending, not two; a bare CR or LF becomes CRLF.
+                index = input[end] == cr && end + 1 < input.count && input[end + 1] == lf ? end + 2 : end + 1
                 atLineStart = true
-            } else {
-                if atLineStart, byte == dot { output.append(dot) }
-                output.append(byte)
-                atLineStart = false
             }
-            index += 1
         }
         if !atLineStart { output += [cr, lf] }
         output += [dot, cr, lf]

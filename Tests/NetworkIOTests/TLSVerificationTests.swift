@@ -52,3 +52,34 @@ import Testing
         #expect(stream.verifiedName == nil)
     }
 }
+
+/// A client resumes TLS sessions per verified name, each ticket once.
+@Suite struct TLSResumptionTests {
+    /// Connects, handshakes for `name`, reads the greeting (which brings the server's session
+    /// tickets along) and closes; returns whether the handshake was a resumption.
+    private func connect(_ server: DevServer, _ context: TLSContext, name: String) throws -> Bool {
+        let stream = NetworkStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: server.port, deadline: .after(seconds: 10)))
+        defer { stream.close() }
+        try stream.startTLS(context, serverName: name, deadline: .after(seconds: 10))
+        let greeting = try stream.read(deadline: .after(seconds: 10))
+        #expect(String(decoding: greeting, as: UTF8.self).hasPrefix("220"))
+        return stream.resumedSession
+    }
+
+    @Test func aSecondConnectionToTheSameNameResumes() throws {
+        var configuration = DevServerConfiguration()
+        configuration.tls = .implicit
+        let server = try DevServer(configuration)
+        try server.start()
+        defer { server.stop() }
+        let context = try TLSContext(.client(trustedCertificatesPEM: server.certificatePEM))
+        #expect(try connect(server, context, name: "localhost") == false)
+        #expect(try connect(server, context, name: "localhost") == true)
+        #expect(try connect(server, context, name: "localhost") == true)  // with the ticket the second one got
+        // A session verified for one name is never offered for another.
+        #expect(try connect(server, context, name: "127.0.0.1") == false)
+        // Nor by another context (other trust settings).
+        let other = try TLSContext(.client(trustedCertificatesPEM: server.certificatePEM))
+        #expect(try connect(server, other, name: "localhost") == false)
+    }
+}

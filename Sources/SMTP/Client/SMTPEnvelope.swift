@@ -32,12 +32,12 @@ public struct SMTPEnvelope: Sendable, Equatable {
         let unquoted = address.hasPrefix("\"") ? address[(address.lastIndex(of: "@") ?? address.startIndex)...] : Substring(address)
         let forbidden = { (scalar: Unicode.Scalar) in scalar.value < 0x20 || scalar.value == 0x7F || scalar == "<" || scalar == ">"
             || (scalar.value >= 0x80 && scalar.value < 0xA0) || scalar == "\u{2028}" || scalar == "\u{2029}" }
-        if address.unicodeScalars.contains(where: forbidden) || unquoted.contains(" ") {
+        if address.unicodeScalars.contains(where: forbidden) || unquoted.utf8.contains(UInt8(ascii: " ")) {
             throw SMTPError(.invalidInput, phase: phase,
                             "envelope \(field) \"\(address.debugDescription)\" contains a control character, space or angle bracket",
                             hint: "Pass a bare address such as user@example.com.")
         }
-        guard address.contains("@"), address.utf8.count <= 254 else {
+        guard address.utf8.contains(UInt8(ascii: "@")), address.utf8.count <= 254 else {
             throw SMTPError(.invalidInput, phase: phase, "envelope \(field) \"\(address)\" is not an address of at most 254 octets")
         }
     }

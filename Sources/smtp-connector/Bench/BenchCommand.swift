@@ -87,7 +87,10 @@ struct BenchCommand: CLICommand {
             Output.error("\(error)")
             return 1
         }
-        let run = BenchRun(sender: sender, messages: messages, workers: connections, writer: writer)
+        // A pool is used the way a server uses it: more concurrent sends than connections, so a
+        // connection that finishes a message finds the next one queued (two per connection).
+        // `--fresh` opens one connection per send, so its workers are its connections.
+        let run = BenchRun(sender: sender, messages: messages, workers: fresh ? connections : connections * 2, writer: writer)
         let start = Date()
         let progress = Task { await Self.reportProgress(writer: writer, total: messages, start: start) }
         let histogram = await run.start()

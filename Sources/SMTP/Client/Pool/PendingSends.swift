@@ -1,0 +1,145 @@
+import NetworkIO
+import Synchronization
+
+/// What a pooled send came to.
+enum PooledResult: Sendable {
+    case delivered(SMTPSendResult)
+    /// `retryOnFresh`: it failed on a reused connection the server had dropped, before any of its
+    /// data was written, so it may go once more on a fresh connection.
+    case failed(SMTPError, retryOnFresh: Bool)
+}
+
+/// One send handed to an ``SMTPPool``: waiting in the queue, or on a connection.
+struct PendingSend: Sendable {
+    let id: Int
+    let envelope: SMTPEnvelope
+    let message: [UInt8]
+    let continuation: UnsafeContinuation<PooledResult, Never>
+}
+
+/// The sends of an ``SMTPPool`` that wait for a connection, oldest first, and the cancellation of
+/// every send the pool holds.
+///
+/// A connection that finishes a message takes the next one from here on its executor thread,
+/// without a round trip through async code; under load this saves two thread hand-offs per
+/// message. Each send is resumed exactly once, through ``complete(_:with:)``.
+///
+/// A send's life: ``register()``, then queued (``enqueue(_:atFront:)``) or handed to a connection
+/// directly, then ``start(_:on:)`` binds it to the connection's token, then ``complete(_:with:)``.
+/// ``cancel(_:)`` may land at any point: a queued send ends at once, a started one cancels its
+/// connection's token, and one in between is refused by ``start(_:on:)``.
+final class PendingSends: Sendable {
+    private struct State {
+        var queue: [PendingSend] = []
+        var head = 0
+        var nextID = 0
+        /// Registered and not yet completed.
+        var live: Set<Int> = []
+        /// Cancelled while neither queued nor started.
+        var cancelled: Set<Int> = []
+        /// The token of the connection each started send is on.
+        var running: [Int: CancellationToken] = [:]
+
+        var count: Int { queue.count - head }
+
+        mutating func popFirst() -> PendingSend? {
+            guard head < queue.count else { return nil }
+            let send = queue[head]
+            head += 1
+            if head == queue.count {
+                queue.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 64, head * 2 > queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            return send
+        }
+
+        mutating func remove(_ id: Int) -> PendingSend? {
+            guard let index = queue[head...].firstIndex(where: { $0.id == id }) else { return nil }
+            return queue.remove(at: index)
+        }
+    }
+
+    private let state = Mutex(State())
+
+    /// Sends waiting for a connection.
+    var count: Int { state.withLock { $0.count } }
+
+    /// A new send's id.
+    func register() -> Int {
+        state.withLock { state in
+            defer { state.nextID += 1 }
+            state.live.insert(state.nextID)
+            return state.nextID
+        }
+    }
+
+    /// Queues `send` (at the front when it goes back after its connection failed a health check).
+    func enqueue(_ send: PendingSend, atFront: Bool = false) {
+        let wasCancelled = state.withLock { state -> Bool in
+            state.running[send.id] = nil
+            if state.cancelled.contains(send.id) { return true }
+            if atFront {
+                state.queue.insert(send, at: state.head)
+            } else {
+                state.queue.append(send)
+            }
+            return false
+        }
+        if wasCancelled { complete(send, with: .failed(Self.cancelledWhileWaiting, retryOnFresh: false)) }
+    }
+
+    /// The oldest waiting send.
+    func take() -> PendingSend? {
+        state.withLock { $0.popFirst() }
+    }
+
+    /// Binds `id` to the connection `token` belongs to, so that cancelling the send cancels the
+    /// connection; false when the send was cancelled before it got there.
+    func start(_ id: Int, on token: CancellationToken) -> Bool {
+        state.withLock { state in
+            guard !state.cancelled.contains(id) else { return false }
+            state.running[id] = token
+            return true
+        }
+    }
+
+    /// Cancels a send wherever it is.
+    func cancel(_ id: Int) {
+        enum Found { case queued(PendingSend), running(CancellationToken), none }
+        let found = state.withLock { state -> Found in
+            if let send = state.remove(id) { return .queued(send) }
+            if let token = state.running[id] { return .running(token) }
+            if state.live.contains(id) { state.cancelled.insert(id) }
+            return .none
+        }
+        switch found {
+        case .queued(let send): complete(send, with: .failed(Self.cancelledWhileWaiting, retryOnFresh: false))
+        case .running(let token): token.cancel()
+        case .none: break
+        }
+    }
+
+    /// Resumes the sender with `result`; every send comes here exactly once.
+    func complete(_ send: PendingSend, with result: PooledResult) {
+        state.withLock { state in
+            state.live.remove(send.id)
+            state.cancelled.remove(send.id)
+            state.running[send.id] = nil
+        }
+        send.continuation.resume(returning: result)
+    }
+
+    /// Ends every waiting send with `error`.
+    func failAll(_ error: SMTPError) {
+        let waiting = state.withLock { state -> [PendingSend] in
+            defer { state.queue = []; state.head = 0 }
+            return Array(state.queue[state.head...])
+        }
+        for send in waiting { complete(send, with: .failed(error, retryOnFresh: false)) }
+    }
+
+    static let cancelledWhileWaiting = SMTPError(.cancelled, phase: .connect, "the send was cancelled while waiting for a connection")
+}
