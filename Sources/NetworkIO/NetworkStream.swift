@@ -23,6 +23,9 @@ public final class NetworkStream: Sendable {
         var verifiedName: String?
         /// Where this client session goes for resumption when the stream closes, and under which name.
         var resumption: (cache: TLSSessionCache, name: String)?
+        /// The session offered for resumption (its address): it is never stored again, since a
+        /// server that sent no new ticket leaves the connection on the same one.
+        var offeredSession: Int?
     }
 
     /// The underlying socket.
@@ -234,7 +237,7 @@ public final class NetworkStream: Sendable {
                 if !context.isServer {
                     state.withLock { state in
                         if context.verifiesPeer { state.verifiedName = name }
-                        state.resumption = (context.resumableSessions, name)
+                        if !name.isEmpty { state.resumption = (context.resumableSessions, name) }
                     }
                 }
                 return
@@ -260,6 +263,7 @@ public final class NetworkStream: Sendable {
         if !isAddress { _ = c_ssl_set_tlsext_host_name(session, name) }
         if let resumable = context.resumableSessions.take(for: name) {
             SSL_set_session(session, resumable)  // takes its own reference
+            state.withLock { $0.offeredSession = Int(bitPattern: resumable) }
             SSL_SESSION_free(resumable)
         }
         guard context.verifiesPeer else { return }
@@ -275,9 +279,16 @@ public final class NetworkStream: Sendable {
     public func close() {
         if let ssl {
             // The latest session (TLS 1.3: the newest ticket the server sent) for the next connection.
-            if let (cache, name) = state.withLock({ state in defer { state.resumption = nil }; return state.resumption }),
-               let session = SSL_get1_session(ssl) {
-                cache.store(session, for: name)
+            let (resumption, offered) = state.withLock { state in
+                defer { state.resumption = nil }
+                return (state.resumption, state.offeredSession)
+            }
+            if let (cache, name) = resumption, let session = SSL_get1_session(ssl) {
+                if Int(bitPattern: session) == offered {
+                    SSL_SESSION_free(session)  // RFC 8446 Appendix C.4: each ticket once
+                } else {
+                    cache.store(session, for: name)
+                }
             }
             ERR_clear_error()
             SSL_shutdown(ssl)

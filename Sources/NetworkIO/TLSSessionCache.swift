@@ -57,8 +57,8 @@ final class TLSSessionCache: Sendable {
         let kept = Session(pointer: session)
         let dropped = sessions.withLock { sessions -> Session? in
             if sessions[name] == nil, sessions.count >= names { return kept }
-            sessions[name, default: []].insert(kept, at: 0)
-            return sessions[name]!.count > perName ? sessions[name]!.removeLast() : nil
+            sessions[name, default: []].append(kept)  // newest last, taken first
+            return sessions[name]!.count > perName ? sessions[name]!.removeFirst() : nil
         }
         if let dropped { SSL_SESSION_free(dropped.pointer) }
     }

@@ -4,9 +4,9 @@ import Synchronization
 /// What a pooled send came to.
 enum PooledResult: Sendable {
     case delivered(SMTPSendResult)
-    /// `retryOnFresh`: it failed on a reused connection the server had dropped, before any of its
-    /// data was written, so it may go once more on a fresh connection.
-    case failed(SMTPError, retryOnFresh: Bool)
+    /// `retryable`: it failed on a reused connection the server had dropped, before any of its
+    /// data was written, so it may go once more on a connection known to be alive.
+    case failed(SMTPError, retryable: Bool)
 }
 
 /// One send handed to an ``SMTPPool``: waiting in the queue, or on a connection.
@@ -14,6 +14,9 @@ struct PendingSend: Sendable {
     let id: Int
     let envelope: SMTPEnvelope
     let message: [UInt8]
+    /// A second try after a dropped connection: it goes only on a connection known to be alive
+    /// (a new one, one that just delivered, or an idle one that answered NOOP).
+    let isRetry: Bool
     let continuation: UnsafeContinuation<PooledResult, Never>
 }
 
@@ -35,7 +38,8 @@ final class PendingSends: Sendable {
         var nextID = 0
         /// Registered and not yet completed.
         var live: Set<Int> = []
-        /// Cancelled while neither queued nor started.
+        /// Cancelled while not queued: between hand-over and start, or while running (a send
+        /// put back in the queue after a failed health check must not go out again).
         var cancelled: Set<Int> = []
         /// The token of the connection each started send is on.
         var running: [Int: CancellationToken] = [:]
@@ -88,7 +92,7 @@ final class PendingSends: Sendable {
             }
             return false
         }
-        if wasCancelled { complete(send, with: .failed(Self.cancelledWhileWaiting, retryOnFresh: false)) }
+        if wasCancelled { complete(send, with: .failed(Self.cancelledWhileWaiting, retryable: false)) }
     }
 
     /// The oldest waiting send.
@@ -106,20 +110,17 @@ final class PendingSends: Sendable {
         }
     }
 
-    /// Cancels a send wherever it is.
+    /// Cancels a send wherever it is. A running send's connection is cancelled under the lock, so
+    /// the cancellation cannot reach a later send that the connection took meanwhile.
     func cancel(_ id: Int) {
-        enum Found { case queued(PendingSend), running(CancellationToken), none }
-        let found = state.withLock { state -> Found in
-            if let send = state.remove(id) { return .queued(send) }
-            if let token = state.running[id] { return .running(token) }
-            if state.live.contains(id) { state.cancelled.insert(id) }
-            return .none
+        let queued = state.withLock { state -> PendingSend? in
+            if let send = state.remove(id) { return send }
+            guard state.live.contains(id) else { return nil }  // already completed
+            state.cancelled.insert(id)
+            state.running[id]?.cancel()
+            return nil
         }
-        switch found {
-        case .queued(let send): complete(send, with: .failed(Self.cancelledWhileWaiting, retryOnFresh: false))
-        case .running(let token): token.cancel()
-        case .none: break
-        }
+        if let queued { complete(queued, with: .failed(Self.cancelledWhileWaiting, retryable: false)) }
     }
 
     /// Resumes the sender with `result`; every send comes here exactly once.
@@ -138,7 +139,7 @@ final class PendingSends: Sendable {
             defer { state.queue = []; state.head = 0 }
             return Array(state.queue[state.head...])
         }
-        for send in waiting { complete(send, with: .failed(error, retryOnFresh: false)) }
+        for send in waiting { complete(send, with: .failed(error, retryable: false)) }
     }
 
     static let cancelledWhileWaiting = SMTPError(.cancelled, phase: .connect, "the send was cancelled while waiting for a connection")

@@ -8,7 +8,7 @@ enum PoolWorker {
     struct Start: Sendable {
         let first: PendingSend
         /// The connection carried earlier messages (a failure that looks like a dropped
-        /// connection may then be retried on a fresh one).
+        /// connection may then be retried once, on a connection known to be alive).
         let reused: Bool
         /// The connection sat idle past `healthCheckAfter`: NOOP before trusting it.
         let healthCheck: Bool
@@ -26,13 +26,13 @@ enum PoolWorker {
         var reused = start.reused
         if start.healthCheck {
             guard started || queue.start(start.first.id, on: connection.token) else {
-                queue.complete(start.first, with: .failed(PendingSends.cancelledWhileWaiting, retryOnFresh: false))
+                queue.complete(start.first, with: .failed(PendingSends.cancelledWhileWaiting, retryable: false))
                 return connection  // untouched: still good for the next send
             }
             started = true
             guard case .alive = connection.checkAlive(), !connection.token.isCancelled else {
                 if connection.token.isCancelled {
-                    queue.complete(start.first, with: .failed(cancelled, retryOnFresh: false))
+                    queue.complete(start.first, with: .failed(cancelled, retryable: false))
                 } else {
                     // Nothing of the message was sent; it goes first in line for another connection.
                     queue.enqueue(start.first, atFront: true)
@@ -42,7 +42,7 @@ enum PoolWorker {
         }
         while let send = next {
             if !started, !queue.start(send.id, on: connection.token) {
-                queue.complete(send, with: .failed(PendingSends.cancelledWhileWaiting, retryOnFresh: false))
+                queue.complete(send, with: .failed(PendingSends.cancelledWhileWaiting, retryable: false))
                 next = queue.take()
                 continue
             }
@@ -51,7 +51,7 @@ enum PoolWorker {
                 queue.complete(send, with: .delivered(result))
             case .failed(let error):
                 let stale = reused && !error.bodyWasSent && isStaleConnection(error)
-                queue.complete(send, with: .failed(error, retryOnFresh: stale))
+                queue.complete(send, with: .failed(error, retryable: stale))
             case let other:
                 preconditionFailure("send ended with \(other)")
             }

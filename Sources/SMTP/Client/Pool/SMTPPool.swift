@@ -14,7 +14,8 @@ import SMTPWire
 /// - A connection idle for more than `healthCheckAfter` seconds is checked with NOOP before reuse;
 ///   a 421 or hang-up there costs a fresh connection, not a failed send.
 /// - A message that fails on a reused connection before any of its data was written (the server had
-///   dropped the connection) is retried once on a fresh connection; a message whose data was
+///   dropped the connection) is retried once on a connection known to be alive (a new one, one
+///   that just delivered a message, or an idle one that answered NOOP); a message whose data was
 ///   written is never retried.
 /// - `rateLimit` messages per `rateWindow` seconds at most, across all connections.
 /// - Waiting for a connection or for the rate limit ends at once when the Task is cancelled.
@@ -76,14 +77,14 @@ public actor SMTPPool: SMTPTransport {
             if inFlight == 0 { drained.forEach { $0.resume() }; drained = [] }
         }
         try await waitForRate()
-        switch await submit(envelope: envelope, message: message, fresh: false) {
+        switch await submit(envelope: envelope, message: message, retry: false) {
         case .delivered(let result):
             return result
-        case .failed(let error, retryOnFresh: false):
+        case .failed(let error, retryable: false):
             throw error
-        case .failed(_, retryOnFresh: true):
+        case .failed(_, retryable: true):
             // The server had dropped the idle connection; nothing of this message was accepted.
-            switch await submit(envelope: envelope, message: message, fresh: true) {
+            switch await submit(envelope: envelope, message: message, retry: true) {
             case .delivered(let result): return result
             case .failed(let error, _): throw error
             }
@@ -117,34 +118,30 @@ public actor SMTPPool: SMTPTransport {
 
     /// Hands one send to a connection, or queues it, and waits for its result. Cancelling the Task
     /// ends a queued send at once and cancels the connection of a running one.
-    private func submit(envelope: SMTPEnvelope, message: [UInt8], fresh: Bool) async -> PooledResult {
+    private func submit(envelope: SMTPEnvelope, message: [UInt8], retry: Bool) async -> PooledResult {
         let id = queue.register()
         return await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
-                dispatch(PendingSend(id: id, envelope: envelope, message: message, continuation: continuation), fresh: fresh)
+                dispatch(PendingSend(id: id, envelope: envelope, message: message, isRetry: retry, continuation: continuation))
             }
         } onCancel: { [queue] in
             queue.cancel(id)
         }
     }
 
-    /// An idle connection (checked when it sat a while), a new one, or the queue.
-    private func dispatch(_ send: PendingSend, fresh: Bool) {
-        guard !isShutDown else { return queue.complete(send, with: .failed(Self.shutDownError, retryOnFresh: false)) }
+    /// An idle connection (checked when it sat a while, or when this is a retry), a new one, or the queue.
+    private func dispatch(_ send: PendingSend) {
+        guard !isShutDown else { return queue.complete(send, with: .failed(Self.shutDownError, retryable: false)) }
         // A cancelled send must not take (and, by cancelling, shut down) a good idle connection.
         guard !Task.isCancelled else {
-            return queue.complete(send, with: .failed(PendingSends.cancelledWhileWaiting, retryOnFresh: false))
+            return queue.complete(send, with: .failed(PendingSends.cancelledWhileWaiting, retryable: false))
         }
         dropExpiredIdle()
-        if !fresh, let entry = idle.popLast() {
-            work(entry.connection, PoolWorker.Start(first: send, reused: true, healthCheck: needsCheck(entry), started: false))
+        if let entry = idle.popLast() {
+            work(entry.connection, PoolWorker.Start(first: send, reused: true, healthCheck: needsCheck(entry, for: send), started: false))
         } else if counted < limits.maxConnections {
             open(for: send)
         } else {
-            if fresh, let entry = idle.popLast() {
-                // Make room for the fresh connection: end an idle one (it counts until its QUIT is done).
-                Task { await self.retire(entry.connection, quit: true) }
-            }
             queue.enqueue(send)
         }
     }
@@ -152,12 +149,13 @@ public actor SMTPPool: SMTPTransport {
     /// Gives waiting sends to idle connections, or to new ones while fewer than `maxConnections`
     /// are open; busy connections take the rest as they finish.
     private func serveQueue() {
-        guard !isShutDown else { return }
+        // A send put back after a failed health check may arrive after shutdown() emptied the queue.
+        guard !isShutDown else { return queue.failAll(Self.shutDownError) }
         dropExpiredIdle()
         while queue.count > 0 {
             if let entry = idle.popLast() {
                 guard let send = queue.take() else { idle.append(entry); return }
-                work(entry.connection, PoolWorker.Start(first: send, reused: true, healthCheck: needsCheck(entry), started: false))
+                work(entry.connection, PoolWorker.Start(first: send, reused: true, healthCheck: needsCheck(entry, for: send), started: false))
             } else if counted < limits.maxConnections, let send = queue.take() {
                 open(for: send)
             } else {
@@ -166,8 +164,10 @@ public actor SMTPPool: SMTPTransport {
         }
     }
 
-    private func needsCheck(_ entry: Idle) -> Bool {
-        Date().timeIntervalSince(entry.since) >= limits.healthCheckAfter
+    /// Whether `entry` gets a NOOP before `send`: it sat idle a while, or `send` already failed once
+    /// on a connection the server had dropped.
+    private func needsCheck(_ entry: Idle, for send: PendingSend) -> Bool {
+        send.isRetry || Date().timeIntervalSince(entry.since) >= limits.healthCheckAfter
     }
 
     /// Runs a ``PoolWorker`` job on `connection`, then takes the connection back.
@@ -184,7 +184,7 @@ public actor SMTPPool: SMTPTransport {
         counted += 1
         let token = CancellationToken()
         guard queue.start(send.id, on: token) else {
-            queue.complete(send, with: .failed(PendingSends.cancelledWhileWaiting, retryOnFresh: false))
+            queue.complete(send, with: .failed(PendingSends.cancelledWhileWaiting, retryable: false))
             return connectionClosed()
         }
         let client = self.client, queue = self.queue, maxMessages = limits.maxMessagesPerConnection
@@ -210,7 +210,7 @@ public actor SMTPPool: SMTPTransport {
 
     private nonisolated func openFailed(_ send: PendingSend, _ error: any Error) {
         let failure = error as? SMTPError ?? SMTPError(.connection, phase: .connect, "\(error)")
-        queue.complete(send, with: .failed(failure, retryOnFresh: false))
+        queue.complete(send, with: .failed(failure, retryable: false))
         Task { await self.connectionClosed() }
     }
 
