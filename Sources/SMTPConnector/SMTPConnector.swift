@@ -12,15 +12,7 @@ public struct SMTPConnector: EmailConnector {
         id: "smtp", name: "SMTP",
         description: "Sends email through any SMTP server (Gmail, SendGrid, Aliyun DirectMail, your own relay).",
         documentationURL: "Docs/Configuration.md",
-        formItems: [
-            .init(key: "host", label: "SMTP host", required: true),
-            .init(key: "port", label: "Port"),
-            .init(key: "fromEmail", label: "From", required: true),
-            .init(key: "auth.user", label: "User name"),
-            .init(key: "auth.pass", label: "Password", isSecret: true),
-            .init(key: "secure", label: "Implicit TLS (port 465)"),
-            .init(key: "templates", label: "Templates", required: true),
-        ])
+        formItems: formItems)
 
     /// Metadata with id "smtp".
     public var metadata: ConnectorMetadata { Self.metadata }

@@ -64,24 +64,4 @@ public struct ConnectorMetadata: Sendable, Equatable {
         self.documentationURL = documentationURL
         self.formItems = formItems
     }
-
-    /// One field of a connector's configuration form.
-    public struct FormItem: Sendable, Equatable {
-        /// The config key, e.g. "host".
-        public var key: String
-        /// The label shown to an operator.
-        public var label: String
-        /// Whether the config must have it.
-        public var required: Bool
-        /// Whether the value is secret (rendered masked, never echoed).
-        public var isSecret: Bool
-
-        /// Creates a form item.
-        public init(key: String, label: String, required: Bool = false, isSecret: Bool = false) {
-            self.key = key
-            self.label = label
-            self.required = required
-            self.isSecret = isSecret
-        }
-    }
 }
