@@ -42,6 +42,8 @@ let package = Package(
                 path: "Presets/Standard"),
         // The standard registry: `smtp` plus one connector id per preset.
         .target(name: "StandardConnectors", dependencies: ["ConnectorKit", "SMTPConnector", "Presets"]),
+        // The operator console: its HTTP server (on NetworkIO), JSON API and page.
+        .target(name: "Console", dependencies: ["StandardConnectors", "DevServer", "ConnectorKit", "NetworkIO"]),
         // Composes messages for scripts/bench-mime.sh; not a product.
         .executableTarget(name: "mime-benchmark", dependencies: ["MIME"]),
         .executableTarget(
@@ -61,6 +63,7 @@ let package = Package(
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "TestSupport"]),
         .testTarget(name: "PresetsTests", dependencies: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog",
                                                           "StandardConnectors", "SMTPConnector", "SMTP", "SMTPWire", "ConnectorKit"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
         // Runs the built `smtp-connector` binary as a user would.
         .testTarget(name: "CLITests", dependencies: ["DevServer", "NetworkIO", "TestSupport", "smtp-connector"]),
     ]
