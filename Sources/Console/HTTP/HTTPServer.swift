@@ -1,0 +1,143 @@
+import Dispatch
+import Foundation
+import NetworkIO
+import Synchronization
+
+/// The console's HTTP/1.1 server: accepts on one address, reads requests with
+/// ``HTTPRequestParser``, refuses what ``ConsoleAccessPolicy`` refuses, and answers the rest with
+/// an async handler.
+///
+/// Connections run on an executor of their own (threads named `console-http`), never on Swift's
+/// cooperative pool: a connection's thread blocks on its socket, and while the handler runs it
+/// waits for the handler's Task. A bad request is answered with its status and a JSON error, the
+/// connection is closed, and the server keeps serving.
+public final class HTTPServer: Sendable {
+    /// Answers one request that passed the access checks.
+    public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+
+    /// Threads for accept loops and connections (at most 32; more connections wait their turn).
+    static let executor = BlockingExecutor(name: "console-http", maxThreads: 32)
+
+    private let host: String
+    private let requestedPort: Int
+    private let makePolicy: @Sendable (Int) -> ConsoleAccessPolicy
+    private let handler: Handler
+    private let idleTimeout: Double
+    private let state = Mutex(State())
+
+    private struct State {
+        var listener: TCPSocket?
+        var port = 0
+        var policy: ConsoleAccessPolicy?
+        var open: [ObjectIdentifier: NetworkStream] = [:]
+    }
+
+    /// Creates a server; nothing listens until ``start()``.
+    /// - Parameters:
+    ///   - host: the address to listen on.
+    ///   - port: the port (0 picks a free one).
+    ///   - token: the access token of this run.
+    ///   - idleTimeout: seconds a kept-alive connection may sit without a request.
+    ///   - handler: answers requests that passed the access checks.
+    public init(host: String, port: Int, token: String, idleTimeout: Double = 60, handler: @escaping Handler) {
+        self.host = host
+        requestedPort = port
+        makePolicy = { ConsoleAccessPolicy(token: token, host: host, port: $0) }
+        self.idleTimeout = idleTimeout
+        self.handler = handler
+    }
+
+    /// The port listened on, once started.
+    public var port: Int { state.withLock { $0.port } }
+
+    /// Binds and starts accepting connections.
+    /// - Throws: ``NetworkError`` when the address cannot be bound.
+    public func start() throws {
+        let socket = try TCPSocket.listen(host: host, port: requestedPort, backlog: 128)
+        let port = socket.localPort
+        state.withLock {
+            $0.listener = socket
+            $0.port = port
+            $0.policy = makePolicy(port)
+        }
+        Self.executor.execute { [self] in
+            while let client = try? socket.accept() { serve(client) }
+        }
+    }
+
+    /// Stops listening and closes every open connection.
+    public func stop() {
+        let (listener, open) = state.withLock { state in
+            defer { state.listener = nil }
+            return (state.listener, Array(state.open.values))
+        }
+        listener?.shutdown()
+        open.forEach { $0.cancel() }
+    }
+
+    private func serve(_ socket: TCPSocket) {
+        let stream = NetworkStream(socket: socket)
+        let key = ObjectIdentifier(stream)
+        state.withLock { $0.open[key] = stream }
+        Self.executor.execute { [self] in
+            run(stream)
+            stream.close()
+            state.withLock { _ = $0.open.removeValue(forKey: key) }
+        }
+    }
+
+    /// Reads requests until the client closes, asks to close, goes idle, or sends a bad request.
+    private func run(_ stream: NetworkStream) {
+        var parser = HTTPRequestParser()
+        guard let policy = state.withLock({ $0.policy }) else { return }
+        while true {
+            do {
+                while let request = try parser.next() {
+                    let response: HTTPResponse
+                    if let refusal = policy.refusal(request) {
+                        response = .error(status: 403, code: "forbidden", message: refusal)
+                    } else {
+                        response = answer(request)
+                    }
+                    try stream.write(response.serialized(closing: request.closesConnection), deadline: .after(seconds: 30))
+                    if request.closesConnection { return }
+                }
+            } catch let error as HTTPParseError {
+                let response = HTTPResponse.error(status: error.status, code: "bad_request", message: error.message)
+                try? stream.write(response.serialized(closing: true), deadline: .after(seconds: 5))
+                return
+            } catch {
+                return  // the write failed: the client is gone
+            }
+            guard let bytes = try? stream.read(deadline: .after(seconds: idleTimeout)), !bytes.isEmpty else { return }
+            parser.feed(bytes)
+        }
+    }
+
+    /// Runs the async handler and waits for it on this executor thread.
+    private func answer(_ request: HTTPRequest) -> HTTPResponse {
+        let result = Mutex<HTTPResponse?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let handler = self.handler
+        Task {
+            let response = await handler(request)
+            result.withLock { $0 = response }
+            done.signal()
+        }
+        done.wait()
+        return result.withLock { $0 } ?? .error(status: 500, code: "general", message: "the handler gave no answer")
+    }
+}
+
+extension HTTPResponse {
+    /// A JSON error in the CLI's `--json` shape: `{"error": {"code", "message"}}`.
+    /// - Parameters:
+    ///   - status: the HTTP status.
+    ///   - code: the error code, e.g. "forbidden".
+    ///   - message: what went wrong.
+    public static func error(status: Int, code: String, message: String) -> HTTPResponse {
+        let object: [String: Any] = ["error": ["code": code, "message": message]]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return HTTPResponse(status: status, body: Array(data))
+    }
+}

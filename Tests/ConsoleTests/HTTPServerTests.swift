@@ -1,0 +1,72 @@
+import Console
+import Foundation
+import NetworkIO
+import Testing
+
+/// The console's HTTP server over real loopback sockets.
+@Suite struct HTTPServerTests {
+    private func withServer(_ body: (HTTPServer) async throws -> Void) async throws {
+        let server = HTTPServer(host: "127.0.0.1", port: 0, token: "tok") { request in
+            HTTPResponse(status: 200, contentType: "text/plain", body: Array("\(request.method) \(request.path) \(request.body.count)".utf8))
+        }
+        try server.start()
+        defer { server.stop() }
+        try await body(server)
+    }
+
+    /// The client's blocking socket work stays off the cooperative pool, which the server's
+    /// handler Tasks need.
+    private static let client = BlockingExecutor(name: "test-client", maxThreads: 8)
+
+    /// Sends `text` on a new connection and reads until the server closes it.
+    private func exchange(_ server: HTTPServer, _ text: String) async throws -> String {
+        let port = server.port
+        return try await Self.client.run {
+            let stream = NetworkStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: port, deadline: .after(seconds: 10)))
+            defer { stream.close() }
+            try stream.write(Array(text.utf8), deadline: .after(seconds: 10))
+            var received: [UInt8] = []
+            while let bytes = try? stream.read(deadline: .after(seconds: 20)), !bytes.isEmpty { received += bytes }
+            return String(decoding: received, as: UTF8.self)
+        }
+    }
+
+    private let head = "Host: 127.0.0.1:PORT\r\nAuthorization: Bearer tok\r\n"
+
+    @Test func anAuthorizedRequestIsAnsweredWithTheSecurityHeaders() async throws {
+        try await withServer { server in
+            let request = "POST /api/x HTTP/1.1\r\n" + head.replacingOccurrences(of: "PORT", with: "\(server.port)")
+                + "X-Console-Request: 1\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc"
+            let response = try await exchange(server, request)
+            #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(response.contains("Content-Security-Policy: default-src 'none'; script-src 'self'"))
+            #expect(response.contains("X-Content-Type-Options: nosniff"))
+            #expect(response.hasSuffix("\r\n\r\nPOST /api/x 3"))
+        }
+    }
+
+    @Test func twoRequestsOnOneConnectionAreBothAnswered() async throws {
+        try await withServer { server in
+            let headers = head.replacingOccurrences(of: "PORT", with: "\(server.port)")
+            let response = try await exchange(server, "GET /api/a HTTP/1.1\r\n\(headers)\r\nGET /api/b HTTP/1.1\r\n\(headers)Connection: close\r\n\r\n")
+            #expect(response.contains("GET /api/a 0"))
+            #expect(response.hasSuffix("GET /api/b 0"))
+        }
+    }
+
+    @Test func refusedAndMalformedRequestsGetJSONErrorsAndTheServerGoesOn() async throws {
+        try await withServer { server in
+            let forbidden = try await exchange(server, "GET /api/a HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nConnection: close\r\n\r\n")
+            #expect(forbidden.hasPrefix("HTTP/1.1 403 Forbidden\r\n"))
+            #expect(forbidden.contains(#"{"error":{"code":"forbidden","message":"the access token is missing or wrong"#))
+            let rebinding = try await exchange(server, "GET /api/a HTTP/1.1\r\nHost: attacker.example:\(server.port)\r\nAuthorization: Bearer tok\r\nConnection: close\r\n\r\n")
+            #expect(rebinding.hasPrefix("HTTP/1.1 403"))
+            let malformed = try await exchange(server, "GET /api/a HTTP/1.1\r\nHost : x\r\n\r\n")
+            #expect(malformed.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+            #expect(malformed.contains("Connection: close"))
+            #expect(malformed.contains(#""code":"bad_request""#))
+            let headers = head.replacingOccurrences(of: "PORT", with: "\(server.port)")
+            #expect(try await exchange(server, "GET /api/ok HTTP/1.1\r\n\(headers)Connection: close\r\n\r\n").hasSuffix("GET /api/ok 0"))
+        }
+    }
+}
