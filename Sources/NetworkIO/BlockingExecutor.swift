@@ -22,22 +22,9 @@ public final class BlockingExecutor: Sendable {
     public let maxThreads: Int
 
     private struct State {
-        var jobs: [@Sendable () -> Void] = []
-        var head = 0
+        var jobs = FIFOQueue<@Sendable () -> Void>()
         var threads = 0
         var idle = 0
-
-        var queued: Int { jobs.count - head }
-
-        mutating func pop() -> @Sendable () -> Void {
-            let job = jobs[head]
-            head += 1
-            if head > 64, head * 2 > jobs.count {
-                jobs.removeFirst(head)
-                head = 0
-            }
-            return job
-        }
     }
 
     private let state = Mutex(State())
@@ -56,14 +43,14 @@ public final class BlockingExecutor: Sendable {
     public var threadCount: Int { state.withLock { $0.threads } }
 
     /// Jobs waiting for a free thread.
-    public var queuedJobs: Int { state.withLock { max(0, $0.queued - $0.idle) } }
+    public var queuedJobs: Int { state.withLock { max(0, $0.jobs.count - $0.idle) } }
 
     /// Runs `job` on one of the executor's threads, as soon as one is free.
     public func execute(_ job: @escaping @Sendable () -> Void) {
         let startThread = state.withLock { state -> Bool in
             state.jobs.append(job)
             // Every parked thread takes one queued job; start another only for the rest.
-            guard state.queued > state.idle, state.threads < maxThreads else { return false }
+            guard state.jobs.count > state.idle, state.threads < maxThreads else { return false }
             state.threads += 1
             return true
         }
@@ -100,7 +87,7 @@ public final class BlockingExecutor: Sendable {
             available.wait()
             let job = state.withLock { state -> @Sendable () -> Void in
                 state.idle -= 1
-                return state.pop()  // one signal per queued job, so there is one
+                return state.jobs.popFirst()!  // one signal per queued job, so there is one
             }
             job()
         }

@@ -86,6 +86,7 @@ public final class NetworkStream: Sendable {
     }
 
     private func readBytes(maxLength: Int, deadline: Deadline) throws -> [UInt8] {
+        let ssl = self.ssl  // read once: it sits behind the state lock
         if ssl == nil {
             // A read follows a write in SMTP, and the reply is rarely there yet: wait first, which
             // saves the recv that would only say EAGAIN.

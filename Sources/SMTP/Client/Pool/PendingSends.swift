@@ -33,8 +33,7 @@ struct PendingSend: Sendable {
 /// connection's token, and one in between is refused by ``start(_:on:)``.
 final class PendingSends: Sendable {
     private struct State {
-        var queue: [PendingSend] = []
-        var head = 0
+        var queue = FIFOQueue<PendingSend>()
         var nextID = 0
         /// Registered and not yet completed.
         var live: Set<Int> = []
@@ -43,33 +42,12 @@ final class PendingSends: Sendable {
         var cancelled: Set<Int> = []
         /// The token of the connection each started send is on.
         var running: [Int: CancellationToken] = [:]
-
-        var count: Int { queue.count - head }
-
-        mutating func popFirst() -> PendingSend? {
-            guard head < queue.count else { return nil }
-            let send = queue[head]
-            head += 1
-            if head == queue.count {
-                queue.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head > 64, head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
-            }
-            return send
-        }
-
-        mutating func remove(_ id: Int) -> PendingSend? {
-            guard let index = queue[head...].firstIndex(where: { $0.id == id }) else { return nil }
-            return queue.remove(at: index)
-        }
     }
 
     private let state = Mutex(State())
 
     /// Sends waiting for a connection.
-    var count: Int { state.withLock { $0.count } }
+    var count: Int { state.withLock { $0.queue.count } }
 
     /// A new send's id.
     func register() -> Int {
@@ -86,7 +64,7 @@ final class PendingSends: Sendable {
             state.running[send.id] = nil
             if state.cancelled.contains(send.id) { return true }
             if atFront {
-                state.queue.insert(send, at: state.head)
+                state.queue.prepend(send)
             } else {
                 state.queue.append(send)
             }
@@ -97,7 +75,7 @@ final class PendingSends: Sendable {
 
     /// The oldest waiting send.
     func take() -> PendingSend? {
-        state.withLock { $0.popFirst() }
+        state.withLock { $0.queue.popFirst() }
     }
 
     /// Binds `id` to the connection `token` belongs to, so that cancelling the send cancels the
@@ -114,7 +92,7 @@ final class PendingSends: Sendable {
     /// the cancellation cannot reach a later send that the connection took meanwhile.
     func cancel(_ id: Int) {
         let queued = state.withLock { state -> PendingSend? in
-            if let send = state.remove(id) { return send }
+            if let send = state.queue.remove(firstWhere: { $0.id == id }) { return send }
             guard state.live.contains(id) else { return nil }  // already completed
             state.cancelled.insert(id)
             state.running[id]?.cancel()
@@ -135,10 +113,7 @@ final class PendingSends: Sendable {
 
     /// Ends every waiting send with `error`.
     func failAll(_ error: SMTPError) {
-        let waiting = state.withLock { state -> [PendingSend] in
-            defer { state.queue = []; state.head = 0 }
-            return Array(state.queue[state.head...])
-        }
+        let waiting = state.withLock { $0.queue.removeAll() }
         for send in waiting { complete(send, with: .failed(error, retryable: false)) }
     }
 

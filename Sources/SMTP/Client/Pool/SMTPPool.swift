@@ -137,13 +137,7 @@ public actor SMTPPool: SMTPTransport {
             return queue.complete(send, with: .failed(PendingSends.cancelledWhileWaiting, retryable: false))
         }
         dropExpiredIdle()
-        if let entry = idle.popLast() {
-            work(entry.connection, PoolWorker.Start(first: send, reused: true, healthCheck: needsCheck(entry, for: send), started: false))
-        } else if counted < limits.maxConnections {
-            open(for: send)
-        } else {
-            queue.enqueue(send)
-        }
+        if !start(send) { queue.enqueue(send) }
     }
 
     /// Gives waiting sends to idle connections, or to new ones while fewer than `maxConnections`
@@ -152,16 +146,21 @@ public actor SMTPPool: SMTPTransport {
         // A send put back after a failed health check may arrive after shutdown() emptied the queue.
         guard !isShutDown else { return queue.failAll(Self.shutDownError) }
         dropExpiredIdle()
-        while queue.count > 0 {
-            if let entry = idle.popLast() {
-                guard let send = queue.take() else { idle.append(entry); return }
-                work(entry.connection, PoolWorker.Start(first: send, reused: true, healthCheck: needsCheck(entry, for: send), started: false))
-            } else if counted < limits.maxConnections, let send = queue.take() {
-                open(for: send)
-            } else {
-                return
-            }
+        while !idle.isEmpty || counted < limits.maxConnections, let send = queue.take() {
+            _ = start(send)
         }
+    }
+
+    /// Starts `send` on an idle connection or a new one; false when every connection is busy.
+    private func start(_ send: PendingSend) -> Bool {
+        if let entry = idle.popLast() {
+            let start = PoolWorker.Start(first: send, reused: true, healthCheck: needsCheck(entry, for: send), started: false)
+            client.configuration.executor.execute { self.deliver(on: entry.connection, start) }
+            return true
+        }
+        guard counted < limits.maxConnections else { return false }
+        open(for: send)
+        return true
     }
 
     /// Whether `entry` gets a NOOP before `send`: it sat idle a while, or `send` already failed once
@@ -170,13 +169,11 @@ public actor SMTPPool: SMTPTransport {
         send.isRetry || Date().timeIntervalSince(entry.since) >= limits.healthCheckAfter
     }
 
-    /// Runs a ``PoolWorker`` job on `connection`, then takes the connection back.
-    private func work(_ connection: SMTPConnection, _ start: PoolWorker.Start) {
-        let queue = self.queue, maxMessages = limits.maxMessagesPerConnection
-        client.configuration.executor.execute {
-            let finished = PoolWorker.deliver(on: connection, start, queue: queue, maxMessages: maxMessages)
-            Task { await self.checkIn(finished) }
-        }
+    /// On an executor thread: a ``PoolWorker`` job on `connection`, then the connection goes back
+    /// to the actor.
+    private nonisolated func deliver(on connection: SMTPConnection, _ start: PoolWorker.Start) {
+        let finished = PoolWorker.deliver(on: connection, start, queue: queue, maxMessages: limits.maxMessagesPerConnection)
+        Task { await self.checkIn(finished) }
     }
 
     /// Opens a connection for `send` (which the opening's cancellation follows) and works on it.
@@ -187,7 +184,7 @@ public actor SMTPPool: SMTPTransport {
             queue.complete(send, with: .failed(PendingSends.cancelledWhileWaiting, retryable: false))
             return connectionClosed()
         }
-        let client = self.client, queue = self.queue, maxMessages = limits.maxMessagesPerConnection
+        let client = self.client
         Task {
             do {
                 let oauthToken = try await client.fetchOAuthToken()
@@ -195,9 +192,7 @@ public actor SMTPPool: SMTPTransport {
                     do {
                         let connection = try SMTPConnection.open(configuration: client.configuration, tlsContext: client.tlsContext,
                                                                  hostName: client.hostName, oauthToken: oauthToken, token: token)
-                        let start = PoolWorker.Start(first: send, reused: false, healthCheck: false, started: true)
-                        let finished = PoolWorker.deliver(on: connection, start, queue: queue, maxMessages: maxMessages)
-                        Task { await self.checkIn(finished) }
+                        self.deliver(on: connection, PoolWorker.Start(first: send, reused: false, healthCheck: false, started: true))
                     } catch {
                         self.openFailed(send, error)
                     }
