@@ -43,12 +43,16 @@ let package = Package(
         // The standard registry: `smtp` plus one connector id per preset.
         .target(name: "StandardConnectors", dependencies: ["ConnectorKit", "SMTPConnector", "Presets"]),
         // The operator console: its HTTP server (on NetworkIO), JSON API and page.
-        .target(name: "Console", dependencies: ["StandardConnectors", "DevServer", "ConnectorKit", "NetworkIO"]),
+        // It declares the modules it reaches through those two and uses itself (the CLI does the same).
+        .target(name: "Console",
+                dependencies: ["StandardConnectors", "DevServer", "ConnectorKit", "NetworkIO", "SMTPConnector", "SMTP", "Presets",
+                               "DKIM", "CryptoSupport"],
+                resources: ["index.html", "console.css", "api.js", "form.js", "actions.js", "inbox.js"].map { .embedInCode("Page/assets/\($0)") }),
         // Composes messages for scripts/bench-mime.sh; not a product.
         .executableTarget(name: "mime-benchmark", dependencies: ["MIME"]),
         .executableTarget(
             name: "smtp-connector",
-            dependencies: ["StandardConnectors", "DevServer", "ConnectorKit", "SMTPConnector", "Presets", "SMTP", "SMTPWire", "MIME"]
+            dependencies: ["Console", "StandardConnectors", "DevServer", "ConnectorKit", "SMTPConnector", "Presets", "SMTP", "SMTPWire", "MIME"]
         ),
         // Helpers for the tests only (Python's email parser, the Postfix environment); not a product.
         .target(name: "TestSupport", dependencies: ["DevServer"], path: "Tests/TestSupport"),

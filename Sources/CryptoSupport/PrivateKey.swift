@@ -69,4 +69,20 @@ public final class PrivateKey: @unchecked Sendable {
         }
         return Array(signature.prefix(length))
     }
+
+    /// Whether `signature` is this key's signature of `data`, made as ``sign(_:)`` makes one (the
+    /// public half of the key does the check).
+    public func verify(_ signature: [UInt8], of data: [UInt8]) -> Bool {
+        let digest: OpaquePointer?
+        switch kind {
+        case .rsa: digest = EVP_sha256()
+        case .ed25519: digest = nil
+        case .other: return false
+        }
+        guard let context = EVP_MD_CTX_new() else { return false }
+        defer { EVP_MD_CTX_free(context) }
+        defer { ERR_clear_error() }
+        return EVP_DigestVerifyInit(context, nil, digest, nil, pointer) == 1
+            && EVP_DigestVerify(context, signature, signature.count, data, data.count) == 1
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NetworkIO
+import SMTPWire
 import Synchronization
 
 /// A small SMTP server on loopback for the demo, for tests, and for host apps testing their own
@@ -32,6 +33,7 @@ public final class DevServer: Sendable {
     private struct State {
         var listener: TCPSocket?
         var received: [ReceivedMessage] = []
+        var lastID = 0
         var openStreams: [ObjectIdentifier: NetworkStream] = [:]
         var boundPort = 0
         var connections = 0
@@ -80,6 +82,22 @@ public final class DevServer: Sendable {
 
     /// Forgets the messages received so far.
     public func clearMessages() { state.withLock { $0.received.removeAll() } }
+
+    /// The message numbered `id`, if it is still kept.
+    public func message(id: Int) -> ReceivedMessage? {
+        state.withLock { $0.received.first { $0.id == id } }
+    }
+
+    /// Forgets the message numbered `id`.
+    /// - Returns: whether it was kept.
+    @discardableResult
+    public func removeMessage(id: Int) -> Bool {
+        state.withLock { state in
+            guard let index = state.received.firstIndex(where: { $0.id == id }) else { return false }
+            state.received.remove(at: index)
+            return true
+        }
+    }
 
     /// Lets every held connection greet (see ``DevServerConfiguration/holdGreetings``), now and from now on.
     public func releaseGreetings() {
@@ -159,15 +177,24 @@ public final class DevServer: Sendable {
         if held { gate.wait() }
     }
 
-    func record(_ message: ReceivedMessage) {
-        let count = state.withLock { state -> Int in
-            state.received.append(message)
-            return state.received.count
+    /// Keeps `message` under the next number, with `reply` (made from that number) at the end of
+    /// its transcript, and returns the reply.
+    func record(_ message: ReceivedMessage, reply: (Int) -> SMTPReply) -> SMTPReply {
+        let (count, answer) = state.withLock { state -> (Int, SMTPReply) in
+            state.lastID += 1
+            let answer = reply(state.lastID)
+            var numbered = message
+            numbered.id = state.lastID
+            numbered.receivedAt = Date()
+            numbered.transcript += answer.wireText.split(separator: "\r\n").map { "S: " + $0 }
+            state.received.append(numbered)
+            return (state.lastID, answer)
         }
         if let directory = configuration.saveDirectory {
             try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let name = String(format: "%05d-%@.eml", count, UUID().uuidString.prefix(8).lowercased())
             try? Data(message.data).write(to: directory.appendingPathComponent(name))
         }
+        return answer
     }
 }

@@ -59,6 +59,14 @@ public struct DevServerConfiguration: Sendable {
 
 /// A message the DevServer received.
 public struct ReceivedMessage: Sendable, Equatable {
+    /// Its number on this server, counting from 1 in arrival order (stable after removals).
+    public var id: Int = 0
+    /// When its final dot arrived.
+    public var receivedAt = Date()
+    /// The SMTP session that carried it, one line per command or reply (`C: `, `S: `, `* ` for
+    /// notes such as the TLS handshake): the session's opening up to its first MAIL, then this
+    /// message's own transaction. AUTH exchanges are masked.
+    public var transcript: [String] = []
     /// MAIL FROM.
     public var from: String
     /// Every accepted RCPT TO.
@@ -69,6 +77,24 @@ public struct ReceivedMessage: Sendable, Equatable {
     public var authenticatedUser: String?
     /// The TLS version in use, if any.
     public var tlsVersion: String?
+
+    /// Creates a record of a received message.
+    /// - Parameters:
+    ///   - from: MAIL FROM.
+    ///   - recipients: every accepted RCPT TO.
+    ///   - data: the message, dot-stuffing removed, CRLF line endings.
+    ///   - authenticatedUser: the user who authenticated, if any.
+    ///   - tlsVersion: the TLS version in use, if any.
+    ///   - transcript: the session's lines, AUTH masked.
+    public init(from: String, recipients: [String], data: [UInt8], authenticatedUser: String? = nil,
+                tlsVersion: String? = nil, transcript: [String] = []) {
+        self.from = from
+        self.recipients = recipients
+        self.data = data
+        self.authenticatedUser = authenticatedUser
+        self.tlsVersion = tlsVersion
+        self.transcript = transcript
+    }
 
     /// The message as UTF-8 text.
     public var text: String { String(decoding: data, as: UTF8.self) }

@@ -11,6 +11,14 @@ final class ServerSession {
     private var user: String?
     private var from: String?
     private var recipients: [String] = []
+    /// The session so far, as ``ReceivedMessage/transcript`` shows it.
+    private var transcript: [String] = []
+    /// How many transcript lines came before the first MAIL: kept for every message of the session.
+    private var openingLength: Int?
+    /// Whether client lines are SASL responses, recorded masked.
+    private var maskingClientLines = false
+    /// A session that sends this many lines without a message stops being recorded.
+    private static let transcriptLimit = 2_000
 
     init(server: DevServer, stream: NetworkStream) {
         self.server = server
@@ -75,11 +83,13 @@ final class ServerSession {
             try reply(220, "2.0.0", "Ready to start TLS")
             buffer.removeAll()  // RFC 3207 §4.2: nothing sent before the handshake counts.
             try stream.startTLS(context, serverName: nil, deadline: deadline)
+            note("TLS established (\(stream.tlsVersion ?? "unknown version"))")
             heloName = nil
             resetTransaction()
         case .auth(let mechanism, let initialResponse):
             try authenticate(mechanism: mechanism, initial: initialResponse)
         case .mailFrom(let address, _):
+            if openingLength == nil { openingLength = transcript.count - 1 }
             guard heloName != nil else { try reply(503, "5.5.1", "Send EHLO first"); return true }
             guard !requiresAuth || user != nil else { try reply(530, "5.7.0", "Authentication required"); return true }
             if let allowed = configuration.allowedSenders, !allowed.contains(address.lowercased()) {
@@ -100,10 +110,14 @@ final class ServerSession {
                 try reply(552, "5.3.4", "Message too big")
                 return true
             }
-            server.record(ReceivedMessage(from: from, recipients: recipients, data: data,
-                                          authenticatedUser: user, tlsVersion: stream.tlsVersion))
+            transcript.append("C: <message, \(data.count) octets>")
+            transcript.append("C: .")
+            let message = ReceivedMessage(from: from, recipients: recipients, data: data, authenticatedUser: user,
+                                          tlsVersion: stream.tlsVersion, transcript: transcript)
+            let queued = server.record(message) { SMTPReply(250, "2.0.0", "Ok: queued as DEV\($0)") }
+            transcript.removeSubrange((openingLength ?? transcript.count)...)
             resetTransaction()
-            try reply(250, "2.0.0", "Ok: queued as DEV\(server.messages.count)")
+            try reply(queued)
         case .rset:
             resetTransaction()
             try reply(250, "2.0.0", "Ok")
@@ -119,6 +133,8 @@ final class ServerSession {
     }
 
     private func authenticate(mechanism: String, initial: String?) throws {
+        maskingClientLines = true
+        defer { maskingClientLines = false }
         guard offersAuth else { try reply(503, "5.5.1", "AUTH not available"); return }
         guard user == nil else { try reply(503, "5.5.1", "Already authenticated"); return }
         let verified: String?
@@ -191,13 +207,31 @@ final class ServerSession {
 
     private func reply(_ reply: SMTPReply) throws {
         if configuration.replyDelay > 0 { usleep(useconds_t(configuration.replyDelay * 1_000_000)) }
-        try stream.write(Array(reply.wireText.utf8), deadline: deadline)
+        let text = reply.wireText
+        for line in text.split(separator: "\r\n") { record("S: " + line) }
+        try stream.write(Array(text.utf8), deadline: deadline)
     }
 
     /// One CRLF-terminated line, or nil at end of stream. Lines over 64 KiB end the session.
     private func readLine() throws -> String? {
         guard let bytes = try readLineBytes() else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
+        let line = String(decoding: bytes, as: UTF8.self)
+        record("C: " + (maskingClientLines ? "********" : Self.maskingCredentials(line)))
+        return line
+    }
+
+    /// `AUTH PLAIN <credentials>` as `AUTH PLAIN ********`: the initial response carries the secret.
+    static func maskingCredentials(_ line: String) -> String {
+        let words = line.split(separator: " ", maxSplits: 2)
+        guard words.count == 3, words[0].uppercased() == "AUTH" else { return line }
+        return "\(words[0]) \(words[1]) ********"
+    }
+
+    private func note(_ text: String) { record("* " + text) }
+
+    private func record(_ line: some StringProtocol) {
+        guard transcript.count < Self.transcriptLimit else { return }
+        transcript.append(String(line))
     }
 
     private func readLineBytes() throws -> [UInt8]? {

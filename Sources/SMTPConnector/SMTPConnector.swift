@@ -226,10 +226,10 @@ public struct PresetConnectorFactory: ConnectorFactory {
         self.smtp = SMTPConnectorFactory(copying: smtp, presets: catalog)
     }
 
-    /// The preset's id, name, description and docs.
+    /// The preset's id, name, description and docs, and its short form over the SMTP form.
     public var metadata: ConnectorMetadata {
         ConnectorMetadata(id: preset.id, name: preset.name, description: preset.description, documentationURL: preset.docs,
-                          formItems: SMTPConnector.metadata.formItems.filter { $0.key != "host" && $0.key != "port" })
+                          formItems: preset.formItems(over: SMTPConnector.metadata.formItems))
     }
 
     /// Every problem in `config` once the preset is applied.

@@ -20,12 +20,7 @@ struct InboxCommand: CLICommand {
     let exitAfter: Int?
 
     init(arguments: inout ParsedArguments) throws {
-        let listen = arguments.value("--listen") ?? "127.0.0.1:2525"
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-            throw UsageError(message: "--listen takes HOST:PORT, e.g. 127.0.0.1:2525")
-        }
-        host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        self.port = port
+        (host, port) = try ListenAddress.parse(arguments.value("--listen") ?? "127.0.0.1:2525", option: "--listen")
         directory = arguments.value("--dir")
         if let auth = arguments.value("--auth") {
             guard let separator = auth.firstIndex(of: ":") else { throw UsageError(message: "--auth takes USER:PASS") }
@@ -59,30 +54,25 @@ struct InboxCommand: CLICommand {
         if !["127.0.0.1", "::1", "localhost"].contains(host) {
             Output.error("warning: listening on \(host), not loopback: anyone who can reach it can send to this inbox")
         }
-        emit("inbox listening on \(host):\(server.port)" + (tls ? " (STARTTLS, self-signed certificate)" : "")
+        Output.line("inbox listening on \(host):\(server.port)" + (tls ? " (STARTTLS, self-signed certificate)" : "")
               + (users.isEmpty ? "" : " (AUTH required)") + (directory.map { ", saving to \($0)" } ?? ""))
         if tls, let directory {
             let caPath = URL(fileURLWithPath: directory).appendingPathComponent("inbox-ca.pem")
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try? server.certificatePEM.write(to: caPath, atomically: true, encoding: .utf8)
-            emit("trust it with tls.ca = \(caPath.path)")
+            Output.line("trust it with tls.ca = \(caPath.path)")
         }
         var shown = 0
         while true {
             let messages = server.messages
             for message in messages.dropFirst(shown) {
                 let subject = message.decodedHeader("Subject") ?? ""
-                emit("\(ISO8601DateFormatter().string(from: Date()))  \(message.from) -> \(message.recipients.joined(separator: ", "))  \"\(subject)\"  \(message.data.count) bytes"
+                Output.line("\(ISO8601DateFormatter().string(from: Date()))  \(message.from) -> \(message.recipients.joined(separator: ", "))  \"\(subject)\"  \(message.data.count) bytes"
                       + (message.tlsVersion.map { "  \($0)" } ?? ""))
             }
             shown = messages.count
             if let exitAfter, shown >= exitAfter { return 0 }
             try? await Task.sleep(nanoseconds: 100_000_000)
         }
-    }
-
-    /// Writes a line to standard output at once (it may be a pipe, which print would buffer).
-    private func emit(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 }

@@ -8,37 +8,21 @@ enum Output {
         FileHandle.standardError.write(Data(("smtp-connector: " + text + "\n").utf8))
     }
 
+    /// Writes a line to standard output at once (it may be a pipe, which print would buffer).
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
     /// Prints a JSON value on one line.
     static func json(_ value: ConfigValue) {
         print((try? value.jsonText()) ?? "{}")
-    }
-
-    /// `{"error": {"code", "message", "phase", "reply", "hint", "issues"}}` for `--json` output.
-    static func errorJSON(_ error: ConnectorError) -> ConfigValue {
-        var body: [String: ConfigValue] = [
-            "code": .string(error.code.rawValue),
-            "message": .string(error.message),
-            "phase": error.phase.map { .string($0.rawValue) } ?? .null,
-            "reply": error.reply.map { reply in
-                ["code": .number(Double(reply.code)), "enhancedCode": reply.enhancedCode.map(ConfigValue.string) ?? .null,
-                 "text": .string(reply.text)]
-            } ?? .null,
-            "hint": error.hint.map(ConfigValue.string) ?? .null,
-        ]
-        if !error.issues.isEmpty { body["issues"] = .array(error.issues.map(issueJSON)) }
-        return ["error": .object(body)]
-    }
-
-    /// One config issue as JSON.
-    static func issueJSON(_ issue: ConfigIssue) -> ConfigValue {
-        ["path": .string(issue.path), "message": .string(issue.message), "hint": issue.hint.map(ConfigValue.string) ?? .null]
     }
 
     /// Reports a failure (text or JSON) and returns exit code 1.
     static func fail(_ error: any Error, json: Bool) -> Int32 {
         let connectorError = error as? ConnectorError ?? ConnectorError(.general, "\(error)")
         if json {
-            Self.json(errorJSON(connectorError))
+            Self.json(connectorError.jsonValue)
         } else {
             Self.error(connectorError.description)
         }

@@ -67,7 +67,7 @@ struct PresetsCommand: CLICommand {
             var object: [String: ConfigValue] = ["preset": presetJSON.maskingConfidentialValues]
             if let resolution {
                 object["resolved"] = ConfigDisplay.json(resolution)
-                object["issues"] = .array(resolution.issues.map(Output.issueJSON))
+                object["issues"] = .array(resolution.issues.map(\.jsonValue))
             }
             Output.json(.object(object))
         } else {

@@ -6,15 +6,20 @@ import Foundation
 /// 2 usage error.
 @main
 struct SMTPConnectorCLI {
-    static let commands: [any CLICommand.Type] = [DemoCommand.self, SendTestCommand.self, ValidateCommand.self, DoctorCommand.self, PresetsCommand.self, InboxCommand.self, BenchCommand.self]
+    static let commands: [any CLICommand.Type] = [DemoCommand.self, SendTestCommand.self, ValidateCommand.self, DoctorCommand.self, PresetsCommand.self, InboxCommand.self, InboxWaitCommand.self, BenchCommand.self, ConsoleCommand.self]
 
     static func main() async {
         var arguments = Array(CommandLine.arguments.dropFirst())
-        guard let name = arguments.first, !["-h", "--help", "help"].contains(name) else {
+        guard var name = arguments.first, !["-h", "--help", "help"].contains(name) else {
             print(usage)
             exit(arguments.isEmpty ? 2 : 0)
         }
         arguments.removeFirst()
+        // `inbox wait` is a command of its own.
+        if name == "inbox", arguments.first == "wait" {
+            name = "inbox wait"
+            arguments.removeFirst()
+        }
         guard let command = commands.first(where: { $0.name == name }) else {
             Output.error("unknown command \"\(name)\"\n\n\(usage)")
             exit(2)

@@ -28,7 +28,7 @@ struct ValidateCommand: CLICommand {
             return Output.fail(error, json: json)
         }
         if json {
-            var object: [String: ConfigValue] = ["valid": .bool(issues.isEmpty), "issues": .array(issues.map(Output.issueJSON))]
+            var object: [String: ConfigValue] = ["valid": .bool(issues.isEmpty), "issues": .array(issues.map(\.jsonValue))]
             if let resolution { object["resolved"] = ConfigDisplay.json(resolution) }
             Output.json(.object(object))
             return issues.isEmpty ? 0 : 1

@@ -52,9 +52,18 @@ public struct TemplateCatalog: Sendable, Equatable {
     /// ("fr" for "fr-CA"); a template without a locale; any template of that type.
     /// - Throws: ``ConnectorError`` with code ``ConnectorError/Code/templateNotFound``.
     public func template(for usageType: UsageType, locale: String? = nil) throws -> EmailTemplate {
+        try selection(for: usageType, locale: locale).template
+    }
+
+    /// The template ``template(for:locale:)`` picks, and why, in a sentence an operator can act on.
+    /// - Throws: ``ConnectorError`` with code ``ConnectorError/Code/templateNotFound``.
+    public func selection(for usageType: UsageType, locale: String? = nil) throws -> TemplateSelection {
         for type in usageType == .generic ? [.generic] : [usageType, .generic] {
             let candidates = templates.filter { $0.usageType == type }
-            if let best = Self.bestMatch(in: candidates, locale: locale) { return best }
+            guard let (best, match) = Self.bestMatch(in: candidates, locale: locale) else { continue }
+            var reason = match
+            if type != usageType { reason += "; no \(usageType.rawValue) template, so the Generic one" }
+            return TemplateSelection(template: best, index: templates.firstIndex(of: best) ?? 0, reason: reason)
         }
         throw ConnectorError(.templateNotFound,
                              "No template for usage type \(usageType.rawValue) and no Generic template.",
@@ -62,14 +71,27 @@ public struct TemplateCatalog: Sendable, Equatable {
                              hint: "Add a template with \"usageType\": \"\(usageType.rawValue)\" or \"Generic\".")
     }
 
-    private static func bestMatch(in candidates: [EmailTemplate], locale: String?) -> EmailTemplate? {
+    private static func bestMatch(in candidates: [EmailTemplate], locale: String?) -> (EmailTemplate, String)? {
         guard let locale = locale?.lowercased(), !locale.isEmpty else {
-            return candidates.first { $0.locale == nil } ?? candidates.first
+            if let plain = candidates.first(where: { $0.locale == nil }) { return (plain, "no locale asked; the template without a locale") }
+            return candidates.first.map { ($0, "no locale asked and every template has one; the first, \($0.locale ?? "")") }
         }
         let language = locale.split(separator: "-").first.map(String.init) ?? locale
-        return candidates.first { $0.locale?.lowercased() == locale }
-            ?? candidates.first { $0.locale?.lowercased() == language }
-            ?? candidates.first { $0.locale == nil }
-            ?? candidates.first
+        if let exact = candidates.first(where: { $0.locale?.lowercased() == locale }) { return (exact, "same locale, \(exact.locale ?? "")") }
+        if let sameLanguage = candidates.first(where: { $0.locale?.lowercased() == language }) {
+            return (sameLanguage, "no \(locale) template; same language, \(sameLanguage.locale ?? "")")
+        }
+        if let plain = candidates.first(where: { $0.locale == nil }) { return (plain, "no \(locale) template; the one without a locale") }
+        return candidates.first.map { ($0, "no \(locale) template and none without a locale; the first, \($0.locale ?? "")") }
     }
+}
+
+/// Which template a send would use, and why.
+public struct TemplateSelection: Sendable, Equatable {
+    /// The template.
+    public var template: EmailTemplate
+    /// Its position in the config's `templates` array.
+    public var index: Int
+    /// Why it was picked, e.g. "no fr-CA template; same language, fr".
+    public var reason: String
 }

@@ -8,6 +8,8 @@ public struct HTTPResponse: Sendable, Equatable {
     public var body: [UInt8]
     /// Extra header fields (name, value).
     public var extraHeaders: [(String, String)]
+    /// The Content-Security-Policy it carries; ``contentSecurityPolicy`` (the static one) by default.
+    public var contentSecurityPolicy = HTTPResponse.contentSecurityPolicy
 
     /// Creates a response.
     /// - Parameters:
@@ -32,7 +34,7 @@ public struct HTTPResponse: Sendable, Equatable {
     public func serialized(closing: Bool = false) -> [UInt8] {
         var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
         head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
-        head += "Content-Security-Policy: \(Self.contentSecurityPolicy)\r\n"
+        head += "Content-Security-Policy: \(contentSecurityPolicy)\r\n"
         head += "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\nCache-Control: no-store\r\n"
         head += "Cross-Origin-Resource-Policy: same-origin\r\n"
         for (name, value) in extraHeaders { head += "\(name): \(value)\r\n" }
@@ -61,6 +63,7 @@ public struct HTTPResponse: Sendable, Equatable {
 
     public static func == (lhs: HTTPResponse, rhs: HTTPResponse) -> Bool {
         lhs.status == rhs.status && lhs.contentType == rhs.contentType && lhs.body == rhs.body
+            && lhs.contentSecurityPolicy == rhs.contentSecurityPolicy
             && lhs.extraHeaders.elementsEqual(rhs.extraHeaders) { $0 == $1 }
     }
 }

@@ -1,0 +1,25 @@
+extension ConnectorError {
+    /// `{"error": {"code", "message", "phase", "reply", "hint", "issues"}}`: the shape of the CLI's
+    /// `--json` errors and of the console's API errors (`issues` only when there are some).
+    public var jsonValue: ConfigValue {
+        var body: [String: ConfigValue] = [
+            "code": .string(code.rawValue),
+            "message": .string(message),
+            "phase": phase.map { .string($0.rawValue) } ?? .null,
+            "reply": reply.map { reply in
+                ["code": .number(Double(reply.code)), "enhancedCode": reply.enhancedCode.map(ConfigValue.string) ?? .null,
+                 "text": .string(reply.text)]
+            } ?? .null,
+            "hint": hint.map(ConfigValue.string) ?? .null,
+        ]
+        if !issues.isEmpty { body["issues"] = .array(issues.map(\.jsonValue)) }
+        return ["error": .object(body)]
+    }
+}
+
+extension ConfigIssue {
+    /// `{"path", "message", "hint"}`.
+    public var jsonValue: ConfigValue {
+        ["path": .string(path), "message": .string(message), "hint": hint.map(ConfigValue.string) ?? .null]
+    }
+}

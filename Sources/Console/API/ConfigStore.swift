@@ -1,0 +1,121 @@
+import ConnectorKit
+import Foundation
+import Synchronization
+
+/// The configuration the console holds: the connector it is for, its values (secrets included,
+/// never sent to the browser), and the file Save writes to.
+///
+/// The browser only ever sees the config with confidential values masked
+/// (``ConfidentialValues/mask``). A draft that comes back with a field still masked means "keep
+/// the stored value", which ``unmasking(_:)`` puts back.
+final class ConfigStore: Sendable {
+    /// What is stored.
+    struct Stored: Sendable {
+        /// The registry id the config is for, e.g. "smtp" or "gmail".
+        var connector: String
+        /// The form's values, secrets included (without a `preset` key when `connector` is a preset).
+        var config: ConfigValue
+    }
+
+    /// The file Save writes to (`--config FILE`), if any.
+    let file: String?
+    private let stored: Mutex<Stored>
+
+    /// A store for `file`, filled from it when it exists.
+    /// - Parameters:
+    ///   - file: the path Save writes to; read now when it exists.
+    ///   - presets: the presets a `"preset"` key in the file may name.
+    /// - Throws: ``ConnectorError`` when the file exists but is not a JSON object.
+    init(file: String?, presets: PresetCatalog) throws {
+        self.file = file
+        var initial = Stored(connector: "smtp", config: [:])
+        if let file, let data = FileManager.default.contents(atPath: file) {
+            let config = try ConfigValue.parse(json: data)
+            guard config.objectValue != nil else {
+                throw ConnectorError(.invalidConfig, "\(file) does not hold a JSON object", phase: .config,
+                                     hint: "A connector config is an object such as {\"host\": \"smtp.example.com\", ...}.")
+            }
+            initial = Self.draft(fromSaved: config, presets: presets)
+        }
+        stored = Mutex(initial)
+    }
+
+    /// The stored connector id and config.
+    var current: Stored { stored.withLock { $0 } }
+
+    /// The stored config with every confidential value masked: what the browser may see.
+    var masked: Stored {
+        let current = self.current
+        return Stored(connector: current.connector, config: current.config.maskingConfidentialValues)
+    }
+
+    /// `draft` with each leaf equal to the mask replaced by the stored value at the same path, and
+    /// an issue for each masked leaf that has no stored value to keep.
+    func unmasking(_ draft: ConfigValue) -> (ConfigValue, [ConfigIssue]) {
+        let stored = current.config
+        var config = draft
+        var missing: [ConfigIssue] = []
+        for leaf in draft.leaves where leaf.value == .string(ConfidentialValues.mask) {
+            if let value = stored.value(atPath: leaf.path), value != .string(ConfidentialValues.mask) {
+                config = config.setting(value, atPath: leaf.path)
+            } else {
+                missing.append(ConfigIssue(path: leaf.path, message: "is masked but no value is stored for it",
+                                           hint: "Type the value again."))
+            }
+        }
+        return (config, missing)
+    }
+
+    /// Writes `config` to ``file`` atomically with mode 0600 and remembers `draft` as stored.
+    /// - Throws: ``APIFailure`` when there is no file to write, or the write fails.
+    func save(_ config: ConfigValue, draft: Stored) throws -> String {
+        guard let file else {
+            throw APIFailure(409, "There is no config file to save to.",
+                             hint: "Start the console with --config FILE, or use Download.")
+        }
+        try Self.writeAtomically(Array(((try? config.jsonText(pretty: true)) ?? "{}").utf8) + [0x0A], to: file)
+        stored.withLock { $0 = draft }
+        return file
+    }
+
+    /// The saved form of a draft: a preset connector's config gets its `"preset"` key, so every
+    /// other command (`send-test`, `validate`, the host app) reads the file as the `smtp` connector.
+    static func saved(connector: String, config: ConfigValue, presets: PresetCatalog) -> ConfigValue {
+        presets.preset(id: connector) != nil ? config.setting(.string(connector), atPath: "preset") : config
+    }
+
+    /// The inverse of ``saved(connector:config:presets:)``.
+    static func draft(fromSaved config: ConfigValue, presets: PresetCatalog) -> Stored {
+        if let id = config["preset"]?.stringValue, presets.preset(id: id) != nil {
+            return Stored(connector: id, config: config.removing(path: "preset"))
+        }
+        return Stored(connector: "smtp", config: config)
+    }
+
+    /// Writes a temporary file created with mode 0600 beside `path`, syncs it, and renames it
+    /// over `path`: a reader sees the old file or the new one, never a part, and the secrets are
+    /// never in a file others can read.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString.prefix(8)).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw APIFailure(500, code: .general, "Cannot create a file in \(directory.isEmpty ? "." : directory): \(String(cString: strerror(errno))).",
+                             hint: "Check that the directory exists and is writable.")
+        }
+        var written = 0
+        while written < bytes.count {
+            let result = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if result < 0, errno == EINTR { continue }
+            guard result > 0 else { break }
+            written += result
+        }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw APIFailure(500, code: .general, "Cannot write \(path): \(reason).", hint: "Check the disk and the file's permissions.")
+        }
+    }
+}

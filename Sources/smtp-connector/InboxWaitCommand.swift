@@ -1,0 +1,101 @@
+import ConnectorKit
+import DevServer
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `inbox wait`: blocks until a message for an address is in an inbox's capture folder or a
+/// console's DevServer, then prints it, or just its code or first link, for a host app's
+/// end-to-end test ("read the code we just sent").
+struct InboxWaitCommand: CLICommand {
+    static let name = "inbox wait"
+    static let usage = """
+        inbox wait --to ADDR (--dir DIR | --console URL) [--timeout 30] [--extract code|link] [--json]
+                                                wait for a message to ADDR in an inbox's --dir or a console's
+                                                DevServer; print it, its code or its first link
+        """
+    static let options: Set<String> = ["--to", "--dir", "--console", "--timeout", "--extract"]
+    static let flags: Set<String> = ["--json"]
+
+    enum Extract: String { case code, link }
+
+    let recipient: String
+    let source: CapturedMail.Source
+    let timeout: Double
+    let extract: Extract?
+    let json: Bool
+
+    init(arguments: inout ParsedArguments) throws {
+        recipient = try arguments.required("--to").lowercased()
+        switch (arguments.value("--dir"), arguments.value("--console")) {
+        case (let directory?, nil): source = .directory(directory)
+        case (nil, let url?):
+            guard let components = URLComponents(string: url), let token = components.queryItems?.first(where: { $0.name == "token" })?.value,
+                  components.scheme == "http", components.host != nil else {
+                throw UsageError(message: "--console takes the URL the console printed, e.g. http://127.0.0.1:8025/?token=…")
+            }
+            source = .console(base: "http://\(components.host!):\(components.port ?? 80)", token: token)
+        default: throw UsageError(message: "give exactly one of --dir DIR (an inbox's capture folder) or --console URL")
+        }
+        guard let seconds = Double(arguments.value("--timeout") ?? "30"), seconds > 0 else {
+            throw UsageError(message: "--timeout takes a positive number of seconds")
+        }
+        timeout = seconds
+        extract = try arguments.value("--extract").map {
+            guard let value = Extract(rawValue: $0) else { throw UsageError(message: "--extract takes code or link") }
+            return value
+        }
+        json = arguments.flag("--json")
+    }
+
+    func run() async -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            do {
+                if let mail = try await CapturedMail.newest(to: recipient, in: source) { return report(mail) }
+            } catch {
+                return Output.fail(error, json: json)
+            }
+            guard Date() < deadline else {
+                return Output.fail(ConnectorError(.general, "No message to \(recipient) arrived within \(Int(timeout)) s.",
+                                                  hint: "Check that the app sends to this inbox (host and port), or raise --timeout."), json: json)
+            }
+            try? await Task.sleep(nanoseconds: 200_000_000)
+        }
+    }
+
+    private func report(_ mail: CapturedMail) -> Int32 {
+        let content = mail.content
+        let body = content.text ?? content.html.map(Self.strippingTags) ?? ""
+        let code = (content.text.flatMap(MessageCheck.firstCode(in:))) ?? content.html.map(Self.strippingTags).flatMap(MessageCheck.firstCode(in:))
+        let link = Self.firstLink(in: content)
+        if let extract {
+            guard let value = extract == .code ? code : link else {
+                return Output.fail(ConnectorError(.general, "The message to \(recipient) has no \(extract == .code ? "code of 4 to 8 digits" : "http(s) link")."), json: json)
+            }
+            if json { Output.json([extract.rawValue: .string(value)]) } else { Output.line(value) }
+            return 0
+        }
+        if json {
+            Output.json(["from": .string(content.header("From") ?? ""), "to": .string(content.header("To") ?? ""),
+                         "subject": .string(content.header("Subject") ?? ""), "text": .string(body),
+                         "code": code.map(ConfigValue.string) ?? .null, "link": link.map(ConfigValue.string) ?? .null])
+        } else {
+            Output.line("From: \(content.header("From") ?? "")\nTo: \(content.header("To") ?? "")\nSubject: \(content.header("Subject") ?? "")\n\n\(body)")
+        }
+        return 0
+    }
+
+    /// The first http(s) URL: an href in the HTML part, else one in the text.
+    static func firstLink(in content: MessageContent) -> String? {
+        if let html = content.html, let match = html.firstMatch(of: #/href\s*=\s*["'](https?://[^"']+)["']/#) {
+            return String(match.output.1).replacingOccurrences(of: "&amp;", with: "&")
+        }
+        return content.text?.firstMatch(of: #/https?://[^\s<>"]+/#).map { String($0.output) }
+    }
+
+    static func strippingTags(_ html: String) -> String {
+        html.replacing(#/<[^>]*>/#, with: " ")
+    }
+}
