@@ -10,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(postfix sasl2-bin libsasl2-modules python3 python3-dkim openssl libssl-dev pkg-config)
+PACKAGES=(postfix sasl2-bin libsasl2-modules python3 python3-dkim openssl libssl-dev pkg-config
+          chromium chromium-driver python3-selenium)
 
 missing_packages() {
     local missing=()

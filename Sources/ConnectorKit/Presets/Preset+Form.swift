@@ -32,7 +32,12 @@ extension Preset {
         }
         let taken = Set(short.map(\.key)).union(["host", "port", "preset"]).union(aliases.map(\.to))
         let rest = base.filter { !taken.contains($0.key) }
-        let templates = rest.filter { $0.group == .templates }
+        // What the preset already supplies (the DevServer's templates) is no longer the operator's to give.
+        let templates = rest.filter { $0.group == .templates }.map { item -> FormItem in
+            var supplied = item
+            if defaults.value(atPath: item.key) != nil { supplied.required = false }
+            return supplied
+        }
         let advanced = rest.filter { $0.group != .templates }.map { item -> FormItem in
             var moved = item
             moved.group = .advanced

@@ -8,6 +8,12 @@ struct ConsoleDraft {
     /// The form's values, as sent.
     var config: ConfigValue
 
+    /// A draft for `connector` with `config`.
+    init(connector: String, config: ConfigValue) {
+        self.connector = connector
+        self.config = config
+    }
+
     /// Reads the draft from a request body.
     /// - Throws: ``APIFailure`` (400) for a body that is not a JSON object with these members.
     init(_ request: HTTPRequest) throws {
