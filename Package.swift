@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["DevServer"], path: "Tests/TestSupport"),
         .testTarget(name: "ConnectorKitTests", dependencies: ["ConnectorKit"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"]),
-        .testTarget(name: "DKIMTests", dependencies: ["DKIM", "MIME", "TestSupport"]),
+        .testTarget(name: "DKIMTests", dependencies: ["DKIM", "MIME", "CryptoSupport", "TestSupport"]),
         .testTarget(name: "NetworkIOTests", dependencies: ["NetworkIO", "DevServer"]),
         .testTarget(name: "SMTPWireTests", dependencies: ["SMTPWire"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPWire", "DevServer", "NetworkIO", "TestSupport"]),
@@ -67,8 +67,8 @@ let package = Package(
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "TestSupport"]),
         .testTarget(name: "PresetsTests", dependencies: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog",
                                                           "StandardConnectors", "SMTPConnector", "SMTP", "SMTPWire", "ConnectorKit"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "NetworkIO", "ConnectorKit", "DevServer", "TestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "NetworkIO", "ConnectorKit", "DevServer", "Presets", "TestSupport"]),
         // Runs the built `smtp-connector` binary as a user would.
-        .testTarget(name: "CLITests", dependencies: ["DevServer", "NetworkIO", "TestSupport", "smtp-connector"]),
+        .testTarget(name: "CLITests", dependencies: ["DevServer", "NetworkIO", "TestSupport", "Console", "smtp-connector"]),
     ]
 )

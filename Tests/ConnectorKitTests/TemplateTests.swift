@@ -88,3 +88,25 @@ import Testing
         ])
     }
 }
+
+/// The reason preview gives for each pick follows the selection order.
+@Suite struct TemplateSelectionReasonTests {
+    private let catalog = TemplateCatalog([
+        EmailTemplate(usageType: .generic, subject: "g", content: "g"),
+        EmailTemplate(usageType: .signIn, subject: "fr", content: "fr", locale: "fr"),
+        EmailTemplate(usageType: .signIn, subject: "plain", content: "plain"),
+    ])
+
+    @Test func eachPickSaysWhy() throws {
+        let exact = try catalog.selection(for: .signIn, locale: "fr")
+        #expect(exact.index == 1 && exact.reason.contains("same locale"))
+        let language = try catalog.selection(for: .signIn, locale: "fr-CA")
+        #expect(language.index == 1 && language.reason.contains("same language"))
+        let plain = try catalog.selection(for: .signIn, locale: "de")
+        #expect(plain.index == 2 && plain.reason.contains("without a locale"))
+        let generic = try catalog.selection(for: .register)
+        #expect(generic.index == 0 && generic.reason.contains("Generic"))
+        #expect(try catalog.template(for: .signIn, locale: "fr").subject == "fr")
+        #expect(throws: ConnectorError.self) { try TemplateCatalog([]).selection(for: .signIn) }
+    }
+}
