@@ -130,6 +130,7 @@ def main():
         wait.until(lambda d: "Message-ID" in status.text or "Not sent" in status.text)
         check("Message-ID" in status.text and "250" in status.text, f"the test send failed: {status.text!r}")
         if shots:
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", status)
             driver.save_screenshot(os.path.join(shots, "console-sent.png"))
 
         # Diagnose: every step passes against the DevServer.
