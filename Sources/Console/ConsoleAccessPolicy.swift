@@ -50,7 +50,9 @@ public struct ConsoleAccessPolicy: Sendable {
             return Self.constantTimeEqual(String(authorization.dropFirst(7)), token)
         }
         // Only the page and its assets come by URL; the API wants the header.
-        if !request.path.hasPrefix("/api/"), request.method == "GET", let given = request.query["token"] {
+        // Judged by the first non-empty segment, as the router reads paths: "//api/x" is the API too.
+        let firstSegment = request.path.split(separator: "/").first
+        if firstSegment != "api", request.method == "GET", let given = request.query["token"] {
             return Self.constantTimeEqual(given, token)
         }
         return false

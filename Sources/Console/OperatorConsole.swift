@@ -66,6 +66,8 @@ public final class OperatorConsole: Sendable {
     public init(_ options: Options) throws {
         self.options = options
         token = Self.makeToken()
+        // The file first: when it cannot be read, no DevServer is left running.
+        let store = try ConfigStore(file: options.configFile, presets: options.presets)
         var presets = options.presets
         if options.startsDevServer {
             var configuration = DevServerConfiguration()
@@ -79,8 +81,7 @@ public final class OperatorConsole: Sendable {
         }
         var registry = ConnectorRegistry.standard(presets: presets)
         options.extraFactories.forEach { registry.register($0) }
-        let api = ConsoleAPI(registry: registry, presets: presets, store: try ConfigStore(file: options.configFile, presets: presets),
-                             devServer: devServer, token: token)
+        let api = ConsoleAPI(registry: registry, presets: presets, store: store, devServer: devServer, token: token)
         server = HTTPServer(host: options.host, port: options.port, token: token) { await api.handle($0) }
     }
 

@@ -32,9 +32,11 @@ public enum DKIMVerifier {
         let signatureField = fields[signatureIndex].field
         let tags = Self.tags(signatureField)
         let domain = tags["d"] ?? "", selector = tags["s"] ?? ""
+        // l= (a signed prefix of the body) and an h= without From (RFC 6376 §5.4) are not what the signer writes.
         guard tags["c"] == "relaxed/relaxed", let algorithm = tags["a"], ["rsa-sha256", "ed25519-sha256"].contains(algorithm),
-              let bodyHash = tags["bh"], let signatureText = tags["b"], let names = tags["h"] else {
-            return .unsupported("a=\(tags["a"] ?? "?") c=\(tags["c"] ?? "simple/simple")")
+              let bodyHash = tags["bh"], let signatureText = tags["b"], let names = tags["h"], tags["l"] == nil,
+              names.lowercased().split(separator: ":").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "from" }) else {
+            return .unsupported("a=\(tags["a"] ?? "?") c=\(tags["c"] ?? "simple/simple")\(tags["l"] == nil ? "" : " l=")")
         }
         let body = DKIMCanonicalization.relaxedBody(message[min(bodyStart, message.count)...])
         guard DKIMSigner.base64(Digest.sha256(body)) == bodyHash else { return .bodyHashMismatch(domain: domain, selector: selector) }
@@ -74,7 +76,8 @@ public enum DKIMVerifier {
     /// The field with the value of its b= tag removed (RFC 6376 §3.7), everything else as it was.
     static func emptyingSignature(_ field: [UInt8]) -> [UInt8] {
         let text = String(decoding: field, as: UTF8.self)
-        guard let match = text.firstMatch(of: #/(^|;)(\s*b\s*=)[^;]*/#) else { return field }
+        // The tag list starts after the field name's colon; b= may be its first tag.
+        guard let match = text.firstMatch(of: #/([:;])(\s*b\s*=)[^;]*/#) else { return field }
         return Array(text.replacingCharacters(in: match.range, with: match.output.1 + match.output.2).utf8)
     }
 }

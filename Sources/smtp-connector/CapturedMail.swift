@@ -22,12 +22,16 @@ struct CapturedMail {
     static func newest(to recipient: String, in source: Source) async throws -> CapturedMail? {
         switch source {
         case .directory(let path):
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
-            for name in names.reversed() {
-                guard let data = FileManager.default.contents(atPath: path + "/" + name) else { continue }
+            // Newest by modification time: file numbers restart with each run of the inbox.
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".eml") }
+                .map { path + "/" + $0 }
+                .map { ($0, (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date) ?? .distantPast) }
+                .sorted { $0.1 > $1.1 }
+            for (file, _) in files {
+                guard let data = FileManager.default.contents(atPath: file) else { continue }
                 let content = MessageContent(Array(data))
-                let addressed = [content.header("To"), content.header("Cc")].compactMap { $0?.lowercased() }
-                if addressed.contains(where: { $0.contains(recipient) }) { return CapturedMail(content: content) }
+                let addressed = [content.header("To"), content.header("Cc")].compactMap { $0 }.flatMap(addresses(in:))
+                if addressed.contains(recipient) { return CapturedMail(content: content) }
             }
             return nil
         case .console(let base, let token):
@@ -41,6 +45,17 @@ struct CapturedMail {
                 return CapturedMail(content: MessageContent(Array(raw.utf8)))
             }
             return nil
+        }
+    }
+
+    /// The addresses in a To or Cc field, in lower case: `<...>` when there is one, else the word itself.
+    static func addresses(in field: String) -> [String] {
+        field.split(separator: ",").map { part in
+            let text = part.trimmingCharacters(in: .whitespaces)
+            if let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close {
+                return String(text[text.index(after: open)..<close]).lowercased()
+            }
+            return text.lowercased()
         }
     }
 

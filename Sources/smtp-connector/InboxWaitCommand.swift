@@ -35,7 +35,8 @@ struct InboxWaitCommand: CLICommand {
                   components.scheme == "http", components.host != nil else {
                 throw UsageError(message: "--console takes the URL the console printed, e.g. http://127.0.0.1:8025/?token=…")
             }
-            source = .console(base: "http://\(components.host!):\(components.port ?? 80)", token: token)
+            let host = components.host!.contains(":") ? "[\(components.host!)]" : components.host!
+            source = .console(base: "http://\(host):\(components.port ?? 80)", token: token)
         default: throw UsageError(message: "give exactly one of --dir DIR (an inbox's capture folder) or --console URL")
         }
         guard let seconds = Double(arguments.value("--timeout") ?? "30"), seconds > 0 else {

@@ -83,6 +83,34 @@ import TestSupport
         #expect(issue["message"]?.stringValue?.contains("masked") == true)
     }
 
+    @Test func aSecretCopiedToAnotherKeyIsStillRedacted() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        // Gmail fills fromEmail from auth.user; a bad user name would come back quoted at fromEmail.
+        let draft: ConfigValue = ["connector": "gmail", "config": ["auth": ["user": "postmaster-secret-name", "pass": "x"]]]
+        for path in ["/api/validate", "/api/resolve", "/api/doctor", "/api/preview"] {
+            let (_, _, response) = try await fixture.call("POST", path, draft)
+            #expect(!String(decoding: response.body, as: UTF8.self).contains("postmaster-secret-name"), "\(path)")
+        }
+        let (_, resolved, _) = try await fixture.call("POST", "/api/resolve", draft)
+        #expect(resolved["config"]?["fromEmail"] == .string(ConfidentialValues.mask))
+        #expect(resolved["sources"]?["fromEmail"] == "derived from auth.user")
+    }
+
+    @Test func masksInsideArraysAndDottedKeysFindTheirStoredValues() async throws {
+        let fixture = try Fixture(savesConfig: true)
+        defer { fixture.cleanUp() }
+        let stored = fixture.api.store.current.config
+        let withArray = stored.setting(["api_token_one", "api_token_two"], atPath: "auth.tokens")
+        let store = fixture.api.store
+        _ = try store.save(withArray, draft: ConfigStore.Stored(connector: "smtp", config: withArray))
+        let (unmasked, issues) = store.unmasking(withArray.maskingConfidentialValues)
+        #expect(issues.isEmpty)
+        #expect(unmasked == withArray)
+        let (_, missing) = store.unmasking(["auth": ["tokens": ["********", "********", "********"]]])
+        #expect(missing.map(\.path) == ["auth.tokens[2]"])
+    }
+
     @Test func validateNamesTheFieldAndThePresetAValueCameFrom() async throws {
         let fixture = try Fixture()
         defer { fixture.cleanUp() }

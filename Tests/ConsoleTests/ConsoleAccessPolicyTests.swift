@@ -1,8 +1,20 @@
-import Console
+@testable import Console
 import Testing
 
 /// Token, Host (DNS rebinding) and CSRF checks, each shown to refuse what it exists to refuse.
 @Suite struct ConsoleAccessPolicyTests {
+    @Test func anAPIPathWithExtraSlashesStillWantsTheHeader() {
+        let policy = ConsoleAccessPolicy(token: "tok", host: "127.0.0.1", port: 8025)
+        var headers = HTTPHeaders()
+        headers.append(name: "Host", value: "127.0.0.1:8025")
+        for path in ["//api/state", "/api//state", "/api/state"] {
+            let request = HTTPRequest(method: "GET", path: path, query: ["token": "tok"], headers: headers, body: [], closesConnection: false)
+            #expect(policy.refusal(request) != nil, "\(path): the API took the token from the URL")
+        }
+        let page = HTTPRequest(method: "GET", path: "/", query: ["token": "tok"], headers: headers, body: [], closesConnection: false)
+        #expect(policy.refusal(page) == nil)
+    }
+
     private let policy = ConsoleAccessPolicy(token: "s3cret-token", host: "127.0.0.1", port: 8025)
 
     private func request(_ method: String = "GET", _ target: String = "/api/connectors",

@@ -49,39 +49,60 @@ final class ConfigStore: Sendable {
         return Stored(connector: current.connector, config: current.config.maskingConfidentialValues)
     }
 
-    /// `draft` with each leaf equal to the mask replaced by the stored value at the same path, and
-    /// an issue for each masked leaf that has no stored value to keep.
+    /// `draft` with each value equal to the mask replaced by the stored value at the same place
+    /// (inside objects and arrays alike), and an issue for each mask with no stored value behind it.
     func unmasking(_ draft: ConfigValue) -> (ConfigValue, [ConfigIssue]) {
-        let stored = current.config
-        var config = draft
         var missing: [ConfigIssue] = []
-        for leaf in draft.leaves where leaf.value == .string(ConfidentialValues.mask) {
-            if let value = stored.value(atPath: leaf.path), value != .string(ConfidentialValues.mask) {
-                config = config.setting(value, atPath: leaf.path)
-            } else {
-                missing.append(ConfigIssue(path: leaf.path, message: "is masked but no value is stored for it",
-                                           hint: "Type the value again."))
-            }
-        }
+        let config = Self.replacingMasks(in: draft, stored: current.config, path: .root, missing: &missing)
         return (config, missing)
     }
 
-    /// Writes `config` to ``file`` atomically with mode 0600 and remembers `draft` as stored.
+    private static func replacingMasks(in draft: ConfigValue, stored: ConfigValue?, path: ConfigPath,
+                                       missing: inout [ConfigIssue]) -> ConfigValue {
+        switch draft {
+        case .string(ConfidentialValues.mask):
+            if let stored, stored != .string(ConfidentialValues.mask), stored != .null { return stored }
+            missing.append(ConfigIssue(path: path.description, message: "is masked but no value is stored for it", hint: "Type the value again."))
+            return draft
+        case .object(let members):
+            var result: [String: ConfigValue] = [:]
+            for (key, value) in members {
+                result[key] = replacingMasks(in: value, stored: stored?[key], path: path.appending(key), missing: &missing)
+            }
+            return .object(result)
+        case .array(let elements):
+            return .array(elements.enumerated().map { index, value in
+                replacingMasks(in: value, stored: stored?[index], path: path.appending(index: index), missing: &missing)
+            })
+        default:
+            return draft
+        }
+    }
+
+    /// Writes `config` to ``file`` atomically with mode 0600 and remembers `draft` as stored, both
+    /// under one lock, so two saves cannot leave the file and the memory disagreeing.
     /// - Throws: ``APIFailure`` when there is no file to write, or the write fails.
     func save(_ config: ConfigValue, draft: Stored) throws -> String {
         guard let file else {
             throw APIFailure(409, "There is no config file to save to.",
                              hint: "Start the console with --config FILE, or use Download.")
         }
-        try Self.writeAtomically(Array(((try? config.jsonText(pretty: true)) ?? "{}").utf8) + [0x0A], to: file)
-        stored.withLock { $0 = draft }
+        let text = try config.jsonText(pretty: true)
+        try stored.withLock { stored in
+            try Self.writeAtomically(Array(text.utf8) + [0x0A], to: file)
+            stored = draft
+        }
         return file
     }
 
     /// The saved form of a draft: a preset connector's config gets its `"preset"` key, so every
     /// other command (`send-test`, `validate`, the host app) reads the file as the `smtp` connector.
+    /// The console's own DevServer preset exists only in this run, so its values are written out
+    /// in full instead (host, port, CA), and the file works with `send-test` while the console runs.
     static func saved(connector: String, config: ConfigValue, presets: PresetCatalog) -> ConfigValue {
-        presets.preset(id: connector) != nil ? config.setting(.string(connector), atPath: "preset") : config
+        guard let preset = presets.preset(id: connector) else { return config }
+        if connector == DevServerPreset.id { return preset.resolve(config).config }
+        return config.setting(.string(connector), atPath: "preset")
     }
 
     /// The inverse of ``saved(connector:config:presets:)``.
@@ -111,9 +132,10 @@ final class ConfigStore: Sendable {
             written += result
         }
         let synced = fsync(descriptor) == 0
+        let syncError = errno
         close(descriptor)
         guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = String(cString: strerror(written == bytes.count && !synced ? syncError : errno))
             unlink(temporary)
             throw APIFailure(500, code: .general, "Cannot write \(path): \(reason).", hint: "Check the disk and the file's permissions.")
         }

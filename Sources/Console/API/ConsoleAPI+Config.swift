@@ -7,8 +7,13 @@ struct EffectiveConfig {
     var registryID: String
     /// Exactly what Save writes and a test send uses.
     var config: ConfigValue
+    /// The draft's values with the stored secrets put back (what the store keeps after Save).
+    var unmasked: ConfigValue
     /// Masked fields that have no stored value.
     var maskIssues: [ConfigIssue]
+    /// The unmasked values with the `"preset"` key of a preset connector (even the DevServer's,
+    /// which Save writes out in full): what provenance is traced through.
+    var withPreset: ConfigValue
 }
 
 extension ConsoleAPI {
@@ -22,7 +27,8 @@ extension ConsoleAPI {
         let (config, issues) = store.unmasking(draft.config)
         let saved = ConfigStore.saved(connector: draft.connector, config: config, presets: presets)
         let registryID = presets.preset(id: draft.connector) != nil ? "smtp" : draft.connector
-        return EffectiveConfig(registryID: registryID, config: saved, maskIssues: issues)
+        let withPreset = registryID == "smtp" && draft.connector != "smtp" ? config.setting(.string(draft.connector), atPath: "preset") : saved
+        return EffectiveConfig(registryID: registryID, config: saved, unmasked: config, maskIssues: issues, withPreset: withPreset)
     }
 
     /// `POST /api/validate`: every problem, each with the form field it belongs to and, when the
@@ -30,7 +36,7 @@ extension ConsoleAPI {
     func validate(_ draft: ConsoleDraft) throws -> HTTPResponse {
         let effective = try effective(draft)
         let issues = effective.maskIssues + (registry.factory(id: effective.registryID)?.validate(effective.config) ?? [])
-        let sources = provenance(effective.config)
+        let sources = provenance(effective.withPreset)
         let fields = formKeys(of: draft.connector)
         return .json([
             "valid": .bool(issues.isEmpty),
@@ -48,10 +54,10 @@ extension ConsoleAPI {
     /// where each value came from.
     func resolve(_ draft: ConsoleDraft) throws -> HTTPResponse {
         let effective = try effective(draft)
-        let (_, resolution, issues) = SMTPConnectorConfig.resolvePreset(effective.config, presets: presets)
+        let (_, resolution, issues) = SMTPConnectorConfig.resolvePreset(effective.withPreset, presets: presets)
         return .json([
             "config": (resolution?.config ?? effective.config.removing(path: "preset")).maskingConfidentialValues,
-            "sources": .object(provenance(effective.config).mapValues(ConfigValue.string)),
+            "sources": .object(provenance(effective.withPreset).mapValues(ConfigValue.string)),
             "issues": .array(issues.map(\.jsonValue)),
         ])
     }
@@ -63,8 +69,7 @@ extension ConsoleAPI {
             throw APIFailure(422, ConnectorError(.invalidConfig, "A masked field has no stored value.", phase: .config,
                                                  issues: effective.maskIssues))
         }
-        let unmasked = store.unmasking(draft.config).0
-        let file = try store.save(effective.config, draft: ConfigStore.Stored(connector: draft.connector, config: unmasked))
+        let file = try store.save(effective.config, draft: ConfigStore.Stored(connector: draft.connector, config: effective.unmasked))
         return .json(["saved": .string(file)])
     }
 

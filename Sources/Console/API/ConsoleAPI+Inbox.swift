@@ -6,13 +6,14 @@ extension ConsoleAPI {
     /// `GET /api/messages`: what the DevServer captured, newest first.
     func messages() throws -> HTTPResponse {
         let server = try inbox()
+        // Polled every 1.5 s: the header only, never the parts.
         return .json(["messages": .array(server.messages.reversed().map { message in
-            let content = MessageContent(message.data)
+            let headers = MessageContent.Headers(message.data)
             return [
                 "id": .number(Double(message.id)),
-                "from": .string(content.header("From") ?? message.from),
+                "from": .string(headers["From"] ?? message.from),
                 "to": .array(message.recipients.map(ConfigValue.string)),
-                "subject": .string(content.header("Subject") ?? ""),
+                "subject": .string(headers["Subject"] ?? ""),
                 "receivedAt": .string(Self.timestamp(message.receivedAt)),
                 "size": .number(Double(message.data.count)),
             ]

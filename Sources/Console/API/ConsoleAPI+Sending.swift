@@ -1,4 +1,5 @@
 import ConnectorKit
+import Foundation
 import SMTP
 import SMTPConnector
 
@@ -22,8 +23,12 @@ extension ConsoleAPI {
             throw error
         }
         await connector.shutdown()
-        let sent = SentTest(code: test.code, dkimKeyPEM: effective.config.value(atPath: "dkim.privateKey")?.stringValue)
-        sentTests.withLock { $0[receipt.messageID] = sent }
+        let sent = SentTest(code: test.code, dkimKeyPEM: effective.config.value(atPath: "dkim.privateKey")?.stringValue, sentAt: Date())
+        sentTests.withLock { tests in
+            // The newest 200 are enough for the inbox; older ones (and their DKIM keys) are dropped.
+            if tests.count >= 200, let oldest = tests.min(by: { $0.value.sentAt < $1.value.sentAt })?.key { tests.removeValue(forKey: oldest) }
+            tests[receipt.messageID] = sent
+        }
         return .json([
             "messageId": .string(receipt.messageID),
             "response": .string(receipt.response),

@@ -24,6 +24,8 @@ final class ConsoleAPI: Sendable {
         var code: String
         /// The DKIM private key it was signed with, if any.
         var dkimKeyPEM: String?
+        /// When it was sent.
+        var sentAt: Date
     }
 
     init(registry: ConnectorRegistry, presets: PresetCatalog, store: ConfigStore, devServer: DevServer?, token: String) {
@@ -36,15 +38,37 @@ final class ConsoleAPI: Sendable {
 
     /// Answers one request.
     func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        let response: HTTPResponse
         do {
-            return try await route(request)
+            response = try await route(request)
         } catch let failure as APIFailure {
-            return failure.response
+            response = failure.response
         } catch let error as ConnectorError {
-            return APIFailure(APIFailure.status(for: error), error).response
+            response = APIFailure(APIFailure.status(for: error), error).response
         } catch {
-            return APIFailure(500, code: .general, "\(error)").response
+            response = APIFailure(500, code: .general, "\(error)").response
         }
+        return redacting(response, for: request)
+    }
+
+    /// Answers about a config (not captured mail, which shows what was sent) lose the text of every
+    /// secret, stored or in the request, wherever it ended up: `fromEmail` derived from
+    /// `auth.user`, a validator quoting a value, a server reply quoting the user name.
+    private func redacting(_ response: HTTPResponse, for request: HTTPRequest) -> HTTPResponse {
+        guard request.path.hasPrefix("/api/"), !request.path.hasPrefix("/api/messages"),
+              response.contentType.hasPrefix("application/json") else { return response }
+        var sources = [store.current.config]
+        if let draft = try? ConsoleDraft(request) { sources.append(store.unmasking(draft.config).0) }
+        let redactor = SecretRedactor(.array(sources))
+        var redacted = response
+        // On the parsed value, not the JSON text, so escaped characters in a secret cannot hide it.
+        let text = String(decoding: response.body, as: UTF8.self)
+        if let value = try? ConfigValue.parse(json: text), let clean = try? redactor.redact(value).jsonText(pretty: response.extraHeaders.isEmpty == false) {
+            redacted.body = Array((clean + (text.hasSuffix("\n") ? "\n" : "")).utf8)
+        } else {
+            redacted.body = Array(redactor.redact(text).utf8)
+        }
+        return redacted
     }
 
     private func route(_ request: HTTPRequest) async throws -> HTTPResponse {

@@ -108,11 +108,12 @@ struct MIMEEntity {
         var output: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()
         while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
-               let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) {
+            guard byte == UInt8(ascii: "%") else { output.append(byte); continue }
+            let pair = [iterator.next(), iterator.next()].compactMap { $0 }
+            if pair.count == 2, let value = UInt8(String(decoding: pair, as: UTF8.self), radix: 16) {
                 output.append(value)
             } else {
-                output.append(byte)
+                output += [byte] + pair  // not an escape: kept as written
             }
         }
         return output

@@ -82,6 +82,7 @@ public struct MessageCheck: Sendable, Equatable {
             longest = max(longest, length)
             start = index + 1
         }
+        if data.count - start > 998 { count += 1 }  // a last line without its line break
         longest = max(longest, data.count - start)
         return count == 0
             ? MessageCheck(name: "lineLength", status: .pass, detail: "longest line \(longest) octets (limit 998)")

@@ -43,6 +43,23 @@ public struct MessageContent: Sendable, Equatable {
         headers.first { $0.name.lowercased() == name.lowercased() }.map { EncodedWordDecoder.decode($0.value) }
     }
 
+    /// Only the header fields of a message, read without touching its body.
+    public struct Headers: Sendable {
+        /// The fields, unfolded, in order.
+        public let fields: [(name: String, value: String)]
+
+        /// Reads the header of `message`.
+        /// - Parameter message: the message as received.
+        public init(_ message: [UInt8]) {
+            fields = MIMEEntity(message).headers
+        }
+
+        /// The first field named `name` (case-insensitive), encoded-words decoded.
+        public subscript(name: String) -> String? {
+            fields.first { $0.name.lowercased() == name.lowercased() }.map { EncodedWordDecoder.decode($0.value) }
+        }
+    }
+
     /// A header value with RFC 2047 encoded-words decoded, for display.
     public static func decodedValue(_ value: String) -> String {
         EncodedWordDecoder.decode(value)

@@ -110,9 +110,7 @@
 
   document.addEventListener("console:ready", () => {
     const usage = $("usageType");
-    for (const type of ["Generic", "SignIn", "Register", "ForgotPassword", "OrganizationInvitation", "UserPermissionValidation", "BindNewIdentifier", "MfaVerification", "BindMfa"]) {
-      usage.append(el("option", { value: type }, type));
-    }
+    for (const type of state.usageTypes || ["Generic"]) usage.append(el("option", { value: type }, type));
     usage.value = "Generic";
     $("send-test").addEventListener("click", (event) => busy(event.currentTarget, sendTest));
     $("diagnose").addEventListener("click", (event) => busy(event.currentTarget, diagnose));

@@ -36,6 +36,13 @@
   function inputFor(item, value) {
     const common = { id: fieldID(item.key), name: item.key, "aria-describedby": fieldID(item.key) + "-help" };
     if (item.required) common["aria-required"] = "true";
+    // A stored secret of any type (a number or switch under auth included) shows as the mask,
+    // and the mask goes back unchanged unless the operator types over it.
+    if (value === state.mask && item.type !== "Select") {
+      const masked = el("input", { ...common, type: "password", "data-masked": "true", autocomplete: "new-password" });
+      masked.value = state.mask;
+      return masked;
+    }
     switch (item.type) {
       case "Switch": {
         const checked = value === undefined ? item.defaultValue === true : value === true;
@@ -104,16 +111,26 @@
   function readField(item) {
     const input = control(item.key);
     if (!input) return { value: undefined };
+    if (input.dataset.masked) {
+      if (input.value === state.mask) return { value: state.mask };
+      if (input.value === "") return { value: undefined };
+      if (item.type === "Number") return { value: Number.isFinite(Number(input.value)) ? Number(input.value) : input.value };
+      if (item.type === "Switch") return { value: input.value === "true" };
+      return { value: input.value };
+    }
+    // A switch or select the operator changed is sent as chosen, even when it equals the generic
+    // default: a preset may have set the opposite (Resend's secure: true).
+    const touched = input.dataset.touched === "true";
     switch (item.type) {
       case "Switch": {
         const on = input.checked;
-        return { value: on === (item.defaultValue === true) ? undefined : on };
+        return { value: !touched && on === (item.defaultValue === true) ? undefined : on };
       }
       case "Select": {
         if (input.value === "masked") return { value: state.mask };
         if (input.value === "") return { value: undefined };
         const chosen = item.selectItems[Number(input.value)].value;
-        return { value: JSON.stringify(chosen) === JSON.stringify(item.defaultValue) ? undefined : chosen };
+        return { value: !touched && JSON.stringify(chosen) === JSON.stringify(item.defaultValue) ? undefined : chosen };
       }
       case "Json": {
         const text = input.value.trim();
@@ -222,7 +239,7 @@
       return;
     }
     state.connectors = connectors.body.connectors;
-    Object.assign(state, { mask: current.body.mask, configFile: current.body.configFile, devServer: current.body.devServer });
+    Object.assign(state, { mask: current.body.mask, configFile: current.body.configFile, devServer: current.body.devServer, usageTypes: current.body.usageTypes });
     const picker = document.getElementById("connector");
     for (const connector of state.connectors) picker.append(el("option", { value: connector.id }, connector.name + (connector.preset ? " (preset)" : "")));
     const start = state.connectors.find((connector) => connector.id === current.body.connector) || state.connectors.find((connector) => connector.id === "smtp");
@@ -243,7 +260,11 @@
     });
     const form = document.getElementById("config-form");
     form.addEventListener("input", () => { applyConditions(); scheduleValidation(); });
-    form.addEventListener("change", () => { applyConditions(); scheduleValidation(); });
+    form.addEventListener("change", (event) => {
+      if (event.target instanceof HTMLElement) event.target.dataset.touched = "true";
+      applyConditions();
+      scheduleValidation();
+    });
     document.getElementById("config-file").textContent = state.configFile ? "Config file: " + state.configFile : "No config file: Save is off, Download works.";
     document.dispatchEvent(new CustomEvent("console:ready"));
     validate();

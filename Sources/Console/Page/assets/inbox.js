@@ -30,8 +30,11 @@
     }));
   }
 
+  let opening = 0;
   async function open(id) {
+    const mine = ++opening;
     const { status, body } = await call("GET", "/api/messages/" + id);
+    if (mine !== opening) return;  // a later click won
     if (status !== 200) { $("message-part").replaceChildren(el("p", { class: "fail" }, describeError(body.error))); return; }
     current = body;
     for (const row of $("message-list").tBodies[0].rows) row.setAttribute("aria-selected", String(Number(row.dataset.id) === id));
@@ -39,13 +42,15 @@
     $("message-subject").textContent = body.subject || "(no subject)";
     $("message-meta").textContent = "From " + body.envelope.from + " to " + body.envelope.to.join(", ") + " · " + formatSize(body.size)
       + (body.tls ? " · " + body.tls : " · no TLS") + " · " + new Date(body.receivedAt).toLocaleString();
-    show(body.hasHTML ? part : part === "html" ? "text" : part);
+    show(part === "html" && !body.hasHTML ? "text" : part === "text" && body.hasHTML && lastChoice === "html" ? "html" : part);
   }
 
   function pre(text) { return el("pre", {}, text); }
 
-  function show(which) {
+  let lastChoice = "html";
+  function show(which, chosen) {
     part = which;
+    if (chosen) lastChoice = which;
     for (const button of document.querySelectorAll("#message-view .part")) button.setAttribute("aria-pressed", String(button.dataset.part === which));
     const message = current;
     const target = $("message-part");
@@ -92,7 +97,7 @@
   document.addEventListener("console:ready", () => {
     if (!state.devServer) return;
     $("inbox-tab").hidden = false;
-    for (const button of document.querySelectorAll("#message-view .part")) button.addEventListener("click", () => show(button.dataset.part));
+    for (const button of document.querySelectorAll("#message-view .part")) button.addEventListener("click", () => show(button.dataset.part, true));
     $("delete-message").addEventListener("click", () => current && remove(current.id));
     $("delete-all").addEventListener("click", () => remove());
     refresh();
