@@ -55,7 +55,8 @@ final class ConsoleAPI: Sendable {
     /// secret, stored or in the request, wherever it ended up: `fromEmail` derived from
     /// `auth.user`, a validator quoting a value, a server reply quoting the user name.
     private func redacting(_ response: HTTPResponse, for request: HTTPRequest) -> HTTPResponse {
-        guard request.path.hasPrefix("/api/"), !request.path.hasPrefix("/api/messages"),
+        // Connector metadata holds no config; captured mail is shown as it was sent.
+        guard request.path.hasPrefix("/api/"), !request.path.hasPrefix("/api/messages"), request.path != "/api/connectors",
               response.contentType.hasPrefix("application/json") else { return response }
         var sources = [store.current.config]
         if let draft = try? ConsoleDraft(request) { sources.append(store.unmasking(draft.config).0) }
