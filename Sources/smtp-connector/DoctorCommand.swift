@@ -32,10 +32,7 @@ struct DoctorCommand: CLICommand {
         }
         let diagnosis = await connector.diagnose()
         if json {
-            Output.json(["ok": .bool(diagnosis.ok), "steps": .array(diagnosis.steps.map { step in
-                ["name": .string(step.name), "status": .string(step.status.rawValue), "ms": .number(Double(step.milliseconds)),
-                 "detail": .string(step.detail), "hint": step.hint.map(ConfigValue.string) ?? .null]
-            })])
+            Output.json(diagnosis.jsonValue)
         } else {
             for step in diagnosis.steps {
                 let mark = ["pass": "ok  ", "warn": "WARN", "fail": "FAIL", "skip": "skip"][step.status.rawValue]!

@@ -48,12 +48,7 @@ struct SendTestCommand: CLICommand {
             let receipt = try await connector.send(
                 EmailRequest(to: recipient, usageType: usageType, payload: payload, locale: locale))
             if json {
-                Output.json([
-                    "messageId": .string(receipt.messageID),
-                    "accepted": .array(receipt.accepted.map(ConfigValue.string)),
-                    "rejected": .array(receipt.rejected.map { ["address": .string($0.address), "reply": .string($0.reply.description)] }),
-                    "response": .string(receipt.response),
-                ])
+                Output.json(receipt.jsonValue)
             } else {
                 print("Sent \(usageType.rawValue) test email to \(receipt.accepted.joined(separator: ", "))")
                 print("  Message-ID: <\(receipt.messageID)>")

@@ -23,3 +23,16 @@ extension ConfigIssue {
         ["path": .string(path), "message": .string(message), "hint": hint.map(ConfigValue.string) ?? .null]
     }
 }
+
+extension SendReceipt {
+    /// `{"messageId", "accepted", "rejected": [{"address", "reply"}], "response"}`: `send-test --json`
+    /// and the console's test send.
+    public var jsonValue: ConfigValue {
+        [
+            "messageId": .string(messageID),
+            "accepted": .array(accepted.map(ConfigValue.string)),
+            "rejected": .array(rejected.map { ["address": .string($0.address), "reply": .string($0.reply.description)] }),
+            "response": .string(response),
+        ]
+    }
+}

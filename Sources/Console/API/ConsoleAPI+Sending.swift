@@ -29,12 +29,7 @@ extension ConsoleAPI {
             if tests.count >= 200, let oldest = tests.min(by: { $0.value.sentAt < $1.value.sentAt })?.key { tests.removeValue(forKey: oldest) }
             tests[receipt.messageID] = sent
         }
-        return .json([
-            "messageId": .string(receipt.messageID),
-            "response": .string(receipt.response),
-            "accepted": .array(receipt.accepted.map(ConfigValue.string)),
-            "rejected": .array(receipt.rejected.map { ["address": .string($0.address), "reply": .string($0.reply.description)] }),
-        ])
+        return .json(receipt.jsonValue)
     }
 
     /// `POST /api/doctor`: the doctor's steps for an SMTP connector or preset, each with its time,
@@ -47,10 +42,7 @@ extension ConsoleAPI {
         let connector = try SMTPConnector(config: SMTPConnectorConfig.parse(effective.config, presets: presets))
         let diagnosis = await connector.diagnose()
         await connector.shutdown()
-        return .json(["ok": .bool(diagnosis.ok), "steps": .array(diagnosis.steps.map { step in
-            ["name": .string(step.name), "status": .string(step.status.rawValue), "ms": .number(Double(step.milliseconds)),
-             "detail": .string(step.detail), "hint": step.hint.map(ConfigValue.string) ?? .null]
-        })])
+        return .json(diagnosis.jsonValue)
     }
 
     /// `POST /api/preview`: for every usage type and every locale the templates name (and the
