@@ -58,6 +58,12 @@ public final class NetworkStream: Sendable {
         return String(cString: name)
     }
 
+    /// The negotiated cipher suite, e.g. "TLS_AES_256_GCM_SHA384", once TLS is active.
+    public var tlsCipher: String? {
+        guard let ssl, let cipher = SSL_get_current_cipher(ssl), let name = SSL_CIPHER_get_name(cipher) else { return nil }
+        return String(cString: name)
+    }
+
     /// The peer certificate's subject and expiry, e.g. "CN=smtp.gmail.com, valid until Jan 12 08:21:33 2027 GMT".
     public var peerCertificateSummary: String? {
         guard let ssl, let certificate = SSL_get1_peer_certificate(ssl) else { return nil }

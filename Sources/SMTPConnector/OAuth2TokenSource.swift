@@ -17,6 +17,14 @@ actor OAuth2TokenSource {
     enum Grant: Sendable, Equatable {
         case refreshToken(clientId: String, clientSecret: String, refreshToken: String)
         case serviceAccount(serviceClient: String, privateKeyPEM: String, scope: String)
+
+        /// The grant type, for events: `refresh_token` or `jwt_bearer`.
+        var name: String {
+            switch self {
+            case .refreshToken: "refresh_token"
+            case .serviceAccount: "jwt_bearer"
+            }
+        }
     }
 
     /// A failure at the token endpoint; never contains a secret.
@@ -30,8 +38,12 @@ actor OAuth2TokenSource {
     private var token: String?
     private var expiry: Date?
     private var refreshing: Task<(String, Date?), any Error>?
+    /// Told about each fetch from the token endpoint: the grant's name, whether it worked, how long it took.
+    private let onRefresh: (@Sendable (String, Bool, Duration) -> Void)?
 
-    init(user: String, accessToken: String?, expires: Date?, grant: Grant?, endpoint: URL) {
+    init(user: String, accessToken: String?, expires: Date?, grant: Grant?, endpoint: URL,
+         onRefresh: (@Sendable (_ grant: String, _ ok: Bool, _ duration: Duration) -> Void)? = nil) {
+        self.onRefresh = onRefresh
         self.user = user
         self.token = accessToken
         self.expiry = expires
@@ -58,7 +70,17 @@ actor OAuth2TokenSource {
             throw TokenError(description: "no access token and no way to get one")
         }
         if let refreshing { return try await refreshing.value.0 }
-        let task = Task { [user, endpoint] in try await Self.fetch(grant: grant, user: user, endpoint: endpoint) }
+        let task = Task { [user, endpoint, onRefresh] in
+            let started = ContinuousClock.now
+            do {
+                let fetched = try await Self.fetch(grant: grant, user: user, endpoint: endpoint)
+                onRefresh?(grant.name, true, started.duration(to: .now))
+                return fetched
+            } catch {
+                onRefresh?(grant.name, false, started.duration(to: .now))
+                throw error
+            }
+        }
         refreshing = task
         defer { refreshing = nil }
         let (fresh, expires) = try await task.value

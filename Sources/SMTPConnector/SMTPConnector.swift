@@ -23,20 +23,32 @@ public struct SMTPConnector: EmailConnector {
     private let transport: any SMTPTransport
     private let signer: DKIMSigner?
     private let inFlight = InFlightSends()
+    private let events: SMTPEventReporter
 
     /// Builds a connector from a parsed configuration.
     /// - Parameters:
     ///   - config: the configuration.
     ///   - log: receives the SMTP transcript (secrets masked) when `logger` or `debug` is on.
-    /// - Throws: ``ConnectorError`` when the TLS settings cannot be loaded.
     ///   - tokenProvider: returns an OAuth2 access token for a user name, for `auth.type: "oauth2"`
     ///     configs without a fixed `accessToken`. Asked before each connection.
+    ///   - events: receives what the connector does (sends, connections, TLS, phases with their
+    ///     durations; the transcript too when `logger` or `debug` is on). Default: nowhere.
+    /// - Throws: ``ConnectorError`` when the TLS settings cannot be loaded.
     public init(config: SMTPConnectorConfig, log: (@Sendable (String) -> Void)? = nil,
-                tokenProvider: (@Sendable (String) async throws -> String)? = nil) throws {
+                tokenProvider: (@Sendable (String) async throws -> String)? = nil,
+                events: ConnectorEventHandler = .none) throws {
         self.config = config
+        let reporter = SMTPEventReporter(handler: events, connector: config.preset?.id ?? Self.metadata.id,
+                                         host: config.host, port: config.port)
+        self.events = reporter
         let sink = log ?? { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         do {
-            let clientConfiguration = config.clientConfiguration(transcript: { sink("smtp \($0)") }, tokenProvider: tokenProvider)
+            let clientConfiguration = config.clientConfiguration(
+                transcript: { line in
+                    sink("smtp \(line)")
+                    reporter.transcript(line)
+                },
+                tokenProvider: tokenProvider, events: reporter)
             client = try SMTPClient(configuration: clientConfiguration)
             if let limits = config.pool {
                 transport = try SMTPPool(configuration: clientConfiguration, limits: limits)
@@ -60,17 +72,37 @@ public struct SMTPConnector: EmailConnector {
     public func send(_ request: EmailRequest) async throws -> SendReceipt {
         try inFlight.enter()
         defer { inFlight.leave() }
-        let bytes: [UInt8]
-        let message: MailMessage
+        let started = ContinuousClock.now
+        var messageID: String?
         do {
-            message = try compose(request)
+            let (message, bytes) = try composeAndSign(request)
+            messageID = message.messageID
+            events.started(messageID: message.messageID, usageType: request.usageType.rawValue,
+                           recipients: message.envelopeRecipients.count)
+            let receipt = try await deliver(message, bytes: bytes)
+            events.delivered(messageID: message.messageID, usageType: request.usageType.rawValue,
+                             rejected: receipt.rejected.count, after: started.duration(to: .now))
+            return receipt
+        } catch let error as ConnectorError {
+            events.failed(error, messageID: messageID, usageType: request.usageType.rawValue, after: started.duration(to: .now))
+            throw error
+        }
+    }
+
+    /// The message for `request` and its bytes, DKIM-signed when configured.
+    private func composeAndSign(_ request: EmailRequest) throws -> (MailMessage, [UInt8]) {
+        do {
+            let message = try compose(request)
             let composed = try MessageComposer().compose(message)
-            bytes = try signer?.sign(composed) ?? composed
+            return (message, try signer?.sign(composed) ?? composed)
         } catch let error as MIMEError {
             throw ConnectorError(error)
         } catch let error as DKIMError {
             throw ConnectorError(.general, "DKIM signing failed: \(error)", phase: .compose)
         }
+    }
+
+    private func deliver(_ message: MailMessage, bytes: [UInt8]) async throws -> SendReceipt {
         do {
             let envelope = SMTPEnvelope(from: config.from.wireAddress, recipients: message.envelopeRecipients)
             let result = try await transport.send(envelope: envelope, message: bytes)
@@ -206,8 +238,13 @@ public struct SMTPConnectorFactory: ConnectorFactory {
 
     /// Parses `config` and builds a connector.
     public func makeConnector(config: ConfigValue) throws -> any EmailConnector {
+        try makeConnector(config: config, events: .none)
+    }
+
+    /// Parses `config` and builds a connector that reports to `events`.
+    public func makeConnector(config: ConfigValue, events: ConnectorEventHandler) throws -> any EmailConnector {
         try SMTPConnector(config: SMTPConnectorConfig.parse(config, hostProvidesTokens: tokenProvider != nil, presets: presets),
-                          log: log, tokenProvider: tokenProvider)
+                          log: log, tokenProvider: tokenProvider, events: events)
     }
 }
 
@@ -240,6 +277,11 @@ public struct PresetConnectorFactory: ConnectorFactory {
     /// Builds an `smtp` connector from `config` with the preset applied.
     public func makeConnector(config: ConfigValue) throws -> any EmailConnector {
         try smtp.makeConnector(config: withPreset(config))
+    }
+
+    /// Builds an `smtp` connector from `config` with the preset applied, reporting to `events`.
+    public func makeConnector(config: ConfigValue, events: ConnectorEventHandler) throws -> any EmailConnector {
+        try smtp.makeConnector(config: withPreset(config), events: events)
     }
 
     private func withPreset(_ config: ConfigValue) -> ConfigValue {

@@ -6,8 +6,10 @@ extension SMTPConnectorConfig {
     /// - Parameter transcript: receives the SMTP dialogue when `logger`/`debug` is on.
     /// - Parameter tokenProvider: the host's source of OAuth2 tokens, asked with the user name when
     ///   the config has OAuth2 credentials without a fixed `accessToken`.
+    /// - Parameter events: where connection events and token refreshes are reported.
     func clientConfiguration(transcript: (@Sendable (TranscriptLine) -> Void)?,
-                             tokenProvider: (@Sendable (String) async throws -> String)? = nil) -> SMTPClientConfiguration {
+                             tokenProvider: (@Sendable (String) async throws -> String)? = nil,
+                             events: SMTPEventReporter? = nil) -> SMTPClientConfiguration {
         var configuration = SMTPClientConfiguration(host: host, port: port, security: security)
         configuration.tls = tls
         configuration.clientName = clientName
@@ -15,7 +17,8 @@ extension SMTPConnectorConfig {
         if let auth, auth.isOAuth2, let user = auth.user {
             if let oauth = auth.oauth {
                 let source = OAuth2TokenSource(user: user, accessToken: auth.accessToken, expires: oauth.expires,
-                                               grant: oauth.grant, endpoint: oauth.endpoint)
+                                               grant: oauth.grant, endpoint: oauth.endpoint,
+                                               onRefresh: events.map { reporter in reporter.tokenRefreshed })
                 configuration.oauth2 = SMTPOAuth2(user: user, accessToken: { try await source.currentToken() })
             } else if let token = auth.accessToken {
                 configuration.oauth2 = SMTPOAuth2(user: user, token: token)
@@ -29,6 +32,7 @@ extension SMTPConnectorConfig {
         configuration.allowsPlaintextAuthentication = allowsInsecureAuth
         configuration.timeouts = timeouts
         configuration.transcript = logsTranscript ? transcript : nil
+        configuration.events = events?.transportHook
         return configuration
     }
 }

@@ -3,9 +3,9 @@ import Presets
 import SMTPConnector
 
 extension ConnectorRegistry {
-    /// `smtp` (with every standard preset available through `"preset"`) and one id per preset
+    /// `smtp` (with every standard preset available through `"preset"`), one id per preset
     /// (`gmail`, `sendgrid`, `aliyun-directmail`, `microsoft365`, ...), whose configs need no
-    /// `preset` key.
+    /// `preset` key, and `failover` over all of them.
     public static var standard: ConnectorRegistry {
         standard(presets: .standard)
     }
@@ -16,14 +16,23 @@ extension ConnectorRegistry {
     ///   - presets: the presets to offer, each under its own id and through `"preset"` in `smtp` configs.
     ///   - log: receives the SMTP transcript of connectors whose config turns on `logger` or `debug`.
     ///   - tokenProvider: the host's OAuth2 access tokens, asked with the user name.
+    ///   - events: where every connector the registry builds reports its events (default: nowhere).
     public static func standard(presets: PresetCatalog, log: (@Sendable (String) -> Void)? = nil,
-                                tokenProvider: (@Sendable (String) async throws -> String)? = nil) -> ConnectorRegistry {
-        var registry = ConnectorRegistry()
+                                tokenProvider: (@Sendable (String) async throws -> String)? = nil,
+                                events: ConnectorEventHandler = .none) -> ConnectorRegistry {
+        var registry = ConnectorRegistry(events: events)
         let smtp = SMTPConnectorFactory(log: log, tokenProvider: tokenProvider, presets: presets)
         registry.register(smtp)
         for preset in presets.all {
             registry.register(PresetConnectorFactory(preset: preset, smtp: smtp))
         }
+        registry.register(FailoverConnectorFactory(members: registry))
         return registry
+    }
+
+    /// The id of the connector a config is for: `failover` when it has a `failover` list, else
+    /// `smtp` (whose `"preset"` key selects a provider). What the CLI and console use.
+    public static func connectorID(for config: ConfigValue) -> String {
+        config["failover"] != nil ? FailoverConnectorFactory.id : SMTPConnector.metadata.id
     }
 }

@@ -7,14 +7,19 @@ import SMTPConnector
 /// the real SMTP client, then shows what the server received. Needs no account and no network.
 struct DemoCommand: CLICommand {
     static let name = "demo"
-    static let usage = "demo                                   send all nine template types to an in-process SMTP server"
+    static let usage = """
+        demo [--events]                         send all nine template types to an in-process SMTP server
+                                                (--events: each connector event as JSON on stderr)
+        """
     static let options: Set<String> = []
-    static let flags: Set<String> = ["--json"]
+    static let flags: Set<String> = ["--json", "--events"]
 
     let json: Bool
+    let events: Bool
 
     init(arguments: inout ParsedArguments) throws {
         json = arguments.flag("--json")
+        events = arguments.flag("--events")
     }
 
     func run() async -> Int32 {
@@ -29,7 +34,7 @@ struct DemoCommand: CLICommand {
             print("DevServer listening on 127.0.0.1:\(server.port) (STARTTLS with a self-signed certificate, AUTH PLAIN LOGIN)")
 
             let config = DemoConfig.make(port: server.port, caPEM: server.certificatePEM, user: user, password: password)
-            var registry = ConnectorRegistry()
+            var registry = ConnectorRegistry(events: EventPrinter.handler(enabled: events))
             registry.register(SMTPConnectorFactory())
             let connector = try registry.makeConnector(id: "smtp", config: config)
 

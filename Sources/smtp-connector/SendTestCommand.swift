@@ -7,11 +7,12 @@ import StandardConnectors
 struct SendTestCommand: CLICommand {
     static let name = "send-test"
     static let usage = """
-        send-test --config FILE|- --to ADDR [--type Generic] [--code 000000] [--locale TAG] [--data JSON] [--json]
-                                                send one test email through the configured server
+        send-test --config FILE|- --to ADDR [--type Generic] [--code 000000] [--locale TAG] [--data JSON] [--json] [--events]
+                                                send one test email through the configured server (or failover);
+                                                --events prints each connector event as JSON on stderr
         """
     static let options: Set<String> = ["--config", "--to", "--type", "--code", "--locale", "--data"]
-    static let flags: Set<String> = ["--json"]
+    static let flags: Set<String> = ["--json", "--events"]
 
     let source: String
     let recipient: String
@@ -19,6 +20,7 @@ struct SendTestCommand: CLICommand {
     let payload: ConfigValue
     let locale: String?
     let json: Bool
+    let events: Bool
 
     init(arguments: inout ParsedArguments) throws {
         source = try arguments.required("--config")
@@ -40,13 +42,22 @@ struct SendTestCommand: CLICommand {
         if let locale { data["locale"] = .string(locale) }
         payload = .object(data)
         json = arguments.flag("--json")
+        events = arguments.flag("--events")
     }
 
     func run() async -> Int32 {
         do {
-            let connector = try ConnectorRegistry.standard.makeConnector(id: "smtp", config: Output.readConfig(source))
-            let receipt = try await connector.send(
-                EmailRequest(to: recipient, usageType: usageType, payload: payload, locale: locale))
+            let config = try Output.readConfig(source)
+            let registry = ConnectorRegistry.standard(presets: .standard, events: EventPrinter.handler(enabled: events))
+            let connector = try registry.makeConnector(id: ConnectorRegistry.connectorID(for: config), config: config)
+            let receipt: SendReceipt
+            do {
+                receipt = try await connector.send(EmailRequest(to: recipient, usageType: usageType, payload: payload, locale: locale))
+            } catch {
+                await connector.shutdown()
+                throw error
+            }
+            await connector.shutdown()
             if json {
                 Output.json(receipt.jsonValue)
             } else {
@@ -54,6 +65,10 @@ struct SendTestCommand: CLICommand {
                 print("  Message-ID: <\(receipt.messageID)>")
                 print("  server: \(receipt.response)")
                 for rejection in receipt.rejected { print("  rejected \(rejection.address): \(rejection.reply)") }
+                if let route = receipt.failover {
+                    print("  delivered by failover[\(route.memberIndex)] (\(route.member))")
+                    for hop in route.hops { print("  after \(hop)") }
+                }
             }
             return 0
         } catch {

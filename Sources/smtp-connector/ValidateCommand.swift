@@ -1,11 +1,15 @@
 import ConnectorKit
 import Presets
 import SMTPConnector
+import StandardConnectors
 
 /// `validate --config FILE|- [--json]`: lists every problem with its JSON path; exit 1 if any.
 struct ValidateCommand: CLICommand {
     static let name = "validate"
-    static let usage = "validate --config FILE|- [--json]      check a connector config; every problem with its JSON path"
+    static let usage = """
+        validate --config FILE|- [--json]      check a connector config (smtp, preset or failover);
+                                                every problem with its JSON path
+        """
     static let options: Set<String> = ["--config"]
     static let flags: Set<String> = ["--json"]
 
@@ -22,8 +26,9 @@ struct ValidateCommand: CLICommand {
         let resolution: PresetResolution?
         do {
             let config = try Output.readConfig(source)
-            issues = SMTPConnectorFactory(presets: .standard).validate(config)
-            resolution = SMTPConnectorConfig.resolvePreset(config, presets: .standard).1
+            let id = ConnectorRegistry.connectorID(for: config)
+            issues = ConnectorRegistry.standard.factory(id: id)!.validate(config)
+            resolution = id == SMTPConnector.metadata.id ? SMTPConnectorConfig.resolvePreset(config, presets: .standard).1 : nil
         } catch {
             return Output.fail(error, json: json)
         }

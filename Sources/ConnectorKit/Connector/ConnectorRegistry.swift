@@ -10,9 +10,15 @@
 /// ```
 public struct ConnectorRegistry: Sendable {
     private var factories: [String: any ConnectorFactory] = [:]
+    /// Where the connectors this registry builds report their events; default ``ConnectorEventHandler/none``.
+    public var events: ConnectorEventHandler
 
     /// An empty registry.
-    public init() {}
+    /// - Parameters:
+    ///   - events: where the connectors it builds report their events (default: nowhere).
+    public init(events: ConnectorEventHandler = .none) {
+        self.events = events
+    }
 
     /// Adds `factory` under `factory.metadata.id`.
     public mutating func register(_ factory: any ConnectorFactory) {
@@ -29,7 +35,7 @@ public struct ConnectorRegistry: Sendable {
         factories[id]
     }
 
-    /// Builds a connector from a parsed configuration.
+    /// Builds a connector from a parsed configuration; it reports to ``events``.
     /// - Throws: ``ConnectorError`` (`general` for an unknown id, `invalid_config` for a bad config).
     public func makeConnector(id: String, config: ConfigValue) throws -> any EmailConnector {
         guard let factory = factories[id] else {
@@ -37,7 +43,7 @@ public struct ConnectorRegistry: Sendable {
             throw ConnectorError(.general, "No connector is registered with id \"\(id)\".",
                                  hint: known.isEmpty ? "Register a ConnectorFactory first." : "Registered ids: \(known).")
         }
-        return try factory.makeConnector(config: config)
+        return try factory.makeConnector(config: config, events: events)
     }
 
     /// Builds a connector from JSON configuration text.

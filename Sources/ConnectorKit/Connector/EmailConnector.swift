@@ -37,6 +37,18 @@ public protocol ConnectorFactory: Sendable {
     /// Builds a connector.
     /// - Throws: ``ConnectorError`` with code ``ConnectorError/Code/invalidConfig`` listing every issue.
     func makeConnector(config: ConfigValue) throws -> any EmailConnector
+
+    /// Builds a connector that reports what it does to `events`. A factory whose connectors emit
+    /// events implements this; the default ignores `events` and calls ``makeConnector(config:)``.
+    /// - Throws: ``ConnectorError`` with code ``ConnectorError/Code/invalidConfig`` listing every issue.
+    func makeConnector(config: ConfigValue, events: ConnectorEventHandler) throws -> any EmailConnector
+}
+
+extension ConnectorFactory {
+    /// Builds the connector without events.
+    public func makeConnector(config: ConfigValue, events: ConnectorEventHandler) throws -> any EmailConnector {
+        try makeConnector(config: config)
+    }
 }
 
 /// Describes a connector kind, for a host app's provider picker and admin console.

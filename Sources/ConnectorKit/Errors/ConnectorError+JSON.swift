@@ -13,6 +13,7 @@ extension ConnectorError {
             "hint": hint.map(ConfigValue.string) ?? .null,
         ]
         if !issues.isEmpty { body["issues"] = .array(issues.map(\.jsonValue)) }
+        if !failoverHops.isEmpty { body["hops"] = .array(failoverHops.map(\.jsonValue)) }
         return ["error": .object(body)]
     }
 }
@@ -25,14 +26,29 @@ extension ConfigIssue {
 }
 
 extension SendReceipt {
-    /// `{"messageId", "accepted", "rejected": [{"address", "reply"}], "response"}`: `send-test --json`
-    /// and the console's test send.
+    /// `{"messageId", "accepted", "rejected": [{"address", "reply"}], "response"}`, plus
+    /// `"failover": {"memberIndex", "member", "hops"}` after a failover: `send-test --json` and
+    /// the console's test send.
     public var jsonValue: ConfigValue {
-        [
+        var object: [String: ConfigValue] = [
             "messageId": .string(messageID),
             "accepted": .array(accepted.map(ConfigValue.string)),
             "rejected": .array(rejected.map { ["address": .string($0.address), "reply": .string($0.reply.description)] }),
             "response": .string(response),
         ]
+        if let failover {
+            object["failover"] = ["memberIndex": .number(Double(failover.memberIndex)), "member": .string(failover.member),
+                                  "hops": .array(failover.hops.map(\.jsonValue))]
+        }
+        return .object(object)
+    }
+}
+
+extension FailoverHop {
+    /// `{"memberIndex", "member", "code", "phase", "reply", "message"}`.
+    public var jsonValue: ConfigValue {
+        let error = self.error.jsonValue["error"]?.objectValue ?? [:]
+        return ["memberIndex": .number(Double(memberIndex)), "member": .string(member), "code": error["code"] ?? .null,
+                "phase": error["phase"] ?? .null, "reply": error["reply"] ?? .null, "message": error["message"] ?? .null]
     }
 }

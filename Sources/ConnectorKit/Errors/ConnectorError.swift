@@ -3,7 +3,7 @@
 ///
 /// Compare codes with `==` against the static members of ``Code``; new codes may be added later.
 /// The message, reply and hint never contain a password or a token.
-public struct ConnectorError: Error, Sendable, CustomStringConvertible {
+public struct ConnectorError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A Logto connector error code. The raw value is Logto's spelling (`invalid_config`).
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         public let rawValue: String
@@ -52,6 +52,8 @@ public struct ConnectorError: Error, Sendable, CustomStringConvertible {
     public var issues: [ConfigIssue]
     /// Whether trying again later may succeed (4xx replies, network trouble before the body was sent).
     public var isTransient: Bool
+    /// The failover members that failed before this error, when it came from a ``FailoverConnector``.
+    public var failoverHops: [FailoverHop] = []
 
     /// Creates an error.
     /// - Parameters:
@@ -79,6 +81,7 @@ public struct ConnectorError: Error, Sendable, CustomStringConvertible {
         if let phase { lines.append("  phase: \(phase.rawValue)") }
         if let reply { lines.append("  server replied: \(reply)") }
         for issue in issues { lines.append("  - \(issue)") }
+        for hop in failoverHops { lines.append("  tried \(hop)") }
         if let hint { lines.append("  hint: \(hint)") }
         return lines.joined(separator: "\n")
     }

@@ -70,6 +70,9 @@ public struct SMTPClientConfiguration: Sendable {
     public var executor: BlockingExecutor = .shared
     /// Receives the SMTP dialogue with AUTH payloads redacted; nil for none.
     public var transcript: (@Sendable (TranscriptLine) -> Void)?
+    /// Receives connection events (phases with their durations, TLS, AUTH mechanism, reuse,
+    /// close), on the I/O thread where they happen; nil (the default) skips the bookkeeping.
+    public var events: (@Sendable (SMTPConnectionEvent) -> Void)?
 
     /// Creates a configuration.
     /// - Parameters:

@@ -26,26 +26,31 @@ struct SMTPConnection: Sendable {
     /// - Throws: ``SMTPError``; the connection is closed then.
     static func open(configuration: SMTPClientConfiguration, tlsContext: TLSContext?, hostName: String?,
                      oauthToken: String?, token: CancellationToken, observe: Observer? = nil) throws -> SMTPConnection {
+        let started = ContinuousClock.now
         var connection = try connect(configuration: configuration, tlsContext: tlsContext, hostName: hostName,
                                      oauthToken: oauthToken, token: token)
         let first = connection.machine.connected(localAddressLiteral: connection.stream?.socket.localAddressLiteral)
         if case .failed(let error) = connection.perform(first, observe: observe) { throw error }
+        configuration.events?(.opened(seconds: started.duration(to: .now).seconds))
         return connection
     }
 
     /// DNS (`dnsTimeout`) and TCP (`connectionTimeout`, shared among the addresses) only.
     static func connect(configuration: SMTPClientConfiguration, tlsContext: TLSContext?, hostName: String?,
                         oauthToken: String?, token: CancellationToken) throws -> SMTPConnection {
+        let started = ContinuousClock.now
         do {
             let addresses = try Resolver.resolve(host: configuration.host, port: configuration.port,
                                                  deadline: .after(seconds: configuration.timeouts.dns), token: token)
             let socket = try TCPSocket.connect(to: addresses, host: configuration.host, port: configuration.port,
                                                localAddress: configuration.localAddress,
                                                deadline: .after(seconds: configuration.timeouts.connection), token: token)
+            configuration.events?(.phaseFinished(.connect, seconds: started.duration(to: .now).seconds, ok: true))
             let machine = SMTPClientStateMachine(configuration: configuration, hostName: hostName, oauthToken: oauthToken)
             return SMTPConnection(machine: machine, stream: NetworkStream(socket: socket), tlsContext: tlsContext,
                                   token: token, configuration: configuration)
         } catch let error as NetworkError {
+            configuration.events?(.phaseFinished(.connect, seconds: started.duration(to: .now).seconds, ok: false))
             throw connectError(error, configuration: configuration)
         }
     }
@@ -60,6 +65,11 @@ struct SMTPConnection: Sendable {
         perform(machine.checkSender(sender), observe: observe)
     }
 
+    /// Passes `event` to the configuration's event handler, if there is one.
+    func report(_ event: @autoclosure () -> SMTPConnectionEvent) {
+        configuration.events?(event())
+    }
+
     /// NOOP on a connection that sat idle.
     mutating func checkAlive() -> SMTPClientStateMachine.Outcome {
         perform(machine.checkAlive())
@@ -72,8 +82,14 @@ struct SMTPConnection: Sendable {
 
     /// Closes at once, without QUIT.
     mutating func abort() {
-        stream?.close()
-        stream = nil
+        close(quitSent: false)
+    }
+
+    private mutating func close(quitSent: Bool) {
+        guard let stream else { return }
+        stream.close()
+        self.stream = nil
+        configuration.events?(.closed(quit: quitSent, messages: machine.messagesDelivered))
     }
 
     // MARK: - The driver loop
@@ -81,13 +97,16 @@ struct SMTPConnection: Sendable {
     /// Performs `action` and those that follow until the machine finishes or closes.
     mutating func perform(_ action: SMTPClientStateMachine.Action, observe: Observer? = nil) -> SMTPClientStateMachine.Outcome {
         var action = action
-        var phase = machine.phase
+        var phases = PhaseClock(phase: machine.phase, report: configuration.events)
         let socketTimeout = configuration.timeouts.socket
         observe?(machine)
         while true {
             flushTranscript()
-            if machine.phase != phase {
-                phase = machine.phase
+            if machine.phase != phases.phase {
+                phases.enter(machine.phase)
+                if machine.phase == .auth, let mechanism = machine.authMechanism {
+                    configuration.events?(.authMechanismChosen(mechanism))
+                }
                 observe?(machine)
             }
             switch action {
@@ -104,20 +123,30 @@ struct SMTPConnection: Sendable {
                 action = io { stream in
                     guard let tlsContext else { throw NetworkError(.tls, "TLS is not configured") }
                     try stream.startTLS(tlsContext, serverName: name, deadline: .after(seconds: handshakeSeconds))
-                } then: { $0.machine.tlsEstablished(version: $0.stream?.tlsVersion) }
+                } then: { connection in
+                    connection.reportTLS()
+                    return connection.machine.tlsEstablished(version: connection.stream?.tlsVersion)
+                }
             case .sendBody(let bytes):
                 action = io { stream in
                     try stream.write(bytes, inactivityTimeout: socketTimeout)
                 } then: { $0.machine.bodyWritten() }
             case .finish(let outcome):
+                phases.finish(ok: outcome.isSuccess)
                 return outcome
             case .close(let outcome, let quit):
                 if quit { sendQuit() }
-                abort()
+                phases.finish(ok: outcome.isSuccess)
+                close(quitSent: quit)
                 flushTranscript()
                 return outcome
             }
         }
+    }
+
+    private func reportTLS() {
+        guard let events = configuration.events, let stream, let version = stream.tlsVersion else { return }
+        events(.tlsEstablished(version: version, cipher: stream.tlsCipher, resumed: stream.resumedSession))
     }
 
     /// Reads once and feeds the machine.

@@ -30,6 +30,7 @@ extension SMTPClientStateMachine {
         case .success(let chosen): mechanism = chosen
         case .failure(let error): return failQuitting(error)
         }
+        authMechanism = mechanism
         var sasl: SASLClient
         if let oauth2 = configuration.oauth2 {
             guard mechanism == .xoauth2, let token = oauthToken else {

@@ -54,6 +54,8 @@ public struct SMTPClientStateMachine: Sendable {
     public internal(set) var tlsVersion: String?
     /// The mechanism AUTH succeeded with.
     public internal(set) var authenticatedWith: SASLMechanism?
+    /// The mechanism AUTH was started with, once chosen.
+    public internal(set) var authMechanism: SASLMechanism?
     /// Messages delivered on this connection, for the pool's `maxMessages`.
     public internal(set) var messagesDelivered = 0
     /// The phase the connection is in, for errors and for `doctor`'s steps.

@@ -12,13 +12,15 @@ struct BenchCommand: CLICommand {
     static let name = "bench"
     static let usage = """
         bench --host H --port P [--secure | --starttls] [--ca PEM] --messages N --connections C --size BYTES
-              [--fresh] [--raw] [--config FILE [--to ADDR]] [--latency] [--outcomes FILE]
+              [--fresh] [--raw] [--config FILE [--to ADDR] [--events | --count-events]] [--latency] [--outcomes FILE]
                                                 throughput: N messages over C pooled connections (--fresh: one each);
-                                                --raw sends one message composed once, --config the whole connector path
+                                                --raw sends one message composed once, --config the whole connector path;
+                                                --events prints each connector event as JSON on stderr,
+                                                --count-events only counts them (events=N on stderr)
         """
     static let options: Set<String> = ["--host", "--port", "--ca", "--messages", "--connections", "--size", "--outcomes",
                                        "--config", "--to"]
-    static let flags: Set<String> = ["--tls", "--starttls", "--secure", "--fresh", "--raw", "--latency"]
+    static let flags: Set<String> = ["--tls", "--starttls", "--secure", "--fresh", "--raw", "--latency", "--events", "--count-events"]
 
     /// How the messages are made and sent.
     enum Mode: Equatable {
@@ -26,8 +28,19 @@ struct BenchCommand: CLICommand {
         case composed
         /// One message composed once, as smtp-source sends one blob: the transport alone.
         case raw
-        /// `send` calls on a connector built from a config file: templates, MIME, pool.
-        case connector(configPath: String, to: String)
+        /// `send` calls on a connector built from a config file: templates, MIME, pool; its events
+        /// printed, counted or (the default) not observed.
+        case connector(configPath: String, to: String, events: EventMode)
+    }
+
+    /// What `--config` runs do with connector events.
+    enum EventMode: Equatable {
+        /// No handler: the default every host gets.
+        case none
+        /// `--events`: JSON on standard error.
+        case print
+        /// `--count-events`: a handler that only counts, to measure what observing costs.
+        case count
     }
 
     let host: String?
@@ -66,11 +79,17 @@ struct BenchCommand: CLICommand {
         latency = arguments.flag("--latency")
         outcomesPath = arguments.value("--outcomes")
         let to = arguments.value("--to")
+        let printEvents = arguments.flag("--events"), countEvents = arguments.flag("--count-events")
         if let configPath {
             guard !raw else { throw UsageError(message: "--raw and --config exclude each other") }
-            mode = .connector(configPath: configPath, to: to ?? "bench@example.test")
+            guard !(printEvents && countEvents) else { throw UsageError(message: "--events and --count-events exclude each other") }
+            mode = .connector(configPath: configPath, to: to ?? "bench@example.test",
+                              events: printEvents ? .print : countEvents ? .count : .none)
         } else {
             guard to == nil else { throw UsageError(message: "--to needs --config") }
+            guard !printEvents && !countEvents else {
+                throw UsageError(message: "--events and --count-events need --config: events come from the connector")
+            }
             mode = raw ? .raw : .composed
         }
     }
@@ -99,6 +118,9 @@ struct BenchCommand: CLICommand {
         await sender.close()
         writer.close()
         if latency { FileHandle.standardError.write(Data((histogram.summary + "\n").utf8)) }
+        if let counted = (sender as? ConnectorSender)?.countedEvents {
+            FileHandle.standardError.write(Data("events=\(counted)\n".utf8))
+        }
         let (delivered, errors) = writer.counts
         print("sent=\(delivered) errors=\(errors) inner_s=\(String(format: "%.3f", seconds))")
         return delivered == messages ? 0 : 1
@@ -117,8 +139,8 @@ struct BenchCommand: CLICommand {
 
     private func makeSender() async throws -> BenchSender {
         switch mode {
-        case .connector(let path, let to):
-            return try ConnectorSender(config: try connectorConfig(path), to: to)
+        case .connector(let path, let to, let events):
+            return try ConnectorSender(config: try connectorConfig(path), to: to, events: events)
         case .raw, .composed:
             var configuration = SMTPClientConfiguration(host: host!, port: port!, security: security)
             configuration.timeouts = .init(connection: 30, greeting: 30, socket: 120)

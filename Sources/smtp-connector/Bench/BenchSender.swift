@@ -4,6 +4,7 @@ import MIME
 import SMTP
 import SMTPConnector
 import StandardConnectors
+import Synchronization
 
 /// One way `bench` sends a message.
 protocol BenchSender: Sendable {
@@ -94,11 +95,29 @@ struct TransportSender: BenchSender {
 struct ConnectorSender: BenchSender {
     private let connector: any EmailConnector
     private let to: String
+    private let counter: EventCounter?
 
-    init(config: ConfigValue, to: String) throws {
-        connector = try ConnectorRegistry.standard.makeConnector(id: "smtp", config: config)
+    init(config: ConfigValue, to: String, events: BenchCommand.EventMode) throws {
+        let handler: ConnectorEventHandler
+        switch events {
+        case .none:
+            counter = nil
+            handler = .none
+        case .print:
+            counter = nil
+            handler = EventPrinter.handler(enabled: true)
+        case .count:
+            let counter = EventCounter()
+            self.counter = counter
+            handler = ConnectorEventHandler { _ in counter.add() }
+        }
+        let registry = ConnectorRegistry.standard(presets: .standard, events: handler)
+        connector = try registry.makeConnector(id: ConnectorRegistry.connectorID(for: config), config: config)
         self.to = to
     }
+
+    /// Events seen with `--count-events`.
+    var countedEvents: Int? { counter?.count }
 
     func send(index: Int) async -> (messageID: String, outcome: String, reply: String) {
         let code = String(format: "%06d", index % 1_000_000)
@@ -115,4 +134,13 @@ struct ConnectorSender: BenchSender {
     func close() async {
         await connector.shutdown()
     }
+}
+
+/// Counts events for `--count-events`.
+final class EventCounter: Sendable {
+    private let total = Atomic<Int>(0)
+
+    func add() { total.add(1, ordering: .relaxed) }
+
+    var count: Int { total.load(ordering: .relaxed) }
 }

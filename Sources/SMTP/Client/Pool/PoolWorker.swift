@@ -14,6 +14,8 @@ enum PoolWorker {
         let healthCheck: Bool
         /// Already bound to the connection's token (a send that waited while it was opening).
         let started: Bool
+        /// How long a reused connection sat idle before this job.
+        var idleSeconds: Double = 0
     }
 
     /// Delivers `start.first` and then queued sends over `connection`; returns the connection for
@@ -24,6 +26,7 @@ enum PoolWorker {
         var next: PendingSend? = start.first
         var started = start.started
         var reused = start.reused
+        var idleSeconds = start.idleSeconds
         if start.healthCheck {
             guard started || queue.start(start.first.id, on: connection.token) else {
                 queue.complete(start.first, with: .failed(PendingSends.cancelledWhileWaiting, retryable: false))
@@ -46,6 +49,7 @@ enum PoolWorker {
                 next = queue.take()
                 continue
             }
+            if reused { connection.report(.reused(idleSeconds: idleSeconds)) }
             switch connection.send(envelope: send.envelope, message: send.message) {
             case .delivered(let result):
                 queue.complete(send, with: .delivered(result))
@@ -60,6 +64,7 @@ enum PoolWorker {
             next = queue.take()
             started = false
             reused = true
+            idleSeconds = 0
         }
         return connection
     }

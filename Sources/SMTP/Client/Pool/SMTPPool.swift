@@ -82,8 +82,9 @@ public actor SMTPPool: SMTPTransport {
             return result
         case .failed(let error, retryable: false):
             throw error
-        case .failed(_, retryable: true):
+        case .failed(let error, retryable: true):
             // The server had dropped the idle connection; nothing of this message was accepted.
+            client.configuration.events?(.retried(reason: error.message))
             switch await submit(envelope: envelope, message: message, retry: true) {
             case .delivered(let result): return result
             case .failed(let error, _): throw error
@@ -154,7 +155,8 @@ public actor SMTPPool: SMTPTransport {
     /// Starts `send` on an idle connection or a new one; false when every connection is busy.
     private func start(_ send: PendingSend) -> Bool {
         if let entry = idle.popLast() {
-            let start = PoolWorker.Start(first: send, reused: true, healthCheck: needsCheck(entry, for: send), started: false)
+            let start = PoolWorker.Start(first: send, reused: true, healthCheck: needsCheck(entry, for: send), started: false,
+                                         idleSeconds: Date().timeIntervalSince(entry.since))
             client.configuration.executor.execute { self.deliver(on: entry.connection, start) }
             return true
         }
