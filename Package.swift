@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "TestSupport"]),
         .testTarget(name: "PresetsTests", dependencies: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog",
                                                           "StandardConnectors", "SMTPConnector", "SMTP", "SMTPWire", "ConnectorKit"]),
+        .testTarget(name: "StandardConnectorsTests", dependencies: ["StandardConnectors", "ConnectorKit", "DevServer", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "NetworkIO", "ConnectorKit", "DevServer", "Presets", "TestSupport"]),
         // Runs the built `smtp-connector` binary as a user would.
         .testTarget(name: "CLITests", dependencies: ["DevServer", "NetworkIO", "TestSupport", "Console", "smtp-connector"]),

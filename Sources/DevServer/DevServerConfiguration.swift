@@ -16,6 +16,15 @@ public struct DevServerConfiguration: Sendable {
     public enum Fault: Sendable, Equatable {
         /// Accept connections but never send the 220 greeting.
         case silentGreeting
+        /// Greet with `421 4.3.2 Service not available` and close (RFC 5321 §3.1): a server that
+        /// refuses sessions, as one shutting down or over its connection limit does.
+        case refuseGreeting
+        /// Take the whole message, record it, then close the connection without the final reply:
+        /// the client cannot know whether it was accepted (outcome unknown).
+        case dropAfterData
+        /// Answer the end of the message with `451 4.3.0` and record nothing: a clean refusal after
+        /// the body.
+        case deferData
     }
 
     /// The address to listen on. Default 127.0.0.1 (loopback only).

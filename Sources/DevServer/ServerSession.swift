@@ -45,6 +45,10 @@ final class ServerSession {
                 return
             }
             server.waitUntilGreetingsAreReleased()
+            if configuration.faults.contains(.refuseGreeting) {
+                try reply(421, "4.3.2", "\(configuration.serverName) Service not available, closing transmission channel")
+                return
+            }
             try reply(220, nil, "\(configuration.serverName) ESMTP DevServer ready")
             while let line = try readLine() {
                 guard try handle(line) else { return }
@@ -112,9 +116,18 @@ final class ServerSession {
             }
             transcript.append("C: <message, \(data.count) octets>")
             transcript.append("C: .")
+            if configuration.faults.contains(.deferData) {
+                resetTransaction()
+                try reply(451, "4.3.0", "Temporary failure, try again later")
+                return true
+            }
             let message = ReceivedMessage(from: from, recipients: recipients, data: data, authenticatedUser: user,
                                           tlsVersion: stream.tlsVersion, transcript: transcript)
             let queued = server.record(message) { SMTPReply(250, "2.0.0", "Ok: queued as DEV\($0)") }
+            if configuration.faults.contains(.dropAfterData) {
+                note("dropping the connection without a reply (fault dropAfterData)")
+                return false
+            }
             transcript.removeSubrange((openingLength ?? transcript.count)...)
             resetTransaction()
             try reply(queued)
