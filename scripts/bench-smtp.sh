@@ -7,10 +7,15 @@
 # TCP_NODELAY (Debian's node-nodemailer), and ours: composed (a MIME message per send), raw (one message
 # composed once, as smtp-source sends one blob) and the connector path (--config, pooled).
 #
-# Usage: scripts/bench-smtp.sh [RUNS]   (as root it installs postfix, stunnel4, golang-go, node-nodemailer)
+# Then the cost of events: the connector path with no event handler (the default), with a handler that
+# only counts (--count-events) and with --events printing JSON lines, runs interleaved.
+#
+# Usage: scripts/bench-smtp.sh [RUNS] [events]   (as root it installs postfix, stunnel4, golang-go, node-nodemailer)
+#        the second argument `events` runs the event-cost section alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
+ONLY=${2:-all}
 SIZE=2048
 
 if [ "$(id -u)" = 0 ]; then
@@ -20,6 +25,7 @@ if [ "$(id -u)" = 0 ]; then
     done
     if [ ${#missing[@]} -gt 0 ]; then
         echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+        apt-get update -q >/dev/null
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
     fi
 fi
@@ -63,13 +69,17 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 
-# A connector config for workload e: implicit TLS through stunnel, pooled.
-python3 - "$tls_port" "$work/cert.pem" > "$work/connector.json" <<'PY'
+# Connector configs for workload e: implicit TLS through stunnel, pooled; and the same in plaintext.
+python3 - "$tls_port" "$work/cert.pem" "$port" "$work" <<'PY'
 import json, sys
 templates = [{"usageType": t, "contentType": "text/plain", "subject": "Your code", "content": "Your code is {{code}}.\n" + "x" * 1800}
              for t in ("SignIn", "Register", "ForgotPassword", "Generic")]
-print(json.dumps({"host": "127.0.0.1", "port": int(sys.argv[1]), "secure": True, "fromEmail": "bench@example.test",
-                  "tls": {"ca": open(sys.argv[2]).read(), "servername": "localhost"}, "pool": True, "templates": templates}))
+tls = {"host": "127.0.0.1", "port": int(sys.argv[1]), "secure": True, "fromEmail": "bench@example.test",
+       "tls": {"ca": open(sys.argv[2]).read(), "servername": "localhost"}, "pool": True, "templates": templates}
+plain = {"host": "127.0.0.1", "port": int(sys.argv[3]), "ignoreTLS": True, "fromEmail": "bench@example.test", "pool": True,
+         "templates": templates}
+json.dump(tls, open(sys.argv[4] + "/connector.json", "w"))
+json.dump(plain, open(sys.argv[4] + "/connector-plain.json", "w"))
 PY
 
 # rate N COMMAND...: messages per second of one run (from its inner_s, or wall time for smtp-source).
@@ -126,6 +136,30 @@ row() {
     echo "| $name | $src | $go | $py | $node | $composed ($(ratio "$composed")) | $raw ($(ratio "$raw")) |"
 }
 
+# events: the connector path with no handler, a counting handler and --events, interleaved run by run
+# so that drift on a shared machine hits all three alike; medians of RUNS.
+events_section() {
+    local name=$1 config=$2 n=$3 c=$4
+    local none=() count=() print=()
+    echo "bench-smtp: events, $name" >&2
+    for _ in $(seq 1 "$RUNS"); do
+        none+=("$(rate "$n" "$ours" bench --config "$config" --messages "$n" --connections "$c")")
+        count+=("$(rate "$n" "$ours" bench --config "$config" --messages "$n" --connections "$c" --count-events)")
+        print+=("$(rate "$n" "$ours" bench --config "$config" --messages "$n" --connections "$c" --events)")
+    done
+    mid() { printf '%s\n' "$@" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+    local a b p
+    a=$(mid "${none[@]}"); b=$(mid "${count[@]}"); p=$(mid "${print[@]}")
+    echo "| $name | $a (runs: ${none[*]}) | $b ($(python3 -c "print(f'{$b / $a:.2f}x')")) | $p ($(python3 -c "print(f'{$p / $a:.2f}x')")) |"
+}
+if [ "$ONLY" = events ]; then
+    echo "| connector path, msg/s, median of $RUNS | no handler (default) | counting handler | --events (JSON lines) |"
+    echo "|---|---|---|---|"
+    events_section "e: 2000 sends, implicit TLS, 1 connection" "$work/connector.json" 2000 1
+    events_section "e plain: 4000 sends, 4 connections" "$work/connector-plain.json" 4000 4
+    exit 0
+fi
+
 echo "| workload ($SIZE-byte messages, msg/s, median of $RUNS) | smtp-source (C) | Go net/smtp | Python smtplib | nodemailer + NODELAY | ours, composed (vs best peer) | ours, raw (vs best peer) |"
 echo "|---|---|---|---|---|---|---|"
 row "a: 2000 msgs, 1 connection, plain" 2000 1 0 0
@@ -147,3 +181,9 @@ cpu_ours=$(measure "$ours" bench "${plain[@]}" --messages 20000 --connections 1 
 cpu_src=$(measure smtp-source -d -s 1 -m 20000 -l $SIZE "127.0.0.1:$port")
 per() { python3 -c "w,u,s=map(float,'$1'.split()[:3]); print(f'{(u+s)/20000*1e6:.0f} µs')"; }
 echo "CPU per message (user + system), 20,000 messages, 1 connection, raw: ours $(per "$cpu_ours"), smtp-source $(per "$cpu_src")"
+
+echo
+echo "| connector path, msg/s, median of $RUNS | no handler (default) | counting handler | --events (JSON lines) |"
+echo "|---|---|---|---|"
+events_section "e: 2000 sends, implicit TLS, 1 connection" "$work/connector.json" 2000 1
+events_section "e plain: 4000 sends, 4 connections" "$work/connector-plain.json" 4000 4

@@ -35,6 +35,11 @@ final class ConfigStore: Sendable {
                 throw ConnectorError(.invalidConfig, "\(file) does not hold a JSON object", phase: .config,
                                      hint: "A connector config is an object such as {\"host\": \"smtp.example.com\", ...}.")
             }
+            guard config["failover"] == nil else {
+                throw ConnectorError(.invalidConfig, "\(file) is a failover config; the console edits one connector's config",
+                                     phase: .config,
+                                     hint: "Edit each member in a file of its own here, then list them under \"failover\"; check the whole with `smtp-connector validate` and `send-test`.")
+            }
             initial = Self.draft(fromSaved: config, presets: presets)
         }
         stored = Mutex(initial)
