@@ -11,7 +11,8 @@
 # only counts (--count-events) and with --events printing JSON lines, runs interleaved.
 #
 # Usage: scripts/bench-smtp.sh [RUNS] [events]   (as root it installs postfix, stunnel4, golang-go, node-nodemailer)
-#        the second argument `events` runs the event-cost section alone.
+#        the second argument `events` runs the event-cost section alone;
+#        BASELINE=PATH adds an older smtp-connector binary (before events) to that section.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
@@ -137,12 +138,23 @@ row() {
 }
 
 # events: the connector path with no handler, a counting handler and --events, interleaved run by run
-# so that drift on a shared machine hits all three alike; medians of RUNS.
+# so that drift on a shared machine hits all three alike; medians of RUNS. With BASELINE=/path/to/an
+# older smtp-connector (built before events existed), its no-handler runs join the rotation.
+events_header() {
+    if [ -n "${BASELINE:-}" ]; then
+        echo "| connector path, msg/s, median of $RUNS | before events (BASELINE) | no handler (default) | counting handler | --events (JSON lines) |"
+        echo "|---|---|---|---|---|"
+    else
+        echo "| connector path, msg/s, median of $RUNS | no handler (default) | counting handler | --events (JSON lines) |"
+        echo "|---|---|---|---|"
+    fi
+}
 events_section() {
     local name=$1 config=$2 n=$3 c=$4
-    local none=() count=() print=()
+    local base=() none=() count=() print=()
     echo "bench-smtp: events, $name" >&2
     for _ in $(seq 1 "$RUNS"); do
+        [ -n "${BASELINE:-}" ] && base+=("$(rate "$n" "$BASELINE" bench --config "$config" --messages "$n" --connections "$c")")
         none+=("$(rate "$n" "$ours" bench --config "$config" --messages "$n" --connections "$c")")
         count+=("$(rate "$n" "$ours" bench --config "$config" --messages "$n" --connections "$c" --count-events)")
         print+=("$(rate "$n" "$ours" bench --config "$config" --messages "$n" --connections "$c" --events)")
@@ -150,11 +162,16 @@ events_section() {
     mid() { printf '%s\n' "$@" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
     local a b p
     a=$(mid "${none[@]}"); b=$(mid "${count[@]}"); p=$(mid "${print[@]}")
-    echo "| $name | $a (runs: ${none[*]}) | $b ($(python3 -c "print(f'{$b / $a:.2f}x')")) | $p ($(python3 -c "print(f'{$p / $a:.2f}x')")) |"
+    local ratios="| $b ($(python3 -c "print(f'{$b / $a:.2f}x')")) | $p ($(python3 -c "print(f'{$p / $a:.2f}x')")) |"
+    if [ -n "${BASELINE:-}" ]; then
+        local z; z=$(mid "${base[@]}")
+        echo "| $name | $z (runs: ${base[*]}) | $a ($(python3 -c "print(f'{$a / $z:.2f}x')"); runs: ${none[*]}) $ratios"
+    else
+        echo "| $name | $a (runs: ${none[*]}) $ratios"
+    fi
 }
 if [ "$ONLY" = events ]; then
-    echo "| connector path, msg/s, median of $RUNS | no handler (default) | counting handler | --events (JSON lines) |"
-    echo "|---|---|---|---|"
+    events_header
     events_section "e: 2000 sends, implicit TLS, 1 connection" "$work/connector.json" 2000 1
     events_section "e plain: 4000 sends, 4 connections" "$work/connector-plain.json" 4000 4
     exit 0
@@ -183,7 +200,6 @@ per() { python3 -c "w,u,s=map(float,'$1'.split()[:3]); print(f'{(u+s)/20000*1e6:
 echo "CPU per message (user + system), 20,000 messages, 1 connection, raw: ours $(per "$cpu_ours"), smtp-source $(per "$cpu_src")"
 
 echo
-echo "| connector path, msg/s, median of $RUNS | no handler (default) | counting handler | --events (JSON lines) |"
-echo "|---|---|---|---|"
+events_header
 events_section "e: 2000 sends, implicit TLS, 1 connection" "$work/connector.json" 2000 1
 events_section "e plain: 4000 sends, 4 connections" "$work/connector-plain.json" 4000 4

@@ -17,7 +17,7 @@ import Testing
     private struct Opaque: Error {}
 
     @Test(arguments: [ConnectorError.Code.socketError, .tlsFailed, .authorizationFailed, .invalidResponse, .rateLimitExceeded,
-                      .templateNotFound, .general])
+                      .general])
     func movesOnAfterFailuresThatDeliveredNothing(_ code: ConnectorError.Code) async throws {
         let secondary = RecordingConnector()
         let connector = FailoverConnector(members: [.init(name: "first", connector: Throwing(error: ConnectorError(code, "no"))),
@@ -28,6 +28,18 @@ import Testing
         #expect(secondary.requests.count == 1)
         #expect(connector.isCoolingDown(member: 0))
         #expect(!connector.isCoolingDown(member: 1))
+    }
+
+    @Test(arguments: [ConnectorError(.templateNotFound, "no SignIn template"),
+                      ConnectorError(.invalidResponse, "refused", phase: .rcpt, reply: .init(code: 550, enhancedCode: "5.1.1", text: "no such user"))])
+    func movesOnWithoutCoolingDownWhenTheRequestNotTheMemberFailed(_ failure: ConnectorError) async throws {
+        let secondary = RecordingConnector()
+        let connector = FailoverConnector(members: [.init(name: "first", connector: Throwing(error: failure)),
+                                                    .init(name: "second", connector: secondary)])
+        let receipt = try await connector.send(request)
+        #expect(receipt.failover?.hops.first?.error == failure)
+        #expect(secondary.requests.count == 1)
+        #expect(!connector.isCoolingDown(member: 0))
     }
 
     @Test(arguments: [ConnectorError.Code.outcomeUnknown, .cancelled, .shutDown, .invalidRequest])
@@ -47,6 +59,7 @@ import Testing
         let error = await #expect(throws: ConnectorError.self) { try await connector.send(request) }
         #expect(error?.code == .outcomeUnknown)
         #expect(error?.message.contains("third-party") == true)
+        #expect(error?.message.contains("Opaque") == true)  // the type, never the third party's own text
         #expect(secondary.requests.isEmpty)
     }
 

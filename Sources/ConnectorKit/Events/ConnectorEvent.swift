@@ -51,9 +51,13 @@ public struct ConnectorEvent: Sendable, Equatable, CustomStringConvertible {
 extension ConnectorEvent {
     /// An event's name. Compare against the static members; connectors may add their own.
     public struct Name: RawRepresentable, Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+        /// The dotted name, e.g. "send.finished".
         public let rawValue: String
+        /// A name from its dotted text.
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// A name from a literal: `"my-connector.quota"`.
         public init(stringLiteral value: String) { rawValue = value }
+        /// The dotted name.
         public var description: String { rawValue }
 
         /// A send began (after the message was composed). Metadata: `messageId`, `usageType`, `recipients`.
@@ -87,7 +91,20 @@ extension ConnectorEvent {
 
     /// swift-log's levels, so a bridge maps them one to one.
     public enum Level: String, Sendable, Comparable, CaseIterable {
-        case trace, debug, info, notice, warning, error, critical
+        /// Every step: phases, transcript lines, reuse.
+        case trace
+        /// Connections, TLS, AUTH, sends starting.
+        case debug
+        /// A message delivered.
+        case info
+        /// Something handled on its own: a retry on another connection.
+        case notice
+        /// Something an operator may want to know: a failover hop.
+        case warning
+        /// A send failed or its outcome is unknown; a token refresh failed.
+        case error
+        /// Reserved for the host's own use; no connector here emits it.
+        case critical
 
         /// Orders by severity: trace < debug < ... < critical.
         public static func < (lhs: Level, rhs: Level) -> Bool {
@@ -98,13 +115,20 @@ extension ConnectorEvent {
     /// A metadata value: text, a whole number, a number or a flag.
     public enum Value: Sendable, Equatable, CustomStringConvertible, ExpressibleByStringLiteral,
                        ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+        /// Text: an id, a phase, a code.
         case string(String)
+        /// A whole number: a count, a reply code.
         case int(Int)
+        /// A number with a fraction.
         case double(Double)
+        /// A flag.
         case bool(Bool)
 
+        /// Text from a literal.
         public init(stringLiteral value: String) { self = .string(value) }
+        /// A whole number from a literal.
         public init(integerLiteral value: Int) { self = .int(value) }
+        /// A flag from a literal.
         public init(booleanLiteral value: Bool) { self = .bool(value) }
 
         /// The value as text.

@@ -5,7 +5,8 @@
 /// returned as it is and sent again by nobody.
 ///
 /// A member that failed is skipped for `cooldown`, then tried again; when every member is cooling
-/// down, the least recently failed is tried. The receipt names the member that delivered and each
+/// down, the least recently failed is tried. A recipient refused for good (5xx to RCPT) or a
+/// missing template moves on too, but does not cool the member down. The receipt names the member that delivered and each
 /// hop before it (``SendReceipt/failover``); a failure carries the hops in
 /// ``ConnectorError/failoverHops``.
 ///
@@ -85,7 +86,7 @@ public struct FailoverConnector: EmailConnector {
                     finished(failure, member: member.name, index: index, usageType: usageType, hops: hops.count, since: started)
                     throw failure
                 }
-                health.failed(index)
+                if Self.countsAgainstMember(failure) { health.failed(index) }
                 let hop = FailoverHop(memberIndex: index, member: member.name, error: failure)
                 hops.append(hop)
                 let next = position + 1 < candidates.count ? members[candidates[position + 1]].name : nil
@@ -126,6 +127,15 @@ public struct FailoverConnector: EmailConnector {
         ![.outcomeUnknown, .cancelled, .shutDown, .invalidRequest].contains(failure.code)
     }
 
+    /// Whether `failure` says the member is unwell, so it cools down: not when a recipient was
+    /// refused for good (the address is wrong everywhere) or a template is missing (the member's
+    /// config lacks one usage type, and sends of other types are fine).
+    static func countsAgainstMember(_ failure: ConnectorError) -> Bool {
+        if failure.code == .templateNotFound { return false }
+        if failure.phase == .rcpt, let reply = failure.reply, reply.code >= 500 { return false }
+        return true
+    }
+
     private func finished(_ failure: ConnectorError, member: String, index: Int, usageType: ConnectorEvent.Value,
                           hops: Int, since started: ContinuousClock.Instant) {
         events.emit({
@@ -142,7 +152,8 @@ public struct FailoverConnector: EmailConnector {
     /// A member threw something other than a ``ConnectorError``: nothing says the message was not
     /// delivered, so it counts as an unknown outcome and is not sent again.
     private static func unknownOutcome(_ error: any Error, member: String) -> ConnectorError {
-        ConnectorError(.outcomeUnknown, "the connector \(member) failed with an error that does not say whether the message was sent: \(error)",
+        // Only the error's type is named: a third party's error text carries no promise to hold no secret.
+        ConnectorError(.outcomeUnknown, "the connector \(member) failed with an error that does not say whether the message was sent (\(type(of: error)))",
                        hint: "Check whether the message arrived before sending it again.")
     }
 }

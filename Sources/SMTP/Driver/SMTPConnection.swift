@@ -70,9 +70,9 @@ struct SMTPConnection: Sendable {
         configuration.events?(event())
     }
 
-    /// NOOP on a connection that sat idle.
+    /// NOOP on a connection that sat idle; not reported as a phase (it belongs to no send).
     mutating func checkAlive() -> SMTPClientStateMachine.Outcome {
-        perform(machine.checkAlive())
+        perform(machine.checkAlive(), timed: false)
     }
 
     /// QUIT (when the connection is ready) and close.
@@ -94,10 +94,15 @@ struct SMTPConnection: Sendable {
 
     // MARK: - The driver loop
 
-    /// Performs `action` and those that follow until the machine finishes or closes.
-    mutating func perform(_ action: SMTPClientStateMachine.Action, observe: Observer? = nil) -> SMTPClientStateMachine.Outcome {
+    /// Performs `action` and those that follow until the machine finishes or closes; `timed`
+    /// reports each phase with its duration to the configuration's events.
+    ///
+    /// With PIPELINING, MAIL, RCPT and DATA go out in one write: a phase whose reply arrives in the
+    /// same read as the one before it is not reported on its own (the earlier phase takes its time).
+    mutating func perform(_ action: SMTPClientStateMachine.Action, observe: Observer? = nil,
+                          timed: Bool = true) -> SMTPClientStateMachine.Outcome {
         var action = action
-        var phases = PhaseClock(phase: machine.phase, report: configuration.events)
+        var phases = PhaseClock(phase: machine.phase, report: timed ? configuration.events : nil)
         let socketTimeout = configuration.timeouts.socket
         observe?(machine)
         while true {
@@ -135,8 +140,15 @@ struct SMTPConnection: Sendable {
                 phases.finish(ok: outcome.isSuccess)
                 return outcome
             case .close(let outcome, let quit):
-                if quit { sendQuit() }
-                phases.finish(ok: outcome.isSuccess)
+                // A phase that failed ends when the failure is known, before any QUIT; the quit
+                // phase of a polite close ends with the server's answer.
+                if case .closed = outcome {
+                    if quit { sendQuit() }
+                    phases.finish(ok: true)
+                } else {
+                    phases.finish(ok: outcome.isSuccess)
+                    if quit { sendQuit() }
+                }
                 close(quitSent: quit)
                 flushTranscript()
                 return outcome

@@ -46,3 +46,13 @@ extension SMTPClientStateMachine {
         case failed(SMTPError)
     }
 }
+
+extension SMTPClientStateMachine.Outcome {
+    /// Whether this is the known end of a message transaction: delivered, or refused cleanly.
+    var endsTransaction: Bool {
+        switch self {
+        case .delivered, .failed: true
+        case .opened, .senderAccepted, .alive, .closed: false
+        }
+    }
+}

@@ -147,8 +147,16 @@ public struct SMTPClientStateMachine: Sendable {
             // Nothing may be left over once the machine moves on: an extra reply would be taken as
             // the answer to the next command, and every reply after it would be misattributed.
             if decoder.bufferedByteCount > 0, !isClosed {
+                let stray = "the server sent \(decoder.bufferedByteCount) bytes nobody asked for"
                 switch action {
-                case .finish, .send: return protocolViolation("the server sent \(decoder.bufferedByteCount) bytes nobody asked for")
+                case .finish(let outcome) where outcome.endsTransaction:
+                    // The transaction's outcome is known (a 250 after the data is the server's acceptance,
+                    // RFC 5321 §4.1.1.4) and stands: reporting it as a failure would get a delivered message
+                    // sent again. Only the connection can no longer be trusted.
+                    note("\(stray); closing the connection")
+                    state = .closed
+                    return .close(outcome, quit: false)
+                case .finish, .send: return protocolViolation(stray)
                 default: break
                 }
             }

@@ -127,4 +127,20 @@ import SMTPWire
         #expect(!error.outcomeUnknown)
         #expect(error.isTransient)
     }
+
+    @Test func anAcceptedMessageStaysDeliveredWhenStrayBytesFollowItsReply() {
+        var machine = Self.ready(ehloReply: "250-mx\r\n250 PIPELINING\r\n")
+        _ = machine.send(envelope: SMTPEnvelope(from: "a@x.test", recipients: ["b@y.test"]), message: Self.bytes("hi"))
+        _ = machine.received(Self.bytes("250 ok\r\n250 ok\r\n354 go\r\n"))
+        _ = machine.bodyWritten()
+        // The 250 for the data and a 421 in the same read: the message was accepted, and must be
+        // reported so, or a retry (the pool's, failover's) would send it twice.
+        let action = machine.received(Self.bytes("250 2.0.0 queued\r\n421 4.3.2 bye\r\n"))
+        guard case .close(.delivered(let result), quit: false) = action else {
+            Issue.record("expected delivered and the connection dropped, got \(Self.describe(action))")
+            return
+        }
+        #expect(result.response.code == 250)
+        #expect(machine.isClosed)
+    }
 }

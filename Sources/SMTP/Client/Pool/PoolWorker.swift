@@ -38,6 +38,7 @@ enum PoolWorker {
                     queue.complete(start.first, with: .failed(cancelled, retryable: false))
                 } else {
                     // Nothing of the message was sent; it goes first in line for another connection.
+                    connection.report(.retried(reason: "the idle connection did not answer NOOP"))
                     queue.enqueue(start.first, atFront: true)
                 }
                 return connection
