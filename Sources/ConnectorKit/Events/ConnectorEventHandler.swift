@@ -1,7 +1,7 @@
 /// Where a connector's events go: a host's closure, or nowhere (the default).
 ///
 /// With no handler an event is never even built: ``emit(_:)`` takes it as an autoclosure and
-/// checks one optional first, so the default costs nothing measurable (Docs/Performance.md).
+/// checks one optional first, so the default costs nothing measurable (Docs/Performance.md, "Events").
 ///
 /// ```swift
 /// let events = ConnectorEventHandler { event in
