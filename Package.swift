@@ -55,7 +55,7 @@ let package = Package(
             dependencies: ["Console", "StandardConnectors", "DevServer", "ConnectorKit", "SMTPConnector", "Presets", "SMTP", "SMTPWire", "MIME"]
         ),
         // Helpers for the tests only (Python's email parser, the Postfix environment); not a product.
-        .target(name: "TestSupport", dependencies: ["DevServer"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["DevServer", "ConnectorKit"], path: "Tests/TestSupport"),
         .testTarget(name: "ConnectorKitTests", dependencies: ["ConnectorKit"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"]),
         .testTarget(name: "DKIMTests", dependencies: ["DKIM", "MIME", "CryptoSupport", "TestSupport"]),

@@ -28,7 +28,7 @@ DESIGN = {
     "Gmail": ["ConnectorKit"], "SendGrid": ["ConnectorKit"], "AliyunDirectMail": ["ConnectorKit"], "Catalog": ["ConnectorKit"],
     "ConnectorKit": [], "MIME": [], "COpenSSL": [],
     "mime-benchmark": ["MIME"],
-    "TestSupport": ["DevServer"],  # tests only: helpers around the DevServer
+    "TestSupport": ["DevServer", "ConnectorKit"],  # tests only: helpers around the DevServer, an event recorder
 }
 SYSTEM = {"Foundation", "FoundationNetworking", "FoundationEssentials", "Glibc", "Dispatch", "Synchronization", "Testing",
           "XCTest", "_Concurrency"}
