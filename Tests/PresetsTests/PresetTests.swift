@@ -124,9 +124,9 @@ import Testing
         }
     }
 
-    @Test func theStandardRegistryOffersSMTPAndEveryPreset() throws {
+    @Test func theStandardRegistryOffersSMTPEveryPresetAndFailover() throws {
         let registry = ConnectorRegistry.standard
-        #expect(registry.available.map(\.id) == ["aliyun-directmail", "amazon-ses", "brevo", "gmail", "mailgun", "microsoft365",
+        #expect(registry.available.map(\.id) == ["aliyun-directmail", "amazon-ses", "brevo", "failover", "gmail", "mailgun", "microsoft365",
                                                    "postmark", "resend", "sendgrid", "smtp"])
         let connector = try registry.makeConnector(id: "gmail", config: ["auth": ["user": "a@gmail.com", "pass": "p"],
                                                                            "templates": PresetResolutionTests.templates])
