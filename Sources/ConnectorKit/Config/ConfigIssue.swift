@@ -27,3 +27,11 @@ public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
         return "\(location): \(message)"
     }
 }
+
+extension ConfigIssue {
+    /// This issue, found in a value nested at `prefix` of a larger document: `auth.pass` under
+    /// `failover[1]` is `failover[1].auth.pass`.
+    public func nested(under prefix: String) -> ConfigIssue {
+        ConfigIssue(path: path.isEmpty ? prefix : "\(prefix).\(path)", message: message, hint: hint)
+    }
+}

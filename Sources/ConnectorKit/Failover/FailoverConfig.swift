@@ -15,8 +15,11 @@ public struct FailoverConfig: Sendable, Equatable {
             config["preset"]?.stringValue ?? connectorID
         }
 
+        /// Where it sits in the document: `failover[1]`.
+        public var path: String { "failover[\(index)]" }
+
         /// `failover[1] (sendgrid)`.
-        public var label: String { "failover[\(index)] (\(name))" }
+        public var label: String { "\(path) (\(name))" }
     }
 
     /// The members, in the order they are tried.
@@ -81,9 +84,7 @@ public struct FailoverConfig: Sendable, Equatable {
             return (nil, [ConfigIssue(path: connectorPath, message: "no connector is registered with id \"\(id)\"",
                                       hint: "Use one of: \(known).")])
         }
-        let issues = factory.validate(.object(object)).map { issue in
-            ConfigIssue(path: issue.path.isEmpty ? path.description : "\(path).\(issue.path)", message: issue.message, hint: issue.hint)
-        }
+        let issues = factory.validate(.object(object)).map { $0.nested(under: path.description) }
         return (Member(index: index, connectorID: id, config: .object(object)), issues)
     }
 }

@@ -58,10 +58,7 @@ public struct FailoverConnectorFactory: ConnectorFactory {
                 members.append(.init(name: member.name, connector: connector))
             } catch var error as ConnectorError {
                 error.message = "\(member.label): \(error.message)"
-                error.issues = error.issues.map {
-                    ConfigIssue(path: $0.path.isEmpty ? "failover[\(member.index)]" : "failover[\(member.index)].\($0.path)",
-                                message: $0.message, hint: $0.hint)
-                }
+                error.issues = error.issues.map { $0.nested(under: member.path) }
                 throw error
             }
         }
