@@ -69,6 +69,13 @@ let package = Package(
                                                           "StandardConnectors", "SMTPConnector", "SMTP", "SMTPWire", "ConnectorKit"]),
         .testTarget(name: "StandardConnectorsTests", dependencies: ["StandardConnectors", "ConnectorKit", "DevServer", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "NetworkIO", "ConnectorKit", "DevServer", "Presets", "TestSupport"]),
+        // Fuzzing (scripts/fuzz.sh, Docs/Reliability.md): the checks, one libFuzzer binary over them,
+        // and the committed corpus replayed through the same checks in the ordinary suite.
+        .target(name: "FuzzChecks",
+                dependencies: ["SMTPWire", "SMTP", "NetworkIO", "ConnectorKit", "StandardConnectors", "MIME", "DevServer", "Console"],
+                path: "Tests/Fuzz/Checks"),
+        .executableTarget(name: "smtp-fuzz", dependencies: ["FuzzChecks"], path: "Tests/Fuzz/Runner"),
+        .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks", "MIME", "TestSupport"]),
         // Runs the built `smtp-connector` binary as a user would.
         .testTarget(name: "CLITests", dependencies: ["DevServer", "NetworkIO", "TestSupport", "Console", "smtp-connector"]),
     ]

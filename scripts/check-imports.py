@@ -29,6 +29,9 @@ DESIGN = {
     "ConnectorKit": [], "MIME": [], "COpenSSL": [],
     "mime-benchmark": ["MIME"],
     "TestSupport": ["DevServer", "ConnectorKit"],  # tests only: helpers around the DevServer, an event recorder
+    # tests only: the fuzz checks reach into every module they fuzz, and the libFuzzer binary runs them
+    "FuzzChecks": ["SMTPWire", "SMTP", "NetworkIO", "ConnectorKit", "StandardConnectors", "MIME", "DevServer", "Console"],
+    "smtp-fuzz": ["FuzzChecks"],
 }
 SYSTEM = {"Foundation", "FoundationNetworking", "FoundationEssentials", "Glibc", "Dispatch", "Synchronization", "Testing",
           "XCTest", "_Concurrency"}

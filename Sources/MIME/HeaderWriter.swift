@@ -64,20 +64,23 @@ struct HeaderWriter {
     /// (CRLF + the space) before 78 characters. Unfolding removes only the CRLF, so plain text keeps
     /// its spaces, and the space between two encoded-words is dropped by decoders (RFC 2047 §6.2).
     /// A line never breaks before a blank token (the gap between two spaces, a tab): the
-    /// continuation line would then hold whitespace alone.
+    /// continuation line would then hold whitespace alone. Nor right after one: the line would end
+    /// in white space, which some relays strip and some readers trim when unfolding, losing a space.
     static func fold(_ name: String, _ tokens: [String]) -> [String] {
         var lines: [String] = []
         var line = "\(name):"
         var first = true
+        var previousBlank = false
         for token in tokens {
             let blank = token.allSatisfy { $0 == " " || $0 == "\t" }
-            if !first, !blank, line.utf8.count + 1 + token.utf8.count > preferredLineOctets {
+            if !first, !blank, !previousBlank, line.utf8.count + 1 + token.utf8.count > preferredLineOctets {
                 lines.append(line)
                 line = " " + token
             } else {
                 line += " " + token
             }
             first = false
+            previousBlank = blank
         }
         lines.append(line)
         return lines

@@ -10,6 +10,10 @@ public enum Punycode {
     /// point, and a DNS label is at most 63 octets (RFC 1035 §2.3.4).
     public static let maxLabelCodePoints = 63
 
+    /// What separates the labels of a domain: the full stop, and the ideographic, full-width and
+    /// half-width ideographic full stops that IDNA reads as one (RFC 3490 §3.1).
+    public static let labelSeparators: Set<Unicode.Scalar> = [".", "\u{3002}", "\u{FF0E}", "\u{FF61}"]
+
     /// Encodes one label's code points (RFC 3492 §6.3).
     /// - Returns: nil on overflow, or for a label of more than ``maxLabelCodePoints`` code points:
     ///   it could never be a DNS label, and the encoder's cost grows with the square of the length.
@@ -57,11 +61,16 @@ public enum Punycode {
     ///   more than 255 code points (checked first, before any conversion).
     public static func asciiDomain(_ domain: String) -> String? {
         guard domain.unicodeScalars.count <= 255 else { return nil }  // punycode is never shorter
-        let labels = domain.precomposedStringWithCanonicalMapping.lowercased()
-            .split(separator: ".", omittingEmptySubsequences: false)
+        // Labels are split on code points, not Characters: "." followed by a combining mark is one
+        // Character, and splitting on Characters would carry its dot into a label (and the encoded
+        // domain would gain a label). The ideographic and full-width stops separate labels too
+        // (RFC 3490 §3.1, UTS #46 §4).
+        let labels = domain.precomposedStringWithCanonicalMapping.lowercased().unicodeScalars
+            .split(omittingEmptySubsequences: false) { labelSeparators.contains($0) }
             .map { label -> String? in
-                if label.unicodeScalars.allSatisfy(\.isASCII) { return String(label) }
-                return encode(String(label)).map { "xn--" + $0 }
+                let text = String(String.UnicodeScalarView(label))
+                if label.allSatisfy(\.isASCII) { return text }
+                return encode(text).map { "xn--" + $0 }
             }
         guard labels.allSatisfy({ $0 != nil && $0!.utf8.count <= 63 }) else { return nil }
         return labels.compactMap { $0 }.joined(separator: ".")

@@ -28,6 +28,22 @@ extension SMTPConnectorConfig {
         read(config, hostProvidesTokens: hostProvidesTokens, presets: presets).issues
     }
 
+    /// Issues about a value the preset derived from a confidential one (`fromEmail` from
+    /// `auth.user`) must not quote it: the value is masked and its source named instead.
+    static func maskingDerivedSecrets(_ issues: [ConfigIssue], resolution: PresetResolution?) -> [ConfigIssue] {
+        guard let resolution else { return issues }
+        var masked = issues
+        for (path, source) in resolution.sources {
+            guard case .derived(let from) = source, ConfidentialValues.isConfidential(path: from),
+                  let value = resolution.config.value(atPath: path)?.stringValue, !value.isEmpty else { continue }
+            for index in masked.indices where masked[index].path == path && masked[index].message.contains(value) {
+                masked[index].message = masked[index].message.replacingOccurrences(of: value, with: ConfidentialValues.mask)
+                    + " (taken from \(from))"
+            }
+        }
+        return masked
+    }
+
     /// The preset `config` names, applied; nil without a `preset` key. Issues name the key.
     public static func resolvePreset(_ config: ConfigValue, presets: PresetCatalog) -> (Preset?, PresetResolution?, [ConfigIssue]) {
         guard let value = config["preset"], value != .null else { return (nil, nil, []) }
@@ -93,7 +109,9 @@ extension SMTPConnectorConfig {
         reader.finish()
         // A path the preset already explained (with its provider-specific hint) is reported once.
         let presetPaths = Set(presetIssues.map(\.path))
-        let issues = presetIssues + reader.issues.dropFirst(presetIssues.count).filter { !presetPaths.contains($0.path) }
+        let issues = maskingDerivedSecrets(
+            presetIssues + reader.issues.dropFirst(presetIssues.count).filter { !presetPaths.contains($0.path) },
+            resolution: resolution)
 
         guard let host, let from, let templates else { return (nil, issues, reader.readPaths) }
         let security: Security

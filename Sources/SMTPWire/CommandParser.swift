@@ -11,6 +11,12 @@ extension SMTPCommand {
     /// them as they are while an AUTH exchange is under way.
     /// - Throws: ``ParseError`` carrying the reply to send (502 for an unknown verb, 501 for bad arguments).
     public init(parsing line: String) throws(ParseError) {
+        // RFC 5321 §4.1: a command line is printable text (UTF-8 in addresses with SMTPUTF8). A
+        // control character (a bare CR, a NUL) would reach the session's state and its replies, so
+        // the line is refused whole, as the client side refuses to write one.
+        guard !line.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw ParseError(reply: SMTPReply(code: 501, enhancedCode: "5.5.2", lines: ["Syntax error: the line holds a control character"]))
+        }
         let verb = line.prefix { $0 != " " }.uppercased()
         let argument = line.count > verb.count ? String(line.dropFirst(verb.count + 1)) : ""
         func syntax(_ usage: String) -> ParseError {

@@ -13,8 +13,8 @@ public struct TemplateRenderer: Sendable {
         /// `&`, `<`, `>`, `"` and `'` become entities (text/html bodies). Logto does not do this; we do,
         /// so a user name like `<script>` cannot inject markup into an email.
         case html
-        /// CR, LF, NUL and other control characters become spaces (subjects and other header
-        /// values), so a value can never start a new header line.
+        /// CR, LF, NUL and every other control character (C0, DEL, C1) and U+2028/U+2029 become
+        /// spaces (subjects and other header values), so a value can never start a new header line.
         case headerLine
     }
 
@@ -78,7 +78,10 @@ public struct TemplateRenderer: Sendable {
             return escaped
         case .headerLine:
             return String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-                scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar
+                // C0, DEL, C1 (NEL, U+0085, is a line break to some readers) and the Unicode line and
+                // paragraph separators: none may reach a header line as a break.
+                scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}"
+                    ? " " : scalar
             }))
         }
     }

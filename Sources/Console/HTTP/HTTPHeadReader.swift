@@ -14,9 +14,11 @@ struct HTTPHeadReader {
             let (name, value) = try field(line)
             headers.append(name: name, value: value)
         }
-        // RFC 9112 §3.2: a 1.1 request has exactly one Host.
-        if version == "HTTP/1.1", headers.values("Host").count != 1 {
-            throw HTTPParseError(400, "an HTTP/1.1 request needs exactly one Host header")
+        // RFC 9112 §3.2: a 1.1 request has exactly one Host. A 1.0 request may have none, but two
+        // are refused for any version: which one counts would be a guess.
+        let hosts = headers.values("Host").count
+        if hosts > 1 || (version == "HTTP/1.1" && hosts != 1) {
+            throw HTTPParseError(400, "a request needs exactly one Host header")
         }
         let length = try bodyLength(headers)
         let (path, query) = try Self.splitTarget(target)
@@ -96,9 +98,10 @@ struct HTTPHeadReader {
                                   : HTTPParseError(400, "both Transfer-Encoding and Content-Length were sent")
         }
         guard let first = lengths.first else { return 0 }
+        // A list of equal values counts as one (RFC 9110 §8.6); "," alone is no value at all.
         let values = lengths.flatMap { $0.split(separator: ",").map { $0.trimmingBlanks } }
-        guard values.allSatisfy({ $0 == values[0] }), !values[0].isEmpty, values[0].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              values[0].utf8.count <= 12, let length = Int(values[0]) else {
+        guard let value = values.first, values.allSatisfy({ $0 == value }), !value.isEmpty,
+              value.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), value.utf8.count <= 12, let length = Int(value) else {
             throw HTTPParseError(400, "Content-Length \"\(first)\" is not one whole number")
         }
         guard length <= limits.maxBodyBytes else {

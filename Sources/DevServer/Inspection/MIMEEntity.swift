@@ -19,14 +19,16 @@ struct MIMEEntity {
             let line = String(decoding: all[index..<end], as: UTF8.self)
             index = next
             if line.isEmpty { bodyStart = min(index, all.count); break }
+            // RFC 5322 §2.2.3: unfolding removes the CRLF and nothing else, so runs of spaces
+            // around a fold survive; only the value's ends are trimmed, once it is whole.
             if let first = line.first, first == " " || first == "\t", let last = fields.indices.last {
-                fields[last].1 += " " + line.trimmingCharacters(in: .whitespaces)
+                fields[last].1 += line
             } else if let colon = line.firstIndex(of: ":") {
                 fields.append((String(line[..<colon]).trimmingCharacters(in: .whitespaces),
-                               String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+                               String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" })))
             }
         }
-        headers = fields
+        headers = fields.map { ($0.0, $0.1.trimmingCharacters(in: .whitespaces)) }
         body = all[min(bodyStart, all.count)...]
     }
 

@@ -1,0 +1,69 @@
+import ConnectorKit
+import Foundation
+import StandardConnectors
+
+/// A connector config as an operator writes it: JSON parsing, the preset merge and validation.
+///
+/// Input: one byte picking the connector id (the one the CLI would pick, or one of the standard
+/// registry's, so every preset's merge is reached), then JSON text.
+///
+/// Checked: parsing either succeeds or throws the library's `invalid_config` error; a parsed value
+/// prints as JSON that parses back to the same value; validation returns issues instead of crashing;
+/// no issue quotes a confidential value (a password, token or key of 8 characters or more); and a
+/// config with no issues builds a connector.
+enum ConfigTarget {
+    static let registry = ConnectorRegistry.standard
+    static let ids = registry.available.map(\.id).sorted()
+
+    static func check(_ data: [UInt8]) throws {
+        guard let first = data.first else { return }
+        let config: ConfigValue
+        do {
+            config = try ConfigValue.parse(json: Data(data.dropFirst()))
+        } catch let error as ConnectorError {
+            try require(error.code == .invalidConfig, "parsing failed with \(error.code)")
+            return
+        }
+        if let text = try? config.jsonText() {
+            let again = try ConfigValue.parse(json: text)
+            try require(again == config, "\(text) reads back as a different value")
+        }
+        let id = first < 128 ? ConnectorRegistry.connectorID(for: config) : ids[Int(first) % ids.count]
+        guard let factory = registry.factory(id: id) else { throw InvariantViolation(message: "no factory \(id)") }
+        let issues = factory.validate(config)
+        // The DKIM domain and selector are masked with the rest of `dkim`, but they are public (they
+        // name a DNS record), and hints quote domains like example.com: they are not checked.
+        let secrets = confidentialStrings(in: config, path: "", confidential: false).filter { secret in
+            secret.value.count >= 8 && !secret.path.hasSuffix("dkim.domainName") && !secret.path.hasSuffix("dkim.keySelector")
+        }
+        for issue in issues {
+            for secret in secrets where issue.description.contains(secret.value) {
+                throw InvariantViolation(message: "the issue at \(issue.path) quotes the confidential value at \(secret.path)")
+            }
+        }
+        if issues.isEmpty {
+            do {
+                _ = try factory.makeConnector(config: config)
+            } catch {
+                throw InvariantViolation(message: "a config with no issues did not build a connector: \(error)")
+            }
+        }
+    }
+
+    /// Every string that ``ConfidentialValues`` would mask in `value`, with its path.
+    static func confidentialStrings(in value: ConfigValue, path: String, confidential: Bool) -> [(path: String, value: String)] {
+        switch value {
+        case .object(let members):
+            members.flatMap { key, member in
+                confidentialStrings(in: member, path: path.isEmpty ? key : "\(path).\(key)",
+                                    confidential: confidential || ConfidentialValues.isConfidential(keys: [key]))
+            }
+        case .array(let elements):
+            elements.enumerated().flatMap { confidentialStrings(in: $1, path: "\(path)[\($0)]", confidential: confidential) }
+        case .string(let text):
+            confidential ? [(path, text)] : []
+        case .number, .bool, .null:
+            []
+        }
+    }
+}
