@@ -76,6 +76,8 @@ let package = Package(
                 path: "Tests/Fuzz/Checks"),
         .executableTarget(name: "smtp-fuzz", dependencies: ["FuzzChecks"], path: "Tests/Fuzz/Runner"),
         .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks", "MIME", "TestSupport"]),
+        // The fault soak (scripts/soak.sh): a pool against a server that fails at random.
+        .executableTarget(name: "smtp-soak", dependencies: ["SMTP", "NetworkIO"], path: "Tests/Soak"),
         // Runs the built `smtp-connector` binary as a user would.
         .testTarget(name: "CLITests", dependencies: ["DevServer", "NetworkIO", "TestSupport", "Console", "smtp-connector"]),
     ]

@@ -32,6 +32,7 @@ DESIGN = {
     # tests only: the fuzz checks reach into every module they fuzz, and the libFuzzer binary runs them
     "FuzzChecks": ["SMTPWire", "SMTP", "NetworkIO", "ConnectorKit", "StandardConnectors", "MIME", "DevServer", "Console"],
     "smtp-fuzz": ["FuzzChecks"],
+    "smtp-soak": ["SMTP", "NetworkIO"],  # tests only: the fault soak
 }
 SYSTEM = {"Foundation", "FoundationNetworking", "FoundationEssentials", "Glibc", "Dispatch", "Synchronization", "Testing",
           "XCTest", "_Concurrency"}
