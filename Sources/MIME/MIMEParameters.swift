@@ -7,7 +7,10 @@ enum MIMEParameters {
     /// `name*0*`, `name*1*`… continuations so no line passes 78 characters. Each segment starts
     /// on a folded line.
     static func format(_ name: String, _ value: String) -> String {
+        // Readers decode RFC 2047 encoded-words even inside a quoted filename (Python's email and
+        // common mail clients do), so a value with "=?" goes RFC 2231-encoded, where none do.
         let plain = value.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }
+            && !value.contains("=?")
         if plain, value.utf8.count + name.utf8.count <= 70 {
             return ";\r\n \(name)=\"\(value)\""
         }

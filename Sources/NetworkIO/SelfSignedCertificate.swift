@@ -4,15 +4,22 @@ import Foundation
 /// A throwaway certificate and key, made with OpenSSL at start-up, so the DevServer can offer TLS
 /// (the DevServer's, a test's) without any files. Clients trust it by taking ``certificatePEM`` as their CA (`tls.ca`).
 public struct SelfSignedCertificate: Sendable {
-    /// The certificate, PEM. Valid for the names it was made for, for 7 days.
+    /// The certificate, PEM. Valid for the names it was made for, for 7 days unless told otherwise.
     public let certificatePEM: String
     /// The private key (EC P-256), PEM.
     public let privateKeyPEM: String
 
     /// Makes a certificate for `dnsNames` and `ipAddresses` (subject alternative names).
+    /// - Parameters:
+    ///   - commonName: the subject's CN.
+    ///   - dnsNames: DNS names it is valid for.
+    ///   - ipAddresses: IP addresses it is valid for.
+    ///   - validFrom: when validity starts, in seconds from now (default an hour ago).
+    ///   - validUntil: when it ends, in seconds from now (default 7 days; negative for a certificate
+    ///     that has already expired, as tests of expiry need).
     /// - Throws: ``NetworkError`` of kind `tls` when OpenSSL fails.
     public init(commonName: String = "localhost", dnsNames: [String] = ["localhost"],
-                ipAddresses: [String] = ["127.0.0.1", "::1"]) throws {
+                ipAddresses: [String] = ["127.0.0.1", "::1"], validFrom: Int = -3600, validUntil: Int = 7 * 24 * 3600) throws {
         guard let keyContext = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, nil) else { throw Self.failure("key context") }
         defer { EVP_PKEY_CTX_free(keyContext) }
         var key: OpaquePointer?
@@ -30,8 +37,8 @@ public struct SelfSignedCertificate: Sendable {
         let serialNumber = BN_bin2bn(serial, 16, nil)
         BN_to_ASN1_INTEGER(serialNumber, X509_get_serialNumber(certificate))
         BN_free(serialNumber)
-        X509_gmtime_adj(X509_getm_notBefore(certificate), -3600)
-        X509_gmtime_adj(X509_getm_notAfter(certificate), 7 * 24 * 3600)
+        X509_gmtime_adj(X509_getm_notBefore(certificate), validFrom)
+        X509_gmtime_adj(X509_getm_notAfter(certificate), validUntil)
         X509_set_pubkey(certificate, key)
         let name = X509_get_subject_name(certificate)
         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, commonName, -1, -1, 0)

@@ -117,8 +117,18 @@ actor OAuth2TokenSource {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let body = try? ConfigValue.parse(json: data)
         guard status == 200, let accessToken = body?["access_token"]?.stringValue else {
-            let code = body?["error"]?.stringValue ?? "HTTP \(status)"
-            let detail = body?["error_description"]?.stringValue.map { ": \($0)" } ?? ""
+            // The endpoint's own words, scrubbed of everything this request sent that is secret: an
+            // endpoint that echoes "invalid client_secret abc..." must not put it into an error.
+            let sent: [String]
+            switch grant {
+            case .refreshToken(_, let clientSecret, let refreshToken): sent = [clientSecret, refreshToken]
+            case .serviceAccount: sent = form.filter { $0.0 == "assertion" }.map(\.1)
+            }
+            func scrub(_ text: String) -> String {
+                sent.filter { $0.count >= 3 }.reduce(text) { $0.replacingOccurrences(of: $1, with: "<redacted>") }
+            }
+            let code = scrub(body?["error"]?.stringValue ?? "HTTP \(status)")
+            let detail = body?["error_description"]?.stringValue.map { ": \(scrub($0))" } ?? ""
             throw TokenError(description: "the token endpoint refused the grant (\(code)\(detail))")
         }
         return (accessToken, Date().addingTimeInterval(lifetime(body?["expires_in"])))

@@ -70,6 +70,11 @@ import Testing
         #expect(status("GET /%zz HTTP/1.1\r\nHost: a\r\n\r\n") == 400)
         #expect(status("GET / HTTP/2.0\r\nHost: a\r\n\r\n") == 505)
         #expect(status("G(T / HTTP/1.1\r\nHost: a\r\n\r\n") == 400)
+        // Found by the http-request fuzz target: a Content-Length of commas alone crashed the parser,
+        // and HTTP/1.0 took two Hosts.
+        #expect(status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: ,\r\n\r\n") == 400)
+        #expect(status("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: , ,\r\n\r\n") == 400)
+        #expect(status("GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n") == 400)
     }
 
     @Test func bodiesAreFramedOnlyByOneContentLength() {

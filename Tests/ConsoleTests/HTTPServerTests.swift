@@ -69,4 +69,21 @@ import Testing
             #expect(try await exchange(server, "GET /api/ok HTTP/1.1\r\n\(headers)Connection: close\r\n\r\n").hasSuffix("GET /api/ok 0"))
         }
     }
+
+    /// CSRF over the wire: a POST with the token but from another site's page, or without the
+    /// console's own request header, is refused before the handler sees it; the same POST from the
+    /// console's page goes through.
+    @Test func crossSitePostsAreRefusedOverHTTP() async throws {
+        try await withServer { server in
+            let headers = head.replacingOccurrences(of: "PORT", with: "\(server.port)")
+            let body = "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+            let foreign = try await exchange(server, "POST /api/send HTTP/1.1\r\n\(headers)X-Console-Request: 1\r\nOrigin: http://evil.example\r\n\(body)")
+            #expect(foreign.hasPrefix("HTTP/1.1 403"), "\(foreign)")
+            #expect(!foreign.contains("POST /api/send"))
+            let noHeader = try await exchange(server, "POST /api/send HTTP/1.1\r\n\(headers)Origin: http://127.0.0.1:\(server.port)\r\n\(body)")
+            #expect(noHeader.hasPrefix("HTTP/1.1 403"), "\(noHeader)")
+            let own = try await exchange(server, "POST /api/send HTTP/1.1\r\n\(headers)X-Console-Request: 1\r\nOrigin: http://127.0.0.1:\(server.port)\r\n\(body)")
+            #expect(own.hasPrefix("HTTP/1.1 200") && own.hasSuffix("POST /api/send 2"), "\(own)")
+        }
+    }
 }

@@ -29,6 +29,15 @@ import Testing
         try Mailbox(address).validate(field: "to[0]")
     }
 
+    /// Found by the punycode fuzz target: "." then a combining mark is one Character, and labels
+    /// split on Characters carried the dot into an encoded label (the domain gained a label).
+    @Test func labelsAreSplitOnCodePointsAndEveryFullStop() throws {
+        let domain = try #require(Punycode.asciiDomain("ex.\u{31C}ample.test"))
+        #expect(domain.split(separator: ".").count == 3)
+        #expect(!domain.split(separator: ".").contains { $0.hasPrefix("xn--.") })
+        #expect(Punycode.asciiDomain("bücher\u{3002}example\u{FF0E}test") == "xn--bcher-kva.example.test")
+    }
+
     @Test func lengthsAreCheckedBeforeAnyPunycodeConversion() {
         // Converted first, this domain would fail as "cannot be converted" (its label is far over 63)
         // after seconds of quadratic work; checked first, it fails on its length at once.

@@ -107,6 +107,20 @@ import TestSupport
         #expect(throws: MIMEError.self) { try MessageComposer().compose(message(headers: [("Content-Type", "text/evil")])) }
     }
 
+    @Test func displayNamesWithLineBreaksOrNULAreRefusedWhenComposing() {
+        for name in ["Evil\r\nBcc: victim@example.com", "Evil\nBcc: x@y.z", "Evil\rX", "Evil\0"] {
+            var fromMessage = message()
+            fromMessage.from = Mailbox("a@example.com", displayName: name)
+            #expect(throws: MIMEError.self, "\(name.debugDescription) in From") { try MessageComposer().compose(fromMessage) }
+            var replyMessage = message()
+            replyMessage.replyTo = Mailbox("r@example.com", displayName: name)
+            #expect(throws: MIMEError.self, "\(name.debugDescription) in Reply-To") { try MessageComposer().compose(replyMessage) }
+            var toMessage = message()
+            toMessage.to = [Mailbox("b@example.com", displayName: name)]
+            #expect(throws: MIMEError.self, "\(name.debugDescription) in To") { try MessageComposer().compose(toMessage) }
+        }
+    }
+
     @Test func displayNamesAreQuotedOrEncodedAsNeeded() {
         #expect(HeaderWriter.format(Mailbox("a@b.c", displayName: "Ada Lovelace")) == "Ada Lovelace <a@b.c>")
         #expect(HeaderWriter.format(Mailbox("a@b.c", displayName: "Lovelace, Ada \"AL\"")) == #""Lovelace, Ada \"AL\"" <a@b.c>"#)

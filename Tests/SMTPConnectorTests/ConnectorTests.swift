@@ -84,6 +84,32 @@ import TestSupport
         #expect(parsed.subject?.contains("Bcc: victim@example.com") == true)
     }
 
+    @Test func aPayloadValueCannotAddAHeaderThroughACustomHeader() async throws {
+        let server = try DevServer.started(users: ["app": Self.password])
+        defer { server.stop() }
+        // customHeaders has X-App: {{ application.name }}; the value tries CRLF, a bare LF, NEL (U+0085)
+        // and the Unicode line separator.
+        let name = "Acme\r\nBcc: victim@example.com\nX-Injected: yes\u{85}X-Nel: 1\u{2028}X-Ls: 1"
+        _ = try await connector(config(server)).send(
+            EmailRequest(to: "ada@example.test", usageType: .signIn, payload: ["code": "1", "application": ["name": .string(name)]]))
+        let received = try #require(server.messages.first)
+        let parsed = try await TestSupport.parseWithPython(received.data)
+        for injected in ["Bcc", "X-Injected", "X-Nel", "X-Ls"] {
+            #expect(parsed.headers(named: injected).isEmpty, "\(injected) was injected")
+        }
+        #expect(parsed.headers(named: "X-App").count == 1)
+        #expect(parsed.headers(named: "X-App").first?.contains("Bcc: victim@example.com") == true)
+        #expect(received.recipients == ["ada@example.test"])
+    }
+
+    @Test func anEHLONameWithALineBreakOrNULIsAConfigIssue() {
+        for name in ["client.example.test\r\nMAIL FROM:<x@y.z>", "client\0.example.test", "cli\nent.example.test"] {
+            let issues = SMTPConnectorConfig.validate(["host": "smtp.example.test", "fromEmail": "a@example.test", "name": .string(name),
+                                                       "templates": [["usageType": "Generic", "contentType": "text/plain", "subject": "s", "content": "c"]]])
+            #expect(issues.filter { $0.path == "name" }.count == 1, "\(name.debugDescription): \(issues)")
+        }
+    }
+
     @Test func unknownUsageTypeFallsBackToGenericAndUnknownPlaceholdersStay() async throws {
         let server = try DevServer.started(users: ["app": Self.password])
         defer { server.stop() }

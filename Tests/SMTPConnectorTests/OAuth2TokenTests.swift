@@ -135,6 +135,22 @@ final class TokenEndpoint: @unchecked Sendable {
         #expect(server.messages.isEmpty)
     }
 
+    @Test func anEndpointThatEchoesTheSecretsCannotPutThemIntoTheError() async throws {
+        let endpoint = try TokenEndpoint(status: 401, body: #"{"error":"invalid_client refresh-secret-value","error_description":"client_secret very-secret-value is wrong"}"#)
+        defer { endpoint.stop() }
+        let server = try DevServer.started(users: [:]) { $0.oauthTokens = ["me@example.test": "x"] }
+        defer { server.stop() }
+        let connector = try connector(server, auth: ["type": "oauth2", "user": "me@example.test", "clientId": "c",
+                                                     "clientSecret": "very-secret-value", "refreshToken": "refresh-secret-value",
+                                                     "accessUrl": .string(endpoint.url)])
+        let error = try await #require(throws: ConnectorError.self) { try await connector.send(request) }
+        #expect(error.code == .authorizationFailed)
+        #expect(error.message.contains("invalid_client") && error.message.contains("is wrong"), "the endpoint's words stay")
+        for text in ["\(error)", error.message, (try? error.jsonValue.jsonText()) ?? ""] {
+            #expect(!text.contains("very-secret-value") && !text.contains("refresh-secret-value"), "\(text)")
+        }
+    }
+
     @Test func serviceAccountsSignAJWTTheEndpointCanVerify() async throws {
         let pem = try await TestSupport.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])
         let endpoint = try TokenEndpoint(body: #"{"access_token":"service-token","expires_in":3600}"#)

@@ -61,6 +61,8 @@ public struct SMTPClientStateMachine: Sendable {
     /// The phase the connection is in, for errors and for `doctor`'s steps.
     public internal(set) var phase = SMTPPhase.connect
     var transcriptLines: [TranscriptLine] = []
+    /// The credentials and the AUTH payloads sent so far, scrubbed from every reply (+Secrets).
+    var secrets: [String]
     /// The local address literal, the EHLO name of last resort.
     var fallbackName: String?
 
@@ -74,6 +76,7 @@ public struct SMTPClientStateMachine: Sendable {
         self.configuration = configuration
         self.hostName = hostName
         self.oauthToken = oauthToken
+        secrets = Self.secrets(in: configuration, oauthToken: oauthToken)
     }
 
     /// Whether the connection is open and between messages.
@@ -135,11 +138,11 @@ public struct SMTPClientStateMachine: Sendable {
         while true {
             let reply: SMTPReply?
             do {
-                reply = try decoder.next()
+                reply = try decoder.next().map(scrubbed)
             } catch let failure as ReplyDecoder.Failure {
-                return protocolViolation(failure.message)
+                return protocolViolation(scrubbed(failure.message))
             } catch {
-                return protocolViolation("\(error)")
+                return protocolViolation(scrubbed("\(error)"))
             }
             guard let reply else { return .read(pendingTimeout) }
             logReply(reply)
@@ -303,6 +306,7 @@ public struct SMTPClientStateMachine: Sendable {
     /// Writes `commands` (logged without AUTH payloads), then reads.
     mutating func sendCommands(_ commands: [SMTPCommand]) -> Action {
         for command in commands { log(.client, command.redactedLine) }
+        rememberPayloads(of: commands)
         return .send(commands)
     }
 
