@@ -4,6 +4,8 @@
 #   scripts/fuzz.sh                  every target for 30 seconds each
 #   scripts/fuzz.sh TARGET SECONDS   one target ("all" for every one)
 #   MERGE=1 scripts/fuzz.sh ...      also keep new interesting inputs in Tests/Fuzz/Corpus/TARGET
+#   FUZZ_SEED=1 scripts/fuzz.sh ...  libFuzzer's random seed (default 0: a new one each run); CI
+#                                    fixes it so a run repeats, and longer random runs find the new
 #
 # Each target starts from its committed corpus (Tests/Fuzz/Corpus/TARGET); inputs it finds go to a
 # temporary folder unless MERGE=1. A crash, a sanitizer report or a broken invariant stops the run:
@@ -42,7 +44,7 @@ for name in "${selected[@]}"; do
     # SWIFT_BACKTRACE: Swift's own crash backtracer reads the stack in a way ASan reports; libFuzzer
     # and ASan print the stack instead.
     if FUZZ_TARGET=$name SWIFT_BACKTRACE=enable=no "$binary" "$found" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-            -max_len=8192 -artifact_prefix="$findings/$name-" -print_final_stats=1 > "$findings/$name.log" 2>&1; then
+            -max_len=8192 -seed="${FUZZ_SEED:-0}" -artifact_prefix="$findings/$name-" -print_final_stats=1 > "$findings/$name.log" 2>&1; then
         runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$findings/$name.log" | grep -o '[0-9]*$' || echo "?")
         echo "fuzz.sh: $name: clean, $runs inputs run" >&2
         if [ "${MERGE:-}" = 1 ]; then
