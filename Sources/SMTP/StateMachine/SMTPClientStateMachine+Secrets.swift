@@ -10,10 +10,10 @@ extension SMTPClientStateMachine {
     /// left alone (the password's length is then not given away either).
     static let shortestScrubbedSecret = 3
 
-    /// The credentials this machine holds.
+    /// The credentials this machine holds, longest first (see ``scrubbed(_:)-(String)``).
     static func secrets(in configuration: SMTPClientConfiguration, oauthToken: String?) -> [String] {
         let values = [configuration.credentials?.password, configuration.credentials?.user, configuration.oauth2?.user, oauthToken]
-        return values.compactMap { $0 }.filter { $0.count >= shortestScrubbedSecret }
+        return values.compactMap { $0 }.filter { $0.count >= shortestScrubbedSecret }.sorted { $0.count > $1.count }
     }
 
     /// Remembers the SASL payloads among `commands` (the base64 forms of the secrets).
@@ -21,9 +21,11 @@ extension SMTPClientStateMachine {
         for command in commands {
             switch command {
             case .auth(_, let response?), .authResponse(let response):
-                if response.count >= Self.shortestScrubbedSecret { secrets.append(response) }
+                guard response.count >= Self.shortestScrubbedSecret else { continue }
+                // Kept longest first, once, not sorted again for every reply.
+                secrets.insert(response, at: secrets.firstIndex { $0.count < response.count } ?? secrets.endIndex)
             default:
-                break
+                continue
             }
         }
     }
@@ -40,7 +42,7 @@ extension SMTPClientStateMachine {
     func scrubbed(_ text: String) -> String {
         guard !secrets.isEmpty else { return text }
         var clean = text
-        for secret in secrets.sorted(by: { $0.count > $1.count }) where clean.contains(secret) {
+        for secret in secrets where clean.contains(secret) {
             clean = clean.replacingOccurrences(of: secret, with: "<redacted>")
         }
         return clean

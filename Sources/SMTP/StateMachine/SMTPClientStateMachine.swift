@@ -61,7 +61,7 @@ public struct SMTPClientStateMachine: Sendable {
     /// The phase the connection is in, for errors and for `doctor`'s steps.
     public internal(set) var phase = SMTPPhase.connect
     var transcriptLines: [TranscriptLine] = []
-    /// The credentials and the AUTH payloads sent so far, scrubbed from every reply (+Secrets).
+    /// The credentials and the AUTH payloads sent so far, longest first, scrubbed from every reply (+Secrets).
     var secrets: [String]
     /// The local address literal, the EHLO name of last resort.
     var fallbackName: String?

@@ -71,8 +71,7 @@ enum MIMEHeaderTarget {
     }
 
     static func trimmed(_ value: String) -> String {
-        String(value.unicodeScalars.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
-            .map(Character.init))
+        value.trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
     }
 
     /// RFC 5322 §2.1.1 and §2.3: CRLF line endings only, each line at most 998 octets.
@@ -80,14 +79,12 @@ enum MIMEHeaderTarget {
         var lineLength = 0
         var index = 0
         var sawHeaderEnd = false
-        var previousLineEmpty = false
         while index < message.count {
             let byte = message[index]
             if byte == UInt8(ascii: "\r") {
                 try require(index + 1 < message.count && message[index + 1] == UInt8(ascii: "\n"), "a bare CR at \(index)")
                 try require(lineLength <= 998, "a line of \(lineLength) octets")
-                if lineLength == 0, !sawHeaderEnd { sawHeaderEnd = true }
-                previousLineEmpty = lineLength == 0
+                if lineLength == 0 { sawHeaderEnd = true }
                 lineLength = 0
                 index += 2
                 continue
@@ -96,7 +93,6 @@ enum MIMEHeaderTarget {
             lineLength += 1
             index += 1
         }
-        _ = previousLineEmpty
         try require(sawHeaderEnd, "no empty line after the header")
         try require(lineLength == 0, "the message does not end with CRLF")
     }
