@@ -38,6 +38,7 @@ status=0
 for name in "${selected[@]}"; do
     corpus="Tests/Fuzz/Corpus/$name"
     found=$(mktemp -d)
+    rm -f "$findings/$name"-*   # findings of an earlier run: they are in the log of that run
     echo "fuzz.sh: $name for ${seconds}s (corpus: $(ls "$corpus" | wc -l) inputs)" >&2
     # -timeout: one input taking 10 s is a hang, a finding like a crash. -rss_limit_mb: memory is a
     # finding too. Leak detection stays on: a leak in the code under test fails the run.
@@ -55,6 +56,15 @@ for name in "${selected[@]}"; do
         status=1
         echo "fuzz.sh: $name FAILED; the end of its log ($findings/$name.log):" >&2
         grep -v '^#[0-9]' "$findings/$name.log" | tail -40 >&2
+        # The invariant that broke (Swift's "Fatal error" line scrolls out of the tail above), and
+        # the input itself, so a CI log alone is enough to reproduce the finding.
+        grep -m 3 'Fatal error' "$findings/$name.log" >&2 || true
+        for input in "$findings/$name"-*; do
+            [ -f "$input" ] || continue
+            echo "fuzz.sh: the input, base64 (decode with: base64 -d > crash-NAME): $input" >&2
+            base64 -w 0 "$input" | head -c 65536 >&2
+            echo >&2
+        done
         echo "fuzz.sh: replay with: swift run smtp-fuzz $name $findings/$name-*" >&2
     fi
     rm -rf "$found"

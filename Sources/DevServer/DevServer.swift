@@ -1,7 +1,6 @@
 import Foundation
 import NetworkIO
 import SMTPWire
-import Synchronization
 
 /// A small SMTP server on loopback for the demo, for tests, and for host apps testing their own
 /// mail code: STARTTLS or implicit TLS with a self-signed certificate, AUTH PLAIN and LOGIN,
@@ -42,14 +41,14 @@ public final class DevServer: Sendable {
         var heldSessions: [DispatchSemaphore] = []
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Prepares a server (and its certificate); call ``start()`` to listen.
     /// - Parameter configuration: what to offer and how to behave.
     /// - Throws: ``NetworkError`` when the certificate or TLS context cannot be made.
     public init(_ configuration: DevServerConfiguration = DevServerConfiguration()) throws {
         self.configuration = configuration
-        state = Mutex(State(greetingsHeld: configuration.holdGreetings))
+        state = Locked(State(greetingsHeld: configuration.holdGreetings))
         let certificate = try configuration.certificate ?? SelfSignedCertificate()
         certificatePEM = certificate.certificatePEM
         if configuration.tls == .none {

@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import Glibc
-import Synchronization
 
 /// The one place blocking socket and TLS work runs: a set of threads grown on demand up to a cap,
 /// never Swift's cooperative pool and never a thread per operation.
@@ -27,7 +26,7 @@ public final class BlockingExecutor: Sendable {
         var idle = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let available = DispatchSemaphore(value: 0)
 
     /// Creates an executor.

@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 /// Carries a cancellation from any thread to the blocking work of one connection: the socket
 /// being connected, read or written is shut down, and a wait for name resolution ends, at once.
@@ -13,7 +12,7 @@ public final class CancellationToken: Sendable {
         var wakers: [DispatchSemaphore] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// A token not yet cancelled.
     public init() {}

@@ -1,6 +1,5 @@
 import COpenSSL
 import Glibc
-import Synchronization
 
 /// One OpenSSL `SSL` session, freed with this object.
 ///
@@ -30,7 +29,7 @@ public final class NetworkStream: Sendable {
 
     /// The underlying socket.
     public let socket: TCPSocket
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Wraps a connected socket.
     public init(socket: TCPSocket) {

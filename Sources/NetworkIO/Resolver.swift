@@ -1,6 +1,5 @@
 import Dispatch
 import Glibc
-import Synchronization
 
 /// Name resolution with a timeout and prompt cancellation.
 ///
@@ -23,10 +22,10 @@ public enum Resolver {
                                token: CancellationToken? = nil) throws -> [SocketAddress] {
         let name = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if NetworkStream.isIPAddress(name) { return try lookUp(name, port: port) }
-        let result = Mutex<Result<[SocketAddress], NetworkError>?>(nil)
+        let result = Locked<Result<[SocketAddress], NetworkError>?>(nil)
         // Set when the caller stops waiting, so a lookup still queued is skipped, not run for nobody:
         // otherwise abandoned lookups would pile up behind a slow resolver and delay every later one.
-        let abandoned = Mutex(false)
+        let abandoned = Locked(false)
         let done = DispatchSemaphore(value: 0)
         executor.execute {
             defer { done.signal() }

@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Synchronization
 
 /// A non-blocking TCP socket: connect with a timeout, or listen and accept.
 ///
@@ -13,13 +12,13 @@ public final class TCPSocket: Sendable {
         var shutDown = false
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// The file descriptor; -1 once closed.
     public var descriptor: Int32 { state.withLock { $0.descriptor } }
 
     private init(descriptor: Int32) {
-        state = Mutex(State(descriptor: descriptor))
+        state = Locked(State(descriptor: descriptor))
     }
 
     deinit { close() }

@@ -1,6 +1,5 @@
 import COpenSSL
 import Glibc
-import Synchronization
 
 /// TLS sessions a client may resume, per server name: a resumed handshake (RFC 8446 §2.2) skips
 /// the certificate exchange and its signature, which is most of a full handshake's cost on both
@@ -19,7 +18,7 @@ final class TLSSessionCache: Sendable {
         let pointer: OpaquePointer
     }
 
-    private let sessions = Mutex<[String: [Session]]>([:])
+    private let sessions = Locked<[String: [Session]]>([:])
     private let perName: Int
     private let names: Int
 

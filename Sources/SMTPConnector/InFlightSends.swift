@@ -1,5 +1,4 @@
 import ConnectorKit
-import Synchronization
 
 /// Counts the sends in flight so ``SMTPConnector/shutdown()`` can refuse new ones at once and wait
 /// for the rest.
@@ -10,7 +9,7 @@ final class InFlightSends: Sendable {
         var drained: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Whether shutdown started.
     var isShutDown: Bool { state.withLock { $0.isShutDown } }

@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func taggedHandlersAddMetadataWithoutOverwriting() {
-        let seen = Mutex<[ConnectorEvent]>([])
+        let seen = Locked<[ConnectorEvent]>([])
         let handler = ConnectorEventHandler { event in seen.withLock { $0.append(event) } }
             .adding(["memberIndex": 1, "phase": "tagged"])
         handler.emit(ConnectorEvent(.phaseFinished, level: .trace, connector: "smtp", duration: .milliseconds(1500),

@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 @testable import NetworkIO
-import Synchronization
 import Testing
 
 /// Connect deadlines shared among addresses, address order, and writes that time out only on
@@ -57,7 +56,7 @@ import Testing
     @Test func aSlowButSteadyReaderNeverTripsTheInactivityTimeout() throws {
         let listener = try TCPSocket.listen(host: "127.0.0.1", port: 0)
         defer { listener.shutdown() }
-        let received = Mutex(0)
+        let received = Locked(0)
         let total = 40 << 20
         let done = DispatchSemaphore(value: 0)
         Thread {

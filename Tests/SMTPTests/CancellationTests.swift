@@ -1,7 +1,6 @@
 import DevServer
 import Foundation
 @testable import NetworkIO
-import Synchronization
 import Testing
 import TestSupport
 @testable import SMTP
@@ -75,7 +74,7 @@ import SMTPWire
     }
 
     @Test func duringTheTLSHandshake() async throws {
-        let helloSeen = Mutex(false)
+        let helloSeen = Locked(false)
         let server = try ScriptedServer { peer in
             _ = try peer.stream.read(deadline: .after(seconds: 10))  // the ClientHello
             helloSeen.withLock { $0 = true }
@@ -106,7 +105,7 @@ import SMTPWire
     }
 
     @Test func duringAWrite() async throws {
-        let dataStarted = Mutex(false)
+        let dataStarted = Locked(false)
         let server = try ScriptedServer { peer in
             try peer.greetAndHello(["8BITMIME"])
             try peer.expect("MAIL FROM:")

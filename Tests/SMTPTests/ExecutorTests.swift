@@ -1,7 +1,6 @@
 import DevServer
 import Foundation
 import NetworkIO
-import Synchronization
 import Testing
 @testable import SMTP
 import SMTPWire
@@ -62,7 +61,7 @@ import SMTPWire
     @Test func jobsBeyondTheCapWaitForAFreeThread() async throws {
         let executor = BlockingExecutor(name: "cap2-test", maxThreads: 2)
         let gate = DispatchSemaphore(value: 0)
-        let order = Mutex<[Int]>([])
+        let order = Locked<[Int]>([])
         for index in 0..<6 {
             executor.execute {
                 if index < 2 { gate.wait() }

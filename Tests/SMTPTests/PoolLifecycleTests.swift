@@ -1,6 +1,6 @@
 import DevServer
 import Foundation
-import Synchronization
+import NetworkIO
 import Testing
 import TestSupport
 @testable import SMTP
@@ -96,7 +96,7 @@ import SMTPWire
     @Test func aDeadIdleConnectionCostsAFreshConnectionNotAFailedSend() async throws {
         let server = try server()
         defer { server.stop() }
-        let lines = Mutex<[String]>([])
+        let lines = Locked<[String]>([])
         let pool = try SMTPPool(configuration: configuration(server) { line in lines.withLock { $0.append(line.description) } },
                                 limits: .init(maxConnections: 1, healthCheckAfter: 0.05))
         _ = try await pool.send(envelope: envelope(1), message: message)

@@ -1,8 +1,8 @@
-import Synchronization
+import NetworkIO
 
 /// How many of each fault the server acted out, by step, to show the run was hostile.
 final class FaultTally: Sendable {
-    private let counts = Mutex<[String: Int]>([:])
+    private let counts = Locked<[String: Int]>([:])
 
     func count(_ fault: SoakFault, at step: SoakStep) {
         counts.withLock { $0["\(fault) at \(step)", default: 0] += 1 }

@@ -1,4 +1,4 @@
-import Synchronization
+import NetworkIO
 
 /// What the fault server saw of each message, by its number (the `N` of `soak-N@soak.test`):
 /// how often its body began to arrive, how often it was kept, and whether a kept copy carried
@@ -10,10 +10,10 @@ final class SoakLedger: Sendable {
         var messageIDMismatches = 0
     }
 
-    private let counts: Mutex<Counts>
+    private let counts: Locked<Counts>
 
     init(messages: Int) {
-        counts = Mutex(Counts(bodiesStarted: Array(repeating: 0, count: messages), kept: Array(repeating: 0, count: messages)))
+        counts = Locked(Counts(bodiesStarted: Array(repeating: 0, count: messages), kept: Array(repeating: 0, count: messages)))
     }
 
     /// The first bytes of message `number`'s body arrived.

@@ -1,11 +1,11 @@
-import Synchronization
+import NetworkIO
 
 /// The client's outcome of each message, by number, as sends finish on any thread.
 final class OutcomeLog: Sendable {
-    private let outcomes: Mutex<[SoakReport.Outcome]>
+    private let outcomes: Locked<[SoakReport.Outcome]>
 
     init(count: Int) {
-        outcomes = Mutex(Array(repeating: .notSent, count: count))
+        outcomes = Locked(Array(repeating: .notSent, count: count))
     }
 
     func record(_ outcome: SoakReport.Outcome, for number: Int) {

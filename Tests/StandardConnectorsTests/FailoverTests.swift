@@ -2,7 +2,6 @@ import ConnectorKit
 import DevServer
 import Foundation
 import StandardConnectors
-import Synchronization
 import Testing
 import TestSupport
 
@@ -203,7 +202,7 @@ import TestSupport
 /// A clock the test moves by hand, so cool-downs pass without waiting.
 final class TestClock: Sendable {
     private let start = ContinuousClock.now
-    private let offset = Mutex<Duration>(.zero)
+    private let offset = Locked<Duration>(.zero)
 
     /// The current instant, for `FailoverConnectorFactory(now:)`.
     var now: @Sendable () -> ContinuousClock.Instant {

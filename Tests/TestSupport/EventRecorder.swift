@@ -1,9 +1,8 @@
 import ConnectorKit
-import Synchronization
 
 /// Keeps every event a connector reports, from any thread.
 public final class EventRecorder: Sendable {
-    private let events = Mutex<[ConnectorEvent]>([])
+    private let events = Locked<[ConnectorEvent]>([])
 
     /// An empty recorder.
     public init() {}

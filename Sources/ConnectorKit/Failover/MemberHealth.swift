@@ -1,16 +1,15 @@
-import Synchronization
 
 /// When each failover member last failed, and so which members to try for the next send.
 ///
 /// A member that failed is skipped for the cool-down, then tried again; when every member is
 /// cooling down, the one that failed least recently is tried alone.
 final class MemberHealth: Sendable {
-    private let lastFailure: Mutex<[ContinuousClock.Instant?]>
+    private let lastFailure: Locked<[ContinuousClock.Instant?]>
     private let cooldown: Duration
     private let now: @Sendable () -> ContinuousClock.Instant
 
     init(members: Int, cooldown: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant) {
-        lastFailure = Mutex(Array(repeating: nil, count: members))
+        lastFailure = Locked(Array(repeating: nil, count: members))
         self.cooldown = cooldown
         self.now = now
     }

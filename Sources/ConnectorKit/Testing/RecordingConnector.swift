@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A connector that sends nothing and remembers every request: for host apps' own tests.
 ///
@@ -9,7 +8,7 @@ import Synchronization
 /// #expect(recorder.requests.first?.payload["code"] == "123456")
 /// ```
 public final class RecordingConnector: EmailConnector {
-    private let recorded = Mutex<[EmailRequest]>([])
+    private let recorded = Locked<[EmailRequest]>([])
     private let failure: ConnectorError?
 
     /// Metadata with id "recording".

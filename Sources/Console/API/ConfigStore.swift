@@ -19,7 +19,7 @@ final class ConfigStore: Sendable {
 
     /// The file Save writes to (`--config FILE`), if any.
     let file: String?
-    private let stored: Mutex<Stored>
+    private let stored: Locked<Stored>
 
     /// A store for `file`, filled from it when it exists.
     /// - Parameters:
@@ -42,7 +42,7 @@ final class ConfigStore: Sendable {
             }
             initial = Self.draft(fromSaved: config, presets: presets)
         }
-        stored = Mutex(initial)
+        stored = Locked(initial)
     }
 
     /// The stored connector id and config.

@@ -1,7 +1,6 @@
 import ConnectorKit
 import DevServer
 import Foundation
-import Synchronization
 
 /// The console's JSON API and its page, behind ``HTTPServer`` (which has already checked the
 /// token, Host and Origin). Docs/Console.md lists every route; the page uses nothing else.
@@ -16,7 +15,7 @@ final class ConsoleAPI: Sendable {
     let token: String
     /// What each test send carried, by Message-ID, so the inbox checks look for that code and
     /// that DKIM key. Kept in memory only.
-    let sentTests = Mutex<[String: SentTest]>([:])
+    let sentTests = Locked<[String: SentTest]>([:])
 
     /// What the inbox checks need to know of a test send.
     struct SentTest {

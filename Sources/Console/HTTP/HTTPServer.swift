@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import NetworkIO
-import Synchronization
 
 /// The console's HTTP/1.1 server: accepts on one address, reads requests with
 /// ``HTTPRequestParser``, refuses what ``ConsoleAccessPolicy`` refuses, and answers the rest with
@@ -23,7 +22,7 @@ public final class HTTPServer: Sendable {
     private let makePolicy: @Sendable (Int) -> ConsoleAccessPolicy
     private let handler: Handler
     private let idleTimeout: Double
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var listener: TCPSocket?
@@ -116,7 +115,7 @@ public final class HTTPServer: Sendable {
 
     /// Runs the async handler and waits for it on this executor thread.
     private func answer(_ request: HTTPRequest) -> HTTPResponse {
-        let result = Mutex<HTTPResponse?>(nil)
+        let result = Locked<HTTPResponse?>(nil)
         let done = DispatchSemaphore(value: 0)
         let handler = self.handler
         Task {

@@ -1,5 +1,5 @@
+import ConnectorKit
 import Foundation
-import Synchronization
 
 /// Streams one JSON line per message to `--outcomes FILE` as the outcomes come, and counts them:
 /// nothing is kept per message, so memory stays flat however many messages a run sends.
@@ -11,7 +11,7 @@ final class OutcomeWriter: Sendable {
     }
 
     private let file: FileHandle?
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Writes to `path` when given (created or truncated).
     /// - Throws: when the file cannot be created.

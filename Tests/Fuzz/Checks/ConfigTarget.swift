@@ -9,7 +9,8 @@ import StandardConnectors
 ///
 /// Checked: parsing either succeeds or throws the library's `invalid_config` error; a parsed value
 /// prints as JSON that parses back to the same value; validation returns issues instead of crashing;
-/// no issue quotes a confidential value (a password, token or key of 8 characters or more); and a
+/// no issue quotes a confidential value (a password, token or key of 8 characters or more, unless it
+/// is also part of a value anyone may see, like a user name inside the sender address); and a
 /// config with no issues builds a connector.
 enum ConfigTarget {
     static let registry = ConnectorRegistry.standard
@@ -33,8 +34,12 @@ enum ConfigTarget {
         let issues = factory.validate(config)
         // The DKIM domain and selector are masked with the rest of `dkim`, but they are public (they
         // name a DNS record), and hints quote domains like example.com: they are not checked.
-        let secrets = confidentialStrings(in: config, path: "", confidential: false).filter { secret in
-            secret.value.count >= 8 && !secret.path.hasSuffix("dkim.domainName") && !secret.path.hasSuffix("dkim.keySelector")
+        // A secret that is part of a value anyone may see (a user "mail.com" inside the sender
+        // "me@gmail.com") cannot be told apart when an issue quotes that value: it is not checked.
+        let strings = allStrings(in: config)
+        let secrets = strings.filter { secret in
+            secret.confidential && secret.value.count >= 8 && !secret.path.hasSuffix("dkim.domainName") && !secret.path.hasSuffix("dkim.keySelector")
+                && !strings.contains { $0.confidential == false && $0.value.contains(secret.value) }
         }
         for issue in issues {
             for secret in secrets where issue.description.contains(secret.value) {
@@ -50,18 +55,22 @@ enum ConfigTarget {
         }
     }
 
-    /// Every string that ``ConfidentialValues`` would mask in `value`, with its path.
-    static func confidentialStrings(in value: ConfigValue, path: String, confidential: Bool) -> [(path: String, value: String)] {
+    /// Every string in `value` (keys too, which are never confidential), with its path and whether
+    /// ``ConfidentialValues`` would mask it.
+    static func allStrings(in value: ConfigValue, path: String = "", confidential: Bool = false)
+        -> [(path: String, value: String, confidential: Bool)] {
         switch value {
         case .object(let members):
             members.flatMap { key, member in
-                confidentialStrings(in: member, path: path.isEmpty ? key : "\(path).\(key)",
-                                    confidential: confidential || ConfidentialValues.isConfidential(keys: [key]))
+                let memberPath = path.isEmpty ? key : "\(path).\(key)"
+                return [(memberPath, key, false)]
+                    + allStrings(in: member, path: memberPath,
+                                 confidential: confidential || ConfidentialValues.isConfidential(keys: [key]))
             }
         case .array(let elements):
-            elements.enumerated().flatMap { confidentialStrings(in: $1, path: "\(path)[\($0)]", confidential: confidential) }
+            elements.enumerated().flatMap { allStrings(in: $1, path: "\(path)[\($0)]", confidential: confidential) }
         case .string(let text):
-            confidential ? [(path, text)] : []
+            [(path, text, confidential)]
         case .number, .bool, .null:
             []
         }

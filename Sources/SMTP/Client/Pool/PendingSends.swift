@@ -1,5 +1,4 @@
 import NetworkIO
-import Synchronization
 
 /// What a pooled send came to.
 enum PooledResult: Sendable {
@@ -44,7 +43,7 @@ final class PendingSends: Sendable {
         var running: [Int: CancellationToken] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Sends waiting for a connection.
     var count: Int { state.withLock { $0.queue.count } }

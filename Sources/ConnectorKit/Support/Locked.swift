@@ -1,0 +1,41 @@
+import Glibc
+
+/// A value that threads share, guarded by a POSIX mutex: the package's lock.
+///
+/// It has the shape of `Synchronization.Mutex` (`withLock` hands the body the value `inout`), and
+/// exists because ThreadSanitizer cannot see `Mutex` on Linux: `Mutex` locks with atomics and
+/// futex calls inside the Swift runtime, which is not instrumented, so TSan finds no
+/// happens-before edge between two holders and reports every guarded access as a race.
+/// `pthread_mutex_lock` is one of TSan's interceptors, so under `--sanitize=thread` only real
+/// races are reported (see Docs/Reliability.md). NetworkIO keeps the same type: ConnectorKit depends
+/// on no other module, and NetworkIO does not depend on it.
+package final class Locked<State>: @unchecked Sendable {
+    // Allocated once and never moved: a pthread mutex must keep its address while it is in use.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    // Read and written only inside `withLock`: this is what makes the type Sendable.
+    private var state: State
+
+    /// A lock guarding `initial`.
+    /// - Parameter initial: the value, which from now on is reached only through ``withLock(_:)``.
+    package init(_ initial: sending State) {
+        state = initial
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        let status = pthread_mutex_init(mutex, nil)
+        precondition(status == 0, "pthread_mutex_init failed: \(status)")
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// Runs `body` with the value, holding the lock; `body` must not call back into this lock.
+    package func withLock<Result: ~Copyable, E: Error>(
+        _ body: (inout sending State) throws(E) -> sending Result
+    ) throws(E) -> sending Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&state)
+    }
+}
