@@ -4,7 +4,7 @@
 Two checks, for every target in Package.swift (read with `swift package dump-package`):
 1. each `import X` in its sources names a declared dependency (or a system module), and
 2. each declared dependency is reachable from the target in DESIGN.md's dependency graph below.
-Test targets only need check 1.
+Test targets only need check 1. And the two copies of `Locked` (NetworkIO, ConnectorKit) must match.
 """
 import json
 import os
@@ -48,6 +48,20 @@ def reachable(target):
     return seen
 
 
+# `Locked` is kept twice because neither module may import the other (Docs/Architecture.md): the
+# two copies must stay the same from the declaration on.
+LOCKED_COPIES = ["Sources/NetworkIO/Locked.swift", "Sources/ConnectorKit/Support/Locked.swift"]
+
+
+def locked_copies_differ(root):
+    bodies = []
+    for copy in LOCKED_COPIES:
+        with open(os.path.join(root, copy), encoding="utf-8") as handle:
+            text = handle.read()
+        bodies.append(text[text.index("package final class Locked"):])
+    return [] if bodies[0] == bodies[1] else [f"{LOCKED_COPIES[1]} no longer matches {LOCKED_COPIES[0]}: change both"]
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     package = json.loads(subprocess.run(["swift", "package", "dump-package"], cwd=root, check=True,
@@ -80,6 +94,7 @@ def main():
                         if match and match.group(1) not in SYSTEM and match.group(1) not in declared:
                             where = os.path.relpath(os.path.join(directory, file), root)
                             problems.append(f"{where}:{number}: imports {match.group(1)}, not a declared dependency of {name}")
+    problems += locked_copies_differ(root)
     for problem in problems:
         print(f"check-imports: {problem}", file=sys.stderr)
     if problems:

@@ -62,7 +62,7 @@ for name in "${selected[@]}"; do
         for input in "$findings/$name"-*; do
             [ -f "$input" ] || continue
             echo "fuzz.sh: the input, base64 (decode with: base64 -d > crash-NAME): $input" >&2
-            base64 -w 0 "$input" | head -c 65536 >&2
+            base64 -w 0 "$input" >&2   # at most -max_len (8 KB) of input
             echo >&2
         done
         echo "fuzz.sh: replay with: swift run smtp-fuzz $name $findings/$name-*" >&2

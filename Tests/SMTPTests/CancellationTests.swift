@@ -28,9 +28,10 @@ import SMTPWire
 
     /// Milliseconds on an idle machine; the bound only has to tell "prompt" from the 120 s timeouts
     /// the sends were given, on a busy 2-core machine running the whole suite in parallel, under a
-    /// sanitizer too. (The error's kind tells a cancellation from a timeout already: a send that only
-    /// a timeout ended fails on `.cancelled` as well.) Under AddressSanitizer the DNS case once took
-    /// 16 s, waiting for a cooperative thread to resume the task while CPU-heavy tests held both.
+    /// sanitizer too. It is what proves the cancellation worked: a send whose wait ran into its
+    /// timeout after a cancellation still reports `.cancelled`. Under AddressSanitizer the DNS case
+    /// once took 16 s, waiting for a cooperative thread to resume the task while CPU-heavy tests
+    /// held both.
     static let prompt = 30.0
 
     /// Cancels `task` and returns the error it ended with and how long that took.

@@ -21,7 +21,13 @@ package final class Locked<State>: @unchecked Sendable {
         state = initial
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
-        let status = pthread_mutex_init(mutex, nil)
+        // An error-checking mutex: taking it again on the thread that holds it is a crash that says
+        // so (as with `Mutex`), not a silent deadlock.
+        var attributes = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attributes)
+        defer { pthread_mutexattr_destroy(&attributes) }
+        pthread_mutexattr_settype(&attributes, Int32(PTHREAD_MUTEX_ERRORCHECK))
+        let status = pthread_mutex_init(mutex, &attributes)
         precondition(status == 0, "pthread_mutex_init failed: \(status)")
     }
 
@@ -30,11 +36,13 @@ package final class Locked<State>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Runs `body` with the value, holding the lock; `body` must not call back into this lock.
+    /// Runs `body` with the value, holding the lock; `body` must not take this lock again (that
+    /// stops the program).
     package func withLock<Result: ~Copyable, E: Error>(
         _ body: (inout sending State) throws(E) -> sending Result
     ) throws(E) -> sending Result {
-        pthread_mutex_lock(mutex)
+        let status = pthread_mutex_lock(mutex)
+        precondition(status == 0, status == EDEADLK ? "Locked.withLock called inside its own body" : "pthread_mutex_lock failed: \(status)")
         defer { pthread_mutex_unlock(mutex) }
         return try body(&state)
     }

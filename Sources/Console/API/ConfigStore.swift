@@ -1,6 +1,5 @@
 import ConnectorKit
 import Foundation
-import Synchronization
 
 /// The configuration the console holds: the connector it is for, its values (secrets included,
 /// never sent to the browser), and the file Save writes to.
