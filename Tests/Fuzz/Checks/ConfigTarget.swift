@@ -31,7 +31,7 @@ enum ConfigTarget {
         let id = first < 128 ? ConnectorRegistry.connectorID(for: config) : ids[Int(first) % ids.count]
         guard let factory = registry.factory(id: id) else { throw InvariantViolation(message: "no factory \(id)") }
         let issues = factory.validate(config)
-        let secrets = allStrings(in: config).filter { $0.confidential && $0.value.count >= 8 }
+        let secrets = confidentialStrings(in: config).filter { $0.value.count >= 8 }
         for issue in issues {
             for secret in secrets where issue.description.contains(secret.value) {
                 // The text may hold the value for another reason: a hint's example ("text/plain"
@@ -76,22 +76,19 @@ enum ConfigTarget {
         }
     }
 
-    /// Every string in `value` (keys too, which are never confidential), with its path and whether
-    /// ``ConfidentialValues`` would mask it.
-    static func allStrings(in value: ConfigValue, path: String = "", confidential: Bool = false)
-        -> [(path: String, value: String, confidential: Bool)] {
+    /// Every string that ``ConfidentialValues`` would mask in `value`, with its path.
+    static func confidentialStrings(in value: ConfigValue, path: String = "", confidential: Bool = false)
+        -> [(path: String, value: String)] {
         switch value {
         case .object(let members):
             members.flatMap { key, member in
-                let memberPath = path.isEmpty ? key : "\(path).\(key)"
-                return [(memberPath, key, false)]
-                    + allStrings(in: member, path: memberPath,
-                                 confidential: confidential || ConfidentialValues.isConfidential(keys: [key]))
+                confidentialStrings(in: member, path: path.isEmpty ? key : "\(path).\(key)",
+                                    confidential: confidential || ConfidentialValues.isConfidential(keys: [key]))
             }
         case .array(let elements):
-            elements.enumerated().flatMap { allStrings(in: $1, path: "\(path)[\($0)]", confidential: confidential) }
+            elements.enumerated().flatMap { confidentialStrings(in: $1, path: "\(path)[\($0)]", confidential: confidential) }
         case .string(let text):
-            [(path, text, confidential)]
+            confidential ? [(path, text)] : []
         case .number, .bool, .null:
             []
         }
