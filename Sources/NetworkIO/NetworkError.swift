@@ -8,6 +8,8 @@ public struct NetworkError: Error, Sendable, Equatable, CustomStringConvertible 
         case connect
         /// The deadline passed before the operation completed.
         case timeout
+        /// Name resolution did not finish before its deadline (`dnsTimeout`, not `connectionTimeout`).
+        case resolveTimeout
         /// The peer closed the connection.
         case closed
         /// A read or write failed.

@@ -143,13 +143,17 @@ public final class NetworkStream: Sendable {
     /// Writes all of `bytes`, failing only when no byte could be written for `inactivityTimeout`
     /// seconds: a large message on a slow but working link takes as long as it needs.
     /// - Throws: ``NetworkError`` (`timeout`, `cancelled`, `closed`, `io`, `tls`).
-    public func write(_ bytes: [UInt8], inactivityTimeout: Double) throws {
-        var deadline = Deadline.after(seconds: inactivityTimeout)
+    /// - Parameters:
+    ///   - bytes: what to write.
+    ///   - inactivityTimeout: seconds without progress after which the write fails.
+    ///   - limit: a deadline for the whole write, however much progress it makes (default none).
+    public func write(_ bytes: [UInt8], inactivityTimeout: Double, limit: Deadline = .never) throws {
+        var deadline = min(limit, Deadline.after(seconds: inactivityTimeout))
         var written = 0
         try write(bytes) { progress in
             if progress != written {
                 written = progress
-                deadline = .after(seconds: inactivityTimeout)
+                deadline = min(limit, Deadline.after(seconds: inactivityTimeout))
             }
             return deadline
         }

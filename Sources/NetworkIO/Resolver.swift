@@ -39,7 +39,7 @@ public enum Resolver {
         if timedOut || token?.isCancelled == true { abandoned.withLock { $0 = true } }
         if token?.isCancelled == true { throw NetworkError(.cancelled, "the operation was cancelled") }
         guard !timedOut, let outcome = result.withLock({ $0 }) else {
-            throw NetworkError(.timeout, "resolving \(host) timed out")
+            throw NetworkError(.resolveTimeout, "resolving \(host) timed out")
         }
         return interleaved(try outcome.get())
     }

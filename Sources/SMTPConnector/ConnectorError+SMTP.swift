@@ -18,7 +18,8 @@ extension ConnectorError {
             code = .tlsFailed
         } else if error.kind == .invalidInput {
             code = .invalidRequest
-        } else if error.kind == .connection || error.kind == .timeout || (error.kind == .protocolViolation && error.reply == nil) {
+        } else if error.kind == .connection || error.kind == .timeout || error.kind == .connectionClosed
+                    || (error.kind == .protocolViolation && error.reply == nil) {
             code = .socketError
         } else if let reply = error.reply, Self.isRateLimit(reply) {
             code = .rateLimitExceeded

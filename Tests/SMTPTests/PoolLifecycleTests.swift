@@ -39,8 +39,8 @@ import SMTPWire
         defer { server.stop() }
         let pool = try SMTPPool(configuration: configuration(server), limits: .init(maxConnections: 1, maxMessagesPerConnection: 1))
         _ = try await pool.send(envelope: envelope(1), message: message)
-        #expect(await pool.openConnections == 1)  // QUIT sent, its reply 0.2 s away
-        try await Self.waitUntil { await pool.openConnections == 0 }
+        #expect(pool.openConnections == 1)  // QUIT sent, its reply 0.2 s away
+        try await Self.waitUntil { pool.openConnections == 0 }
         _ = try await pool.send(envelope: envelope(2), message: message)
         #expect(server.messages.count == 2)
     }
@@ -52,12 +52,12 @@ import SMTPWire
         let first = Task { try await pool.send(envelope: envelope(1), message: message) }
         try await Self.waitUntil { server.connectionCount == 1 }
         let second = Task { try await pool.send(envelope: envelope(2), message: message) }
-        try await Self.waitUntil { await pool.waitingSends == 1 }
+        try await Self.waitUntil { pool.waitingSends == 1 }
         second.cancel()
         let error = await #expect(throws: SMTPError.self) { try await second.value }
         #expect(error?.kind == .cancelled)
         #expect(error?.message.contains("waiting for a connection") == true)
-        #expect(await pool.waitingSends == 0)
+        #expect(pool.waitingSends == 0)
         server.releaseGreetings()
         _ = try await first.value
         #expect(server.messages.map(\.recipients) == [["user1@example.test"]])
@@ -117,13 +117,13 @@ import SMTPWire
         let inFlight = Task { try await pool.send(envelope: envelope(1), message: message) }
         try await Self.waitUntil { server.connectionCount == 1 }
         let shutdown = Task { await pool.shutdown() }
-        try await Self.waitUntil { await pool.isShuttingDown }
+        try await Self.waitUntil { pool.isShuttingDown }
         let refused = await #expect(throws: SMTPError.self) { try await pool.send(envelope: envelope(2), message: message) }
         #expect(refused?.message.contains("shut down") == true)
         server.releaseGreetings()
         _ = try await inFlight.value
         await shutdown.value
-        #expect(await pool.openConnections == 0)
+        #expect(pool.openConnections == 0)
         #expect(server.messages.map(\.recipients) == [["user1@example.test"]])
     }
 }

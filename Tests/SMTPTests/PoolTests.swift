@@ -1,5 +1,6 @@
 import DevServer
 import Foundation
+import NetworkIO
 import Testing
 import TestSupport
 @testable import SMTP
@@ -96,12 +97,26 @@ import SMTPWire
     @Test func idleConnectionsAreClosed() async throws {
         let server = try server()
         defer { server.stop() }
-        let pool = try pool(server, .init(maxConnections: 2, idleTimeout: 0.2))
+        // When the last phase of the send ended, and when the connection closed: both stamped on
+        // the I/O thread, so a busy machine that resumes this test late cannot blur them.
+        let stamps = Locked<(delivered: ContinuousClock.Instant?, closed: ContinuousClock.Instant?)>((nil, nil))
+        var configuration = SMTPClientConfiguration(host: "127.0.0.1", port: server.port, security: .startTLSRequired)
+        configuration.tls.trustedCertificatesPEM = server.certificatePEM
+        configuration.credentials = SMTPCredentials(user: "u", password: "p")
+        configuration.events = { event in
+            switch event {
+            case .phaseFinished(let phase, _, _) where phase != .quit: stamps.withLock { $0.delivered = .now }
+            case .closed: stamps.withLock { $0.closed = .now }
+            default: break
+            }
+        }
+        let pool = try SMTPPool(configuration: configuration, limits: .init(maxConnections: 2, idleTimeout: 0.2))
         _ = try await pool.send(envelope: envelope(1), message: message)
-        let idleSince = Date()
-        #expect(await pool.openConnections == 1)
-        // The reaper closes it after 0.2 s idle; wait for that (an event), however busy the machine is.
-        try await PoolLifecycleTests.waitUntil { await pool.openConnections == 0 }
-        #expect(Date().timeIntervalSince(idleSince) >= 0.19)  // not before its idle timeout
+        // The timer closes it after 0.2 s idle; wait for that (an event), however busy the machine is.
+        try await PoolLifecycleTests.waitUntil { pool.openConnections == 0 }
+        let (delivered, closed) = stamps.withLock { $0 }
+        let idle = try #require(delivered).duration(to: try #require(closed))
+        #expect(idle >= .seconds(0.19), "closed by its idle timeout (0.2 s), not before: \(idle)")
+        #expect(server.connectionCount == 1)
     }
 }

@@ -46,4 +46,16 @@ package final class Locked<State>: @unchecked Sendable {
         defer { pthread_mutex_unlock(mutex) }
         return try body(&state)
     }
+
+    /// ``withLock(_:)`` that also hands `value` to `body`, so that `body` may store it in the
+    /// guarded value: a value sent in here is owned by the lock from then on (a closure that
+    /// captured it instead could not give it away, since it might run twice).
+    package func withLock<Value, Result: ~Copyable, E: Error>(
+        handing value: sending Value, _ body: (inout sending State, sending Value) throws(E) -> sending Result
+    ) throws(E) -> sending Result {
+        let status = pthread_mutex_lock(mutex)
+        precondition(status == 0, status == EDEADLK ? "Locked.withLock called inside its own body" : "pthread_mutex_lock failed: \(status)")
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&state, value)
+    }
 }

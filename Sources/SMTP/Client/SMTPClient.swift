@@ -75,15 +75,15 @@ public struct SMTPClient: Sendable {
 
     /// Opens a connection on the executor, runs `body` on it there, and ends it (QUIT when the
     /// session is in sync, else at once). The Task's cancellation shuts the socket down.
-    func withConnection<T: Sendable>(_ body: @escaping @Sendable (inout SMTPConnection) throws -> T) async throws -> T {
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (SMTPConnection) throws -> T) async throws -> T {
         let token = CancellationToken()
         let oauthToken = try await fetchOAuthToken()
         let configuration = self.configuration, tlsContext = self.tlsContext, hostName = self.hostName
         return try await SMTPConnection.onExecutor(configuration.executor, token: token) {
-            var connection = try SMTPConnection.open(configuration: configuration, tlsContext: tlsContext,
+            let connection = try SMTPConnection.open(configuration: configuration, tlsContext: tlsContext,
                                                      hostName: hostName, oauthToken: oauthToken, token: token)
             defer { connection.quit() }
-            return try body(&connection)
+            return try body(connection)
         }
     }
 

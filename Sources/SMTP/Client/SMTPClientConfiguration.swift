@@ -22,11 +22,17 @@ public struct SMTPClientConfiguration: Sendable {
         public var connection: Double = 120
         /// From connecting to the server's 220 greeting. Default 30 s.
         public var greeting: Double = 30
-        /// For any one read afterwards (each reply, the TLS handshake), and as an inactivity
+        /// For each reply afterwards (the whole reply, however it is split: RFC 5321 §4.5.3.2) and
+        /// the STARTTLS handshake, and as an inactivity
         /// timeout for writes: a write fails only when no byte went out for this long. Default 600 s.
         public var socket: Double = 600
         /// To resolve the host name (`dnsTimeout`). Default 30 s.
         public var dns: Double = 30
+        /// For one whole send (`sendTimeout`): from the start of the operation (connecting, for
+        /// a fresh connection; the health check, on a pooled one) to the reply after the data,
+        /// however promptly each reply comes. nil (the default, as in Logto and nodemailer) for
+        /// no overall bound: each reply still has its own deadline.
+        public var send: Double?
 
         /// Nodemailer's defaults.
         /// - Parameters:
@@ -34,11 +40,14 @@ public struct SMTPClientConfiguration: Sendable {
         ///   - greeting: seconds from connecting to the 220 greeting.
         ///   - socket: seconds of inactivity allowed on any later read or write.
         ///   - dns: seconds to resolve the host name.
-        public init(connection: Double = 120, greeting: Double = 30, socket: Double = 600, dns: Double = 30) {
+        ///   - send: seconds for one whole send, nil for no overall bound.
+        public init(connection: Double = 120, greeting: Double = 30, socket: Double = 600, dns: Double = 30,
+                    send: Double? = nil) {
             self.connection = connection
             self.greeting = greeting
             self.socket = socket
             self.dns = dns
+            self.send = send
         }
     }
 

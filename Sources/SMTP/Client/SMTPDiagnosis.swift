@@ -111,7 +111,7 @@ private struct DiagnosisRun: Sendable {
         defer { connection.abort() }
 
         var marks: [Mark] = []
-        let first = connection.machine.connected(localAddressLiteral: connection.stream?.socket.localAddressLiteral)
+        let first = connection.begin()
         let outcome = connection.perform(first) { machine in
             marks.append(Mark(phase: machine.phase, at: Self.now(), machine: machine))
         }

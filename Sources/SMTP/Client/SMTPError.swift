@@ -13,7 +13,8 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
 
         /// Resolving or connecting failed.
         public static let connection = Kind("connection")
-        /// A deadline passed (`connectionTimeout`, `greetingTimeout` or `socketTimeout`).
+        /// A deadline passed (`dnsTimeout`, `connectionTimeout`, `greetingTimeout`, `socketTimeout`
+        /// or `sendTimeout`).
         public static let timeout = Kind("timeout")
         /// The TLS handshake failed, or TLS was required and not offered.
         public static let tls = Kind("tls")
@@ -23,8 +24,10 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
         public static let authentication = Kind("authentication")
         /// The server answered with an error reply.
         public static let rejected = Kind("rejected")
-        /// The server broke the protocol (garbage, over-long lines) or hung up.
+        /// The server broke the protocol (garbage, over-long lines, a reply nobody asked for).
         public static let protocolViolation = Kind("protocol")
+        /// The server closed the connection (or reset it) where a reply was due.
+        public static let connectionClosed = Kind("connection_closed")
         /// The message or envelope cannot be sent safely (CR/LF in a value, too large).
         public static let invalidInput = Kind("invalid_input")
         /// The send was cancelled.
@@ -63,7 +66,7 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
     public var isTransient: Bool {
         guard !outcomeUnknown else { return false }
         if let reply { return reply.isTransient }
-        return kind == .connection || kind == .timeout || kind == .protocolViolation
+        return kind == .connection || kind == .timeout || kind == .protocolViolation || kind == .connectionClosed
     }
 
     /// Whether the server said no for good (5xx).

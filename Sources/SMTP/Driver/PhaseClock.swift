@@ -4,6 +4,8 @@ struct PhaseClock {
     /// The phase being timed.
     private(set) var phase: SMTPPhase
     private var started: ContinuousClock.Instant?
+    /// Set by ``stop(ok:)``: nothing more is timed.
+    private var stopped = false
     private let report: (@Sendable (SMTPConnectionEvent) -> Void)?
 
     init(phase: SMTPPhase, report: (@Sendable (SMTPConnectionEvent) -> Void)?) {
@@ -16,7 +18,13 @@ struct PhaseClock {
     mutating func enter(_ next: SMTPPhase) {
         finish(ok: true)
         phase = next
-        if report != nil { started = .now }
+        if report != nil, !stopped { started = .now }
+    }
+
+    /// The operation's outcome is known: the current phase ends with `ok`, later ones are not timed.
+    mutating func stop(ok: Bool) {
+        finish(ok: ok)
+        stopped = true
     }
 
     /// The operation ended in the current phase.

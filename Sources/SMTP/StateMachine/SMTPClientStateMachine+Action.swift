@@ -11,11 +11,15 @@ extension SMTPClientStateMachine {
         /// `socketTimeout`: every later read, the STARTTLS handshake, and (as an inactivity timeout)
         /// every write, the message body included.
         case socket
+        /// The answer to QUIT: `socketTimeout`, but at most 5 s (the work is done; a server that
+        /// does not answer QUIT is not worth waiting for).
+        case quit
     }
 
     /// What the driver does next.
     public enum Action: Sendable {
-        /// Write these commands in one write, then read until ``received(_:)`` has a whole reply.
+        /// Write these commands in one write, then read until ``received(_:)`` has a whole reply
+        /// (each awaited reply under one deadline; see ``continuesReply``).
         case send([SMTPCommand])
         /// Read more bytes and pass them to ``received(_:)``.
         case read(Timeout)
@@ -25,8 +29,9 @@ extension SMTPClientStateMachine {
         case sendBody([UInt8])
         /// Done; the connection is open and ready for the next message.
         case finish(Outcome)
-        /// Done; end the connection: send QUIT first when `quit` is true (the session is in sync),
-        /// else drop it at once (after a network failure, a timeout, a 421 or a protocol violation).
+        /// Done; close the connection now. `quit` tells whether QUIT was sent first (the machine
+        /// sends it itself when the session is in sync); false after a network failure, a
+        /// timeout, a 421 or a protocol violation, when the connection is dropped at once.
         case close(Outcome, quit: Bool)
     }
 

@@ -10,7 +10,7 @@ extension SMTPClientStateMachine {
         switch failure.kind {
         case .cancelled:
             error = SMTPError(.cancelled, phase: phase, "the send was cancelled")
-        case .timeout:
+        case .timeout, .resolveTimeout:
             error = timeoutError()
         case .certificate:
             let name = configuration.tls.nameToVerify(host: configuration.host)
@@ -27,8 +27,12 @@ extension SMTPClientStateMachine {
                     ? "Port \(configuration.port) expects STARTTLS or plain SMTP, not implicit TLS: set secure to false (and keep requireTLS true)."
                     : "Port \(configuration.port) may not speak implicit TLS: use secure: false (STARTTLS) for ports 25 and 587, secure: true for 465."
             }
+        case .closed where !isImplicitHandshake:
+            // A hang-up is not a protocol violation: the pool may retry a message that met one on
+            // a reused connection before any of its data went out (the server had dropped it idle).
+            error = SMTPError(.connectionClosed, phase: phase, failure.message)
         case .closed, .io, .resolve, .connect:
-            if case .implicitHandshake = state {
+            if isImplicitHandshake {
                 error = SMTPError(.tls, phase: .tls, "TLS handshake failed: \(failure.message)",
                                   hint: "Port \(configuration.port) may not speak implicit TLS: use secure: false (STARTTLS) for ports 25 and 587, secure: true for 465.")
             } else {
@@ -36,6 +40,11 @@ extension SMTPClientStateMachine {
             }
         }
         return afterBody(error)
+    }
+
+    private var isImplicitHandshake: Bool {
+        if case .implicitHandshake = state { return true }
+        return false
     }
 
     /// A reply that cannot be decoded: the session is out of sync and ends at once.
@@ -46,7 +55,7 @@ extension SMTPClientStateMachine {
     /// Marks a failure once the message data started. While it is being written, the server cannot
     /// have its terminating "." yet, so it cannot have accepted the message: not delivered, though
     /// part of the data went out. Once it is all written, and until the reply, the outcome is unknown.
-    private func afterBody(_ error: SMTPError) -> SMTPError {
+    func afterBody(_ error: SMTPError) -> SMTPError {
         var error = error
         switch state {
         case .writingData:

@@ -78,8 +78,7 @@ extension SMTPClientStateMachine {
 
     /// A refusal that leaves the session in sync: report it and end with QUIT.
     mutating func failQuitting(_ error: SMTPError) -> Action {
-        state = .closed
-        return .close(.failed(error), quit: true)
+        beginQuit(then: .failed(error))
     }
 
     /// The connection is open; nothing more to do until a message comes.

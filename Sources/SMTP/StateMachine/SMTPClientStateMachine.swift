@@ -36,6 +36,9 @@ public struct SMTPClientStateMachine: Sendable {
         case resetting(pending: Outcome)
         case checkingSender(String)
         case checkingAlive
+        /// QUIT was sent (RFC 5321 §4.1.1.10); its answer, or its absence, ends the connection
+        /// with `pending`.
+        case quitting(pending: Outcome)
         case closed
     }
 
@@ -65,6 +68,10 @@ public struct SMTPClientStateMachine: Sendable {
     var secrets: [String]
     /// The local address literal, the EHLO name of last resort.
     var fallbackName: String?
+    /// True when the bytes received last completed no reply: the next read continues the same
+    /// reply, under the deadline that reply started with (RFC 5321 §4.5.3.2 times a reply, not
+    /// a read, so a server that trickles a byte at a time cannot stretch it).
+    public internal(set) var continuesReply = false
 
     /// A machine for one connection.
     /// - Parameters:
@@ -135,6 +142,7 @@ public struct SMTPClientStateMachine: Sendable {
     /// Bytes arrived from the server.
     public mutating func received(_ bytes: [UInt8]) -> Action {
         decoder.feed(bytes)
+        continuesReply = true
         while true {
             let reply: SMTPReply?
             do {
@@ -145,6 +153,7 @@ public struct SMTPClientStateMachine: Sendable {
                 return protocolViolation(scrubbed("\(error)"))
             }
             guard let reply else { return .read(pendingTimeout) }
+            continuesReply = false
             logReply(reply)
             guard let action = handle(reply) else { continue }
             // Nothing may be left over once the machine moves on: an extra reply would be taken as
@@ -205,12 +214,34 @@ public struct SMTPClientStateMachine: Sendable {
         return sendCommands([.noop])
     }
 
-    /// Ends a ready connection politely.
+    /// Ends a ready connection politely: QUIT, then close once the server answers.
     public mutating func quit() -> Action {
         guard case .ready = state else { preconditionFailure("quit() in state \(state)") }
-        state = .closed
+        return beginQuit(then: .closed)
+    }
+
+    /// Whether QUIT was sent and its answer is awaited; `pendingQuitOutcome` is what the
+    /// connection ends with.
+    public var pendingQuitOutcome: Outcome? {
+        if case .quitting(let pending) = state { return pending }
+        return nil
+    }
+
+    /// Sends QUIT; whatever answers it (a reply, a hang-up, silence past the short QUIT timeout)
+    /// ends the connection with `pending`: the work is done, so nothing QUIT brings changes it.
+    mutating func beginQuit(then pending: Outcome) -> Action {
+        state = .quitting(pending: pending)
         phase = .quit
-        return .close(.closed, quit: true)
+        return sendCommands([.quit])
+    }
+
+    /// The optional overall `sendTimeout` passed during the current operation (the driver keeps
+    /// that deadline; the machine names it and classes the failure like any timeout).
+    public mutating func sendDeadlinePassed() -> Action {
+        let seconds = configuration.timeouts.send ?? 0
+        let text = seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
+        return drop(afterBody(SMTPError(.timeout, phase: phase, "the send did not finish within sendTimeout (\(text) s)",
+                                        hint: "The server answers too slowly for sendTimeout; raise it, or check the server.")))
     }
 
     /// A read, write or handshake failed, timed out or was cancelled (`NetworkError` as the
@@ -223,13 +254,15 @@ public struct SMTPClientStateMachine: Sendable {
     /// stays that refusal: the transaction's outcome is known, whatever happens to RSET.
     mutating func drop(_ error: SMTPError) -> Action {
         let outcome: Outcome
+        var quitSent = false
         switch state {
         case .resetting(let pending): outcome = pending
         case .endingEmptyData(let refusal): outcome = .failed(refusal)
+        case .quitting(let pending): (outcome, quitSent) = (pending, true)
         default: outcome = .failed(error)
         }
         state = .closed
-        return .close(outcome, quit: false)
+        return .close(outcome, quit: quitSent)
     }
 
     // MARK: - Replies
@@ -260,6 +293,9 @@ public struct SMTPClientStateMachine: Sendable {
         case .endingEmptyData(let error): return reset(then: .failed(error))
         case .resetting(let pending): return resetReceived(reply, pending: pending)
         case .checkingSender(let sender): return senderChecked(reply, sender: sender)
+        case .quitting(let pending):
+            state = .closed
+            return .close(pending, quit: true)
         case .checkingAlive:
             guard reply.isPositive else {
                 state = .closed
@@ -299,8 +335,11 @@ public struct SMTPClientStateMachine: Sendable {
 
     /// The timeout for the read the current state waits on.
     var pendingTimeout: Timeout {
-        if case .greeting = state { return .greeting }
-        return .socket
+        switch state {
+        case .greeting: .greeting
+        case .quitting: .quit
+        default: .socket
+        }
     }
 
     /// Writes `commands` (logged without AUTH payloads), then reads.

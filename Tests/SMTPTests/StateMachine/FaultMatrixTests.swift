@@ -35,7 +35,7 @@ import SMTPWire
             #expect(error.reply == nil)
             #expect(error.outcomeUnknown == afterBody)
             #expect(error.isTransient == !afterBody)
-            #expect(error.kind == (fault == .stall ? .timeout : .protocolViolation))
+            #expect(error.kind == (fault == .stall ? .timeout : fault == .hangUp ? .connectionClosed : .protocolViolation))
         case .reply421:
             #expect(quit == false)
             #expect(error.reply?.code == 421)

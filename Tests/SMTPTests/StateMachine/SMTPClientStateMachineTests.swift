@@ -79,7 +79,40 @@ import SMTPWire
         _ = machine.connected(localAddressLiteral: "[192.0.2.1]")
         _ = machine.received(Self.bytes("220 mx\r\n"))
         let action = machine.received(Self.bytes("250-mx\r\n250 AUTH PLAIN\r\n"))
-        #expect(Self.describe(action) == "close failed(auth: refusing to send credentials over an unencrypted connection) quit=true")
+        // The session is in sync: the machine itself ends it with QUIT, then closes on the answer.
+        #expect(Self.describe(action) == "send QUIT")
+        #expect(Self.describe(machine.received(Self.bytes("221 bye\r\n")))
+                == "close failed(auth: refusing to send credentials over an unencrypted connection) quit=true")
+    }
+
+    /// QUIT's answer is awaited under the short QUIT timeout; silence or a hang-up there changes
+    /// nothing about the outcome, and a reply after it is not waited for.
+    @Test func quitIsTheMachinesAndItsAnswerEndsTheConnection() {
+        var polite = Self.ready(ehloReply: "250 mx\r\n")
+        #expect(Self.describe(polite.quit()) == "send QUIT")
+        #expect(polite.pendingTimeout == .quit)
+        #expect(Self.describe(polite.received(Self.bytes("221 2.0.0 bye\r\n"))) == "close closed quit=true")
+        #expect(polite.isClosed)
+
+        var silent = Self.ready(ehloReply: "250 mx\r\n")
+        _ = silent.quit()
+        #expect(Self.describe(silent.ioFailed(NetworkError(.timeout, "timed out"))) == "close closed quit=true")
+
+        var hungUp = Self.ready(ehloReply: "250 mx\r\n")
+        _ = hungUp.quit()
+        #expect(Self.describe(hungUp.ioFailed(NetworkError(.closed, "gone"))) == "close closed quit=true")
+    }
+
+    /// A reply split over many reads is one reply: the machine says the next read continues it.
+    @Test func aSplitReplyIsReadUnderOneDeadline() {
+        var machine = SMTPClientStateMachine(configuration: MachineHarness.configuration(security: .plaintext, credentials: nil))
+        _ = machine.connected(localAddressLiteral: "[192.0.2.1]")
+        #expect(Self.describe(machine.received(Self.bytes("22"))) == "read greeting")
+        #expect(machine.continuesReply)
+        #expect(Self.describe(machine.received(Self.bytes("0 mx\r\n"))) == "send EHLO [192.0.2.1]")
+        #expect(!machine.continuesReply)
+        #expect(Self.describe(machine.received(Self.bytes("250-mx\r\n"))) == "read socket")
+        #expect(machine.continuesReply, "a continuation line leaves the reply open")
     }
 
     @Test func aReplyAlreadyWaitingAfter354IsNotTakenAsTheFinalReply() {

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import NetworkIO
 import SMTPWire
@@ -14,33 +15,46 @@ import SMTPWire
 /// - A connection idle for more than `healthCheckAfter` seconds is checked with NOOP before reuse;
 ///   a 421 or hang-up there costs a fresh connection, not a failed send.
 /// - A message that fails on a reused connection before any of its data was written (the server had
-///   dropped the connection) is retried once on a connection known to be alive (a new one, one
-///   that just delivered a message, or an idle one that answered NOOP); a message whose data was
-///   written is never retried.
+///   closed the connection: a hang-up or 421, not a garbage reply) is retried once on a connection
+///   known to be alive; a message whose data was written is never retried.
 /// - `rateLimit` messages per `rateWindow` seconds at most, across all connections.
 /// - Waiting for a connection or for the rate limit ends at once when the Task is cancelled.
 /// - ``shutdown()`` refuses new sends, lets those in flight finish, and QUITs every connection.
-public actor SMTPPool: SMTPTransport {
-    private struct Idle {
-        var connection: SMTPConnection
-        var since: Date
-    }
+///
+/// Every decision is ``SMTPPoolStateMachine``'s; this driver performs its actions. Nothing here
+/// needs Swift's cooperative pool to make progress: connections open, send, check in, QUIT and
+/// expire on the executor's threads and a timer queue, and each sender is resumed directly from
+/// the thread that finished its send (Docs/Architecture.md, "Concurrency").
+public final class SMTPPool: SMTPTransport, Sendable {
+    typealias Machine = SMTPPoolStateMachine
 
-    private let client: SMTPClient
+    let client: SMTPClient
     /// The limits in force.
     public let limits: Limits
-    private var idle: [Idle] = []
-    /// Connections counted against `maxConnections`: opening, busy, idle or quitting.
-    private var counted = 0
-    /// Sends waiting for a connection; busy connections take from it on their executor threads.
-    private nonisolated let queue = PendingSends()
-    private var recentSends: [Date] = []
-    private var reaper: Task<Void, Never>?
-    private var inFlight = 0
-    private var isShutDown = false
-    private var drained: [CheckedContinuation<Void, Never>] = []
-    /// Shutdowns waiting for the last connection to be closed.
-    private var allClosed: [CheckedContinuation<Void, Never>] = []
+    let state: Locked<State>
+    let timers = DispatchQueue(label: "smtp-pool-timer")
+
+    struct State {
+        var machine: Machine
+        var nextRequest = 0
+        var sends: [Machine.RequestID: PendingSend] = [:]
+        /// Requests whose Task was cancelled before they were registered.
+        var cancelledEarly: Set<Machine.RequestID> = []
+        /// Every open connection no thread is working on (idle, or between two steps). A thread
+        /// takes one out to work on it and parks it again after: a connection has one owner.
+        var parked: [Machine.ConnectionID: SMTPConnection] = [:]
+        var tokens: [Machine.ConnectionID: CancellationToken] = [:]
+        var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// One send the pool holds: what to send, the result once known, and who waits for it.
+    struct PendingSend: Sendable {
+        let envelope: SMTPEnvelope
+        let message: [UInt8]
+        let oauthToken: String?
+        let continuation: CheckedContinuation<Result<SMTPSendResult, SMTPError>, Never>
+        var result: Result<SMTPSendResult, SMTPError>?
+    }
 
     /// Creates a pool; connections open on first use.
     /// - Parameters:
@@ -50,64 +64,51 @@ public actor SMTPPool: SMTPTransport {
     public init(configuration: SMTPClientConfiguration, limits: Limits = Limits()) throws {
         client = try SMTPClient(configuration: configuration)
         self.limits = limits
-    }
-
-    deinit {
-        reaper?.cancel()
-        for var entry in idle { entry.connection.abort() }
+        state = Locked(State(machine: Machine(limits: limits)))
     }
 
     /// Connections counted against `maxConnections` now (opening, busy, idle or still quitting).
-    public var openConnections: Int { counted }
+    public var openConnections: Int { state.withLock { $0.machine.connectionCount } }
 
-    /// Sends waiting for a connection to come free.
-    public var waitingSends: Int { queue.count }
+    /// Sends waiting for a connection to come free (or for the rate limit).
+    public var waitingSends: Int { state.withLock { $0.machine.waitingCount } }
 
     /// Whether ``shutdown()`` was called.
-    public var isShuttingDown: Bool { isShutDown }
+    public var isShuttingDown: Bool { state.withLock { $0.machine.isShuttingDown } }
 
     /// Sends over an idle connection, or a new one when fewer than `maxConnections` are open,
-    /// or waits for one to come free.
+    /// or waits for one to come free. Cancelling the Task ends a waiting send at once and cancels
+    /// the connection of a running one.
     public func send(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
-        guard !isShutDown else { throw Self.shutDownError }
+        guard !isShuttingDown else { throw Self.shutDownError }
         try envelope.validate()
-        inFlight += 1
-        defer {
-            inFlight -= 1
-            if inFlight == 0 { drained.forEach { $0.resume() }; drained = [] }
+        // Fetched (or taken from its cache) here, in the caller's Task: opening needs no Task of its own.
+        let oauthToken = try await client.fetchOAuthToken()
+        let id = state.withLock { state in
+            defer { state.nextRequest += 1 }
+            return Machine.RequestID(value: state.nextRequest)
         }
-        try await waitForRate()
-        switch await submit(envelope: envelope, message: message, retry: false) {
-        case .delivered(let result):
-            return result
-        case .failed(let error, retryable: false):
-            throw error
-        case .failed(let error, retryable: true):
-            // The server had dropped the idle connection; nothing of this message was accepted.
-            client.configuration.events?(.retried(reason: error.message))
-            switch await submit(envelope: envelope, message: message, retry: true) {
-            case .delivered(let result): return result
-            case .failed(let error, _): throw error
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let send = PendingSend(envelope: envelope, message: message, oauthToken: oauthToken, continuation: continuation)
+                register(id, send)
             }
+        } onCancel: {
+            cancel(id)
         }
+        return try result.get()
     }
 
     /// Refuses new sends, lets those in flight finish, then QUITs every connection and waits for
     /// the QUITs. Sends waiting for a connection fail with a clear error.
     public func shutdown() async {
-        isShutDown = true
-        reaper?.cancel()
-        queue.failAll(Self.shutDownError)
-        if inFlight > 0 { await withCheckedContinuation { drained.append($0) } }
-        let connections = idle.map(\.connection)
-        idle = []
-        await withTaskGroup(of: Void.self) { group in
-            for connection in connections {
-                group.addTask { await self.retire(connection, quit: true) }
+        await withCheckedContinuation { continuation in
+            let actions = state.withLock { state in
+                state.shutdownWaiters.append(continuation)
+                return state.machine.shutdown(now: .now)
             }
+            perform(actions)
         }
-        // Connections retired earlier (used up, failed, expired) or still busy may be quitting.
-        if counted > 0 { await withCheckedContinuation { allClosed.append($0) } }
     }
 
     /// The same as ``shutdown()``.
@@ -115,182 +116,124 @@ public actor SMTPPool: SMTPTransport {
         await shutdown()
     }
 
-    // MARK: - Sends and connections
+    // MARK: - Events into the machine
 
-    /// Hands one send to a connection, or queues it, and waits for its result. Cancelling the Task
-    /// ends a queued send at once and cancels the connection of a running one.
-    private func submit(envelope: SMTPEnvelope, message: [UInt8], retry: Bool) async -> PooledResult {
-        let id = queue.register()
-        return await withTaskCancellationHandler {
-            await withUnsafeContinuation { continuation in
-                dispatch(PendingSend(id: id, envelope: envelope, message: message, isRetry: retry, continuation: continuation))
+    private func register(_ id: Machine.RequestID, _ send: PendingSend) {
+        let registered = state.withLock { state -> [Machine.Action]? in
+            if state.cancelledEarly.remove(id) != nil { return nil }
+            state.sends[id] = send
+            return state.machine.sendRequested(id, now: .now)
+        }
+        guard let actions = registered else {
+            // Cancelled before it got here: it must not take (and, cancelling, spoil) a good connection.
+            return send.continuation.resume(returning: .failure(Self.error(for: .cancelledWhileWaiting)))
+        }
+        perform(actions)
+    }
+
+    private func cancel(_ id: Machine.RequestID) {
+        let actions = state.withLock { state -> [Machine.Action] in
+            guard state.sends[id] != nil else {
+                state.cancelledEarly.insert(id)
+                return []
             }
-        } onCancel: { [queue] in
-            queue.cancel(id)
+            return state.machine.cancelled(id, now: .now)
         }
+        perform(actions)
     }
 
-    /// An idle connection (checked when it sat a while, or when this is a retry), a new one, or the queue.
-    private func dispatch(_ send: PendingSend) {
-        guard !isShutDown else { return queue.complete(send, with: .failed(Self.shutDownError, retryable: false)) }
-        // A cancelled send must not take (and, by cancelling, shut down) a good idle connection.
-        guard !Task.isCancelled else {
-            return queue.complete(send, with: .failed(PendingSends.cancelledWhileWaiting, retryable: false))
-        }
-        dropExpiredIdle()
-        if !start(send) { queue.enqueue(send) }
-    }
-
-    /// Gives waiting sends to idle connections, or to new ones while fewer than `maxConnections`
-    /// are open; busy connections take the rest as they finish.
-    private func serveQueue() {
-        // A send put back after a failed health check may arrive after shutdown() emptied the queue.
-        guard !isShutDown else { return queue.failAll(Self.shutDownError) }
-        dropExpiredIdle()
-        while !idle.isEmpty || counted < limits.maxConnections, let send = queue.take() {
-            _ = start(send)
-        }
-    }
-
-    /// Starts `send` on an idle connection or a new one; false when every connection is busy.
-    private func start(_ send: PendingSend) -> Bool {
-        if let entry = idle.popLast() {
-            let start = PoolWorker.Start(first: send, reused: true, healthCheck: needsCheck(entry, for: send), started: false,
-                                         idleSeconds: Date().timeIntervalSince(entry.since))
-            client.configuration.executor.execute { self.deliver(on: entry.connection, start) }
-            return true
-        }
-        guard counted < limits.maxConnections else { return false }
-        open(for: send)
-        return true
-    }
-
-    /// Whether `entry` gets a NOOP before `send`: it sat idle a while, or `send` already failed once
-    /// on a connection the server had dropped.
-    private func needsCheck(_ entry: Idle, for send: PendingSend) -> Bool {
-        send.isRetry || Date().timeIntervalSince(entry.since) >= limits.healthCheckAfter
-    }
-
-    /// On an executor thread: a ``PoolWorker`` job on `connection`, then the connection goes back
-    /// to the actor.
-    private nonisolated func deliver(on connection: SMTPConnection, _ start: PoolWorker.Start) {
-        let finished = PoolWorker.deliver(on: connection, start, queue: queue, maxMessages: limits.maxMessagesPerConnection)
-        Task { await self.checkIn(finished) }
-    }
-
-    /// Opens a connection for `send` (which the opening's cancellation follows) and works on it.
-    private func open(for send: PendingSend) {
-        counted += 1
+    /// On an executor thread: opens connection `id` for the send it was opened for, then works on it.
+    func open(_ id: Machine.ConnectionID) {
         let token = CancellationToken()
-        guard queue.start(send.id, on: token) else {
-            queue.complete(send, with: .failed(PendingSends.cancelledWhileWaiting, retryable: false))
-            return connectionClosed()
+        let oauthToken = state.withLock { state -> String? in
+            state.tokens[id] = token
+            guard case .opening(let request)? = state.machine.connections[id]?.state else { return nil }
+            return state.sends[request]?.oauthToken
         }
-        let client = self.client
-        Task {
-            do {
-                let oauthToken = try await client.fetchOAuthToken()
-                client.configuration.executor.execute {
-                    do {
-                        let connection = try SMTPConnection.open(configuration: client.configuration, tlsContext: client.tlsContext,
-                                                                 hostName: client.hostName, oauthToken: oauthToken, token: token)
-                        self.deliver(on: connection, PoolWorker.Start(first: send, reused: false, healthCheck: false, started: true))
-                    } catch {
-                        self.openFailed(send, error)
-                    }
+        let connection: SMTPConnection
+        do {
+            connection = try SMTPConnection.open(configuration: client.configuration, tlsContext: client.tlsContext,
+                                                 hostName: client.hostName, oauthToken: oauthToken, token: token)
+        } catch {
+            let failure = error as? SMTPError ?? SMTPError(.connection, phase: .connect, "\(error)")
+            let actions = state.withLock { state in
+                state.tokens[id] = nil
+                if case .opening(let request)? = state.machine.connections[id]?.state { state.sends[request]?.result = .failure(failure) }
+                return state.machine.connectionFailedToOpen(id, now: .now)
+            }
+            perform(actions)
+            return
+        }
+        let actions = state.withLock(handing: connection) { state, connection in
+            state.parked[id] = connection
+            return state.machine.connectionOpened(id, now: .now)
+        }
+        if let next = perform(actions, on: id) { work(next, on: id) }
+    }
+
+    /// On an executor thread: performs `action` (a send or a close) on connection `id`, and what
+    /// the machine asks of the same connection next, without leaving the thread.
+    func work(_ action: Machine.Action, on id: Machine.ConnectionID) {
+        var next: Machine.Action? = action
+        while let action = next {
+            guard let connection = state.withLock({ $0.parked.removeValue(forKey: id) }) else {
+                preconditionFailure("connection \(id) is not parked")
+            }
+            switch action {
+            case .run(let request, _, let healthCheck, let reused, let idle):
+                guard let send = state.withLock({ $0.sends[request] }) else { preconditionFailure("no send \(request)") }
+                let (result, run) = Self.run(send, on: connection, healthCheck: healthCheck, reused: reused, idle: idle)
+                let actions = state.withLock(handing: connection) { state, connection in
+                    state.parked[id] = connection
+                    state.sends[request]?.result = result
+                    return state.machine.runFinished(id, run, now: .now)
                 }
-            } catch {
-                self.openFailed(send, error)
+                next = perform(actions, on: id)
+            case .close(_, let quit):
+                if quit { connection.quit() } else { connection.abort() }
+                let actions = state.withLock { state in
+                    state.tokens[id] = nil
+                    return state.machine.connectionClosed(id, now: .now)
+                }
+                next = perform(actions, on: nil)
+            default:
+                preconditionFailure("\(action) is not work on a connection")
             }
         }
     }
 
-    private nonisolated func openFailed(_ send: PendingSend, _ error: any Error) {
-        let failure = error as? SMTPError ?? SMTPError(.connection, phase: .connect, "\(error)")
-        queue.complete(send, with: .failed(failure, retryable: false))
-        Task { await self.connectionClosed() }
-    }
-
-    /// A connection back from its job: kept idle when it is in sync and has messages left, else ended.
-    private func checkIn(_ connection: SMTPConnection) {
-        let cancelled = connection.token.isCancelled
-        if !isShutDown, !cancelled, connection.machine.isReady,
-           connection.machine.messagesDelivered < limits.maxMessagesPerConnection {
-            idle.append(Idle(connection: connection, since: Date()))
-            scheduleReaper()
-        } else {
-            // Failed, cancelled (its socket may be shut down), used up, or the pool is shutting down.
-            Task { await self.retire(connection, quit: !cancelled && connection.machine.isReady) }
+    /// Sends on `connection` (NOOP first when asked): the result for the sender, and for the machine.
+    private static func run(_ send: PendingSend, on connection: SMTPConnection, healthCheck: Bool, reused: Bool,
+                            idle: Duration?) -> (Result<SMTPSendResult, SMTPError>?, Machine.RunResult) {
+        connection.startOperation()
+        if healthCheck {
+            guard case .alive = connection.checkAlive(), !connection.token.isCancelled else { return (nil, .notAlive) }
         }
-        serveQueue()
-    }
-
-    /// Ends a connection (with QUIT when asked and possible); it stops counting only then.
-    private func retire(_ connection: SMTPConnection, quit: Bool) async {
-        let executor = client.configuration.executor
-        if quit {
-            _ = try? await executor.run { var closing = connection; closing.quit() }
-        } else {
-            var closing = connection
-            closing.abort()
-        }
-        connectionClosed()
-    }
-
-    /// One connection fewer counts; a waiting send may open the next.
-    private func connectionClosed() {
-        counted -= 1
-        serveQueue()
-        if isShutDown, counted == 0 {
-            allClosed.forEach { $0.resume() }
-            allClosed = []
+        if reused { connection.report(.reused(idleSeconds: idle?.seconds ?? 0)) }
+        switch connection.send(envelope: send.envelope, message: send.message) {
+        case .delivered(let result):
+            return (.success(result), .delivered(sessionReady: connection.machine.isReady))
+        case .failed(let error):
+            // Only a hang-up or a 421 before any data says the server had closed a reused
+            // connection; a garbage reply is a server fault, never retried as if it were one.
+            let stale = !error.bodyWasSent && (error.kind == .connectionClosed || error.reply?.code == 421)
+            return (.failure(error), .failed(sessionReady: connection.machine.isReady, stale: stale))
+        case let other:
+            preconditionFailure("send ended with \(other)")
         }
     }
 
-    private func dropExpiredIdle() {
-        let now = Date()
-        let expired = idle.filter { now.timeIntervalSince($0.since) >= limits.idleTimeout }
-        guard !expired.isEmpty else { return }
-        idle.removeAll { now.timeIntervalSince($0.since) >= limits.idleTimeout }
-        for entry in expired { Task { await self.retire(entry.connection, quit: true) } }
-    }
+    static let shutDownError = SMTPError(.cancelled, phase: .connect, "the connection pool is shut down",
+                                         hint: "Sends are refused once shutdown() was called; make a new connector.")
 
-    /// One reaper at a time: it sleeps an idle timeout, closes what expired, and goes again while
-    /// connections are idle.
-    private func scheduleReaper() {
-        guard reaper == nil, !isShutDown else { return }
-        let delay = limits.idleTimeout
-        reaper = Task { [weak self] in
-            try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000) + 10_000_000)
-            await self?.reap()
+    static func error(for failure: Machine.Failure) -> SMTPError {
+        switch failure {
+        case .cancelledWhileWaiting:
+            SMTPError(.cancelled, phase: .connect, "the send was cancelled while waiting for a connection or the rate limit")
+        case .cancelled, .openFailed:
+            SMTPError(.cancelled, phase: .connect, "the send was cancelled")
+        case .shutDown:
+            shutDownError
         }
     }
-
-    private func reap() {
-        reaper = nil
-        dropExpiredIdle()
-        if !idle.isEmpty { scheduleReaper() }
-    }
-
-    /// Waits until sending one more message keeps within `rateLimit` per `rateWindow`.
-    private func waitForRate() async throws {
-        guard let limit = limits.rateLimit, limit > 0 else { return }
-        while true {
-            let now = Date()
-            recentSends.removeAll { now.timeIntervalSince($0) >= limits.rateWindow }
-            if recentSends.count < limit {
-                recentSends.append(now)
-                return
-            }
-            let wait = limits.rateWindow - now.timeIntervalSince(recentSends[0])
-            do {
-                try await Task.sleep(nanoseconds: UInt64(max(0.001, wait) * 1_000_000_000))
-            } catch {
-                throw SMTPError(.cancelled, phase: .connect, "the send was cancelled while waiting for the rate limit")
-            }
-        }
-    }
-
-    private static let shutDownError = SMTPError(.cancelled, phase: .connect, "the connection pool is shut down",
-                                                  hint: "Sends are refused once shutdown() was called; make a new connector.")
 }
