@@ -39,6 +39,9 @@ public final class DevServer: Sendable {
         var mostConcurrent = 0
         var greetingsHeld: Bool
         var heldSessions: [DispatchSemaphore] = []
+        /// Callers of ``waitForMessages(count:timeout:)``, by number, with the count each waits for.
+        var waiters: [Int: (count: Int, continuation: CheckedContinuation<[ReceivedMessage], Never>)] = [:]
+        var nextWaiter = 0
     }
 
     private let state: Locked<State>
@@ -138,15 +141,24 @@ public final class DevServer: Sendable {
     }
 
     /// Waits until at least `count` messages have arrived or `timeout` seconds pass.
+    ///
+    /// Woken by the session that records the message, and by a Dispatch timer for the timeout: it
+    /// needs no cooperative thread to notice either (only to resume the caller).
     /// - Returns: the messages received by then.
     public func waitForMessages(count: Int, timeout: Double = 10) async -> [ReceivedMessage] {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let current = messages
-            if current.count >= count { return current }
-            try? await Task.sleep(nanoseconds: 20_000_000)
+        await withCheckedContinuation { continuation in
+            let waiter = state.withLock { state -> Int? in
+                guard state.received.count < count else { return nil }
+                defer { state.nextWaiter += 1 }
+                state.waiters[state.nextWaiter] = (count, continuation)
+                return state.nextWaiter
+            }
+            guard let waiter else { return continuation.resume(returning: messages) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(max(0, timeout) * 1e9))) { [self] in
+                let (expired, received) = state.withLock { ($0.waiters.removeValue(forKey: waiter), $0.received) }
+                expired?.continuation.resume(returning: received)
+            }
         }
-        return messages
     }
 
     private func serve(_ socket: TCPSocket) {
@@ -189,6 +201,12 @@ public final class DevServer: Sendable {
             state.received.append(numbered)
             return (state.lastID, answer)
         }
+        let (satisfied, received) = state.withLock { state in
+            let ready = state.waiters.filter { $0.value.count <= state.received.count }
+            for key in ready.keys { state.waiters[key] = nil }
+            return (ready.values.map(\.continuation), state.received)
+        }
+        satisfied.forEach { $0.resume(returning: received) }
         if let directory = configuration.saveDirectory {
             try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let name = String(format: "%05d-%@.eml", count, UUID().uuidString.prefix(8).lowercased())

@@ -74,6 +74,7 @@ extension SMTPConnector {
         Item(key: "greetingTimeout", label: "Greeting timeout (ms)", type: .number, defaultValue: 30_000),
         Item(key: "socketTimeout", label: "Socket timeout (ms)", type: .number, defaultValue: 600_000),
         Item(key: "dnsTimeout", label: "DNS timeout (ms)", type: .number, defaultValue: 30_000),
+        Item(key: "sendTimeout", label: "Send timeout (ms, optional)", type: .number),
         Item(key: "pool", label: "Keep connections open", type: .switch, defaultValue: false),
         Item(key: "maxConnections", label: "Connections", type: .number, defaultValue: 5, showWhen: pooled),
         Item(key: "maxMessages", label: "Messages per connection", type: .number, defaultValue: 100, showWhen: pooled),

@@ -95,6 +95,8 @@ extension SMTPConnectorConfig {
         if let value = reader.integer("greetingTimeout", in: 1...86_400_000) { timeouts.greeting = Double(value) / 1000 }
         if let value = reader.integer("socketTimeout", in: 1...86_400_000) { timeouts.socket = Double(value) / 1000 }
         if let value = reader.integer("dnsTimeout", in: 1...86_400_000) { timeouts.dns = Double(value) / 1000 }
+        // Ours, not Logto's: an overall bound on one send, off unless set.
+        if let value = reader.integer("sendTimeout", in: 1...86_400_000) { timeouts.send = Double(value) / 1000 }
         let headers = readHeaders(&reader)
         let logger = reader.bool("logger") ?? false
         let debug = reader.bool("debug") ?? false

@@ -7,8 +7,8 @@ import NetworkIO
 /// an async handler.
 ///
 /// Connections run on an executor of their own (threads named `console-http`), never on Swift's
-/// cooperative pool: a connection's thread blocks on its socket, and while the handler runs it
-/// waits for the handler's Task. A bad request is answered with its status and a JSON error, the
+/// cooperative pool: a connection's thread blocks on its socket, and runs the async handler itself
+/// (so a request is answered however busy the host's Tasks keep the pool). A bad request is answered with its status and a JSON error, the
 /// connection is closed, and the server keeps serving.
 public final class HTTPServer: Sendable {
     /// Answers one request that passed the access checks.
@@ -113,18 +113,12 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Runs the async handler and waits for it on this executor thread.
+    /// Runs the async handler on this executor thread itself (``CallingThreadExecutor``): serving
+    /// a request never waits for a free thread of Swift's cooperative pool, which a busy host
+    /// may keep occupied for as long as it likes.
     private func answer(_ request: HTTPRequest) -> HTTPResponse {
-        let result = Locked<HTTPResponse?>(nil)
-        let done = DispatchSemaphore(value: 0)
         let handler = self.handler
-        Task {
-            let response = await handler(request)
-            result.withLock { $0 = response }
-            done.signal()
-        }
-        done.wait()
-        return result.withLock { $0 } ?? .error(status: 500, code: "general", message: "the handler gave no answer")
+        return CallingThreadExecutor.run { await handler(request) }
     }
 }
 
