@@ -22,6 +22,11 @@ import SMTPWire
 public final class DevServer: Sendable {
     /// The threads every DevServer's accept loops and sessions run on (at most 512).
     static let executor = BlockingExecutor(name: "devserver", maxThreads: 512)
+    /// Where the timeouts of ``waitForMessages(count:timeout:)`` fire: a serial queue of our own,
+    /// which Dispatch serves with an overcommitting thread. `DispatchQueue.global()` would not do:
+    /// on Linux its threads are capped at the number of cores, and Tasks spinning on the
+    /// cooperative pool count against that cap.
+    static let timers = DispatchQueue(label: "devserver-timers")
 
     /// The configuration it runs with.
     public let configuration: DevServerConfiguration
@@ -154,7 +159,7 @@ public final class DevServer: Sendable {
                 return state.nextWaiter
             }
             guard let waiter else { return continuation.resume(returning: messages) }
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(max(0, timeout) * 1e9))) { [self] in
+            Self.timers.asyncAfter(deadline: .now() + .nanoseconds(Int(max(0, timeout) * 1e9))) { [self] in
                 let (expired, received) = state.withLock { ($0.waiters.removeValue(forKey: waiter), $0.received) }
                 expired?.continuation.resume(returning: received)
             }

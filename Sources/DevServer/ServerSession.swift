@@ -247,7 +247,10 @@ final class ServerSession {
         transcript.append(String(line))
     }
 
+    /// One line, which must arrive whole within `idleTimeout`: a client that trickles it a byte at
+    /// a time gets no fresh deadline per read.
     private func readLineBytes() throws -> [UInt8]? {
+        let deadline = self.deadline
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                 var line = Array(buffer[..<newline])

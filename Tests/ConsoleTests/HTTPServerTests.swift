@@ -86,4 +86,32 @@ import Testing
             #expect(own.hasPrefix("HTTP/1.1 200") && own.hasSuffix("POST /api/send 2"), "\(own)")
         }
     }
+
+    /// A request head trickled a byte at a time gets one deadline for the whole request (2 s
+    /// here), not one per read: the connection is answered 408 and closed long before the trickle ends.
+    @Test func aTrickledRequestHeadIsCutOffAtTheRequestTimeout() async throws {
+        let server = HTTPServer(host: "127.0.0.1", port: 0, token: "tok", requestTimeout: 2) { _ in
+            HTTPResponse(status: 200, contentType: "text/plain", body: [])
+        }
+        try server.start()
+        defer { server.stop() }
+        let port = server.port
+        let (elapsed, answer) = try await Self.client.run { () -> (Duration, String) in
+            let stream = NetworkStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: port, deadline: .after(seconds: 30)))
+            defer { stream.close() }
+            let start = ContinuousClock.now
+            let head = "GET /api/a HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nX-Padding: " + String(repeating: "p", count: 80) + "\r\n\r\n"
+            var received: [UInt8] = []
+            for byte in Array(head.utf8) {  // about 120 bytes at one per 0.5 s: 60 s
+                if (try? stream.write([byte], deadline: .after(seconds: 5))) == nil { break }
+                if let bytes = try? stream.read(deadline: .after(seconds: 0.5)) {
+                    received += bytes
+                    if bytes.isEmpty { break }
+                }
+            }
+            return (start.duration(to: .now), String(decoding: received, as: UTF8.self))
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(60))")
+        #expect(elapsed < .seconds(15), "cut off by the 2 s request timeout, not after the 60 s trickle: \(elapsed)")
+    }
 }

@@ -27,7 +27,7 @@ import Testing
         let socket = try TCPSocket.connect(to: addresses, host: "127.0.0.1", port: good.localPort, localAddress: nil,
                                            deadline: .after(seconds: 4), token: nil)
         defer { socket.close() }
-        #expect(Date().timeIntervalSince(start) >= 1.9)  // the first address had its half (2 s)
+        #expect(Date().timeIntervalSince(start) >= 1.9, "the black-holed first address had its half (2 s) of the 4 s")
         #expect(socket.descriptor >= 0)
     }
 
@@ -76,7 +76,7 @@ import Testing
         let elapsed = Date().timeIntervalSince(start)
         done.wait()
         #expect(received.withLock { $0 } == total)
-        #expect(elapsed > 1.5)  // longer than the timeout: only inactivity counts
+        #expect(elapsed > 1.5, "the write outlasted its 1.5 s inactivity timeout: only inactivity counts")
     }
 
     @Test func aReaderThatStopsTripsTheInactivityTimeout() throws {

@@ -49,6 +49,9 @@ public struct HTTPRequestParser: Sendable {
         self.limits = limits
     }
 
+    /// Whether part of a request was received and the rest is still due.
+    public var hasPartialRequest: Bool { buffer.count > start || pending != nil }
+
     /// Adds received bytes.
     public mutating func feed(_ bytes: some Collection<UInt8>) {
         buffer.append(contentsOf: bytes)

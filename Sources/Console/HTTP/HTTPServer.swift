@@ -22,6 +22,7 @@ public final class HTTPServer: Sendable {
     private let makePolicy: @Sendable (Int) -> ConsoleAccessPolicy
     private let handler: Handler
     private let idleTimeout: Double
+    private let requestTimeout: Double
     private let state = Locked(State())
 
     private struct State {
@@ -37,12 +38,16 @@ public final class HTTPServer: Sendable {
     ///   - port: the port (0 picks a free one).
     ///   - token: the access token of this run.
     ///   - idleTimeout: seconds a kept-alive connection may sit without a request.
+    ///   - requestTimeout: seconds for a whole request, head and body, from its first byte (a
+    ///     client that trickles it gets a 408, not a fresh deadline per read).
     ///   - handler: answers requests that passed the access checks.
-    public init(host: String, port: Int, token: String, idleTimeout: Double = 60, handler: @escaping Handler) {
+    public init(host: String, port: Int, token: String, idleTimeout: Double = 60, requestTimeout: Double = 30,
+                handler: @escaping Handler) {
         self.host = host
         requestedPort = port
         makePolicy = { ConsoleAccessPolicy(token: token, host: host, port: $0) }
         self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
         self.handler = handler
     }
 
@@ -88,6 +93,7 @@ public final class HTTPServer: Sendable {
     /// Reads requests until the client closes, asks to close, goes idle, or sends a bad request.
     private func run(_ stream: NetworkStream) {
         var parser = HTTPRequestParser()
+        var requestDeadline: Deadline?
         guard let policy = state.withLock({ $0.policy }) else { return }
         while true {
             do {
@@ -100,6 +106,7 @@ public final class HTTPServer: Sendable {
                     }
                     try stream.write(response.serialized(closing: request.closesConnection), deadline: .after(seconds: 30))
                     if request.closesConnection { return }
+                    requestDeadline = nil  // the next request's clock starts with its first byte
                 }
             } catch let error as HTTPParseError {
                 let response = HTTPResponse.error(status: error.status, code: "bad_request", message: error.message)
@@ -108,7 +115,26 @@ public final class HTTPServer: Sendable {
             } catch {
                 return  // the write failed: the client is gone
             }
-            guard let bytes = try? stream.read(deadline: .after(seconds: idleTimeout)), !bytes.isEmpty else { return }
+            // Waiting for a request: `idleTimeout`. Once one began, it has `requestTimeout` in all.
+            if !parser.hasPartialRequest {
+                requestDeadline = nil
+            } else if requestDeadline == nil {
+                requestDeadline = .after(seconds: requestTimeout)  // the start of a pipelined request
+            }
+            let deadline = requestDeadline ?? .after(seconds: idleTimeout)
+            let bytes: [UInt8]
+            do {
+                bytes = try stream.read(deadline: deadline)
+            } catch let error as NetworkError where error.kind == .timeout && parser.hasPartialRequest {
+                let response = HTTPResponse.error(status: 408, code: "request_timeout",
+                                                  message: "the request did not arrive within \(Int(requestTimeout)) s")
+                try? stream.write(response.serialized(closing: true), deadline: .after(seconds: 5))
+                return
+            } catch {
+                return
+            }
+            guard !bytes.isEmpty else { return }
+            if !parser.hasPartialRequest { requestDeadline = .after(seconds: requestTimeout) }
             parser.feed(bytes)
         }
     }

@@ -32,6 +32,9 @@ public final class SMTPPool: SMTPTransport, Sendable {
     /// The limits in force.
     public let limits: Limits
     let state: Locked<State>
+    /// The machine's timer fires here: a serial queue of its own, which Dispatch serves with an
+    /// overcommitting thread (`DispatchQueue.global()`'s threads are capped at the number of cores
+    /// on Linux, and Tasks spinning on the cooperative pool count against that cap).
     let timers = DispatchQueue(label: "smtp-pool-timer")
 
     struct State {
