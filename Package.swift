@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPWire", "DevServer", "NetworkIO", "TestSupport"]),
         .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "SMTP",
                                                                "SMTPWire", "NetworkIO", "TestSupport"]),
-        .testTarget(name: "DevServerTests", dependencies: ["DevServer", "TestSupport"]),
+        .testTarget(name: "DevServerTests", dependencies: ["DevServer", "NetworkIO", "TestSupport"]),
         .testTarget(name: "PresetsTests", dependencies: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog",
                                                           "StandardConnectors", "SMTPConnector", "SMTP", "SMTPWire", "ConnectorKit"]),
         .testTarget(name: "StandardConnectorsTests", dependencies: ["StandardConnectors", "ConnectorKit", "DevServer", "TestSupport"]),
