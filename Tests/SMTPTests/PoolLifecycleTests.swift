@@ -84,7 +84,7 @@ import SMTPWire
         second.cancel()
         let error = await #expect(throws: SMTPError.self) { try await second.value }
         #expect(error?.kind == .cancelled)
-        #expect(Date().timeIntervalSince(start) < 5, "cancelled promptly, not after the 3,600 s rate window")
+        #expect(Date().timeIntervalSince(start) < 60, "cancelled promptly, not after the 3,600 s rate window")
         #expect(server.messages.count == 1)
     }
 
