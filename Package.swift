@@ -69,7 +69,8 @@ let package = Package(
                                                           "StandardConnectors", "SMTPConnector", "SMTP", "SMTPWire", "ConnectorKit"]),
         .testTarget(name: "StandardConnectorsTests", dependencies: ["StandardConnectors", "ConnectorKit", "DevServer", "TestSupport"]),
         // The saturation test: run on its own (scripts/test.sh), since it holds the cooperative pool.
-        .testTarget(name: "BusyHostTests", dependencies: ["SMTP", "SMTPWire", "Console", "DevServer", "NetworkIO", "TestSupport"]),
+        .testTarget(name: "BusyHostTests", dependencies: ["SMTP", "SMTPWire", "SMTPConnector", "ConnectorKit", "Console", "DevServer",
+                                                       "NetworkIO", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "NetworkIO", "ConnectorKit", "DevServer", "Presets", "TestSupport"]),
         // Fuzzing (scripts/fuzz.sh, Docs/Reliability.md): the checks, one libFuzzer binary over them,
         // and the committed corpus replayed through the same checks in the ordinary suite.
