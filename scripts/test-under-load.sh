@@ -6,7 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-export TEST_EXTRA_PACKAGES="stress-ng"
 if ! command -v stress-ng >/dev/null; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q stress-ng >/dev/null

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(postfix sasl2-bin libsasl2-modules python3 python3-dkim openssl libssl-dev pkg-config
-          chromium chromium-driver python3-selenium ${TEST_EXTRA_PACKAGES:-})
+          chromium chromium-driver python3-selenium)
 
 missing_packages() {
     local missing=()

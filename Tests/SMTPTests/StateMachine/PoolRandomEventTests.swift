@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import SMTP
 
 /// Random events against the pool machine, with its rules checked after every one: every send
@@ -7,17 +8,7 @@ import Testing
 @Suite struct PoolRandomEventTests {
     typealias Machine = SMTPPoolStateMachine
 
-    /// A small deterministic generator (SplitMix64), so a failure names a seed that reproduces it.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Generator = SeededGenerator
 
     /// What the simulated driver has in hand, and what it has seen.
     struct World {
