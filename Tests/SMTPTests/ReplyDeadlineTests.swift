@@ -15,13 +15,13 @@ import Testing
         }
     }
 
-    /// A 124-byte greeting at one byte per 0.5 s takes 62 s; every single read is quick, but the
+    /// A 250-byte greeting at one byte per 0.5 s takes 125 s; every single read is quick, but the
     /// whole reply must come within greetingTimeout (2 s).
     @Test func aTrickledGreetingTimesOutAfterGreetingTimeout() async throws {
         let server = try ScriptedServer { peer in
-            Self.trickle(peer, "220 " + String(repeating: "t", count: 120) + "\r\n", interval: 0.5)
+            Self.trickle(peer, "220 " + String(repeating: "t", count: 244) + "\r\n", interval: 0.5)
         }
-        let client = try FaultInjectionTests.client(server, socketTimeout: 60) { $0.timeouts.greeting = 2 }
+        let client = try FaultInjectionTests.client(server, socketTimeout: 300) { $0.timeouts.greeting = 2 }
         let start = ContinuousClock.now
         let error = try #require(await FaultInjectionTests.sendExpectingError(client))
         let elapsed = start.duration(to: .now)
@@ -29,8 +29,8 @@ import Testing
         #expect(error.kind == .timeout)
         #expect(error.phase == .greeting)
         #expect(error.message.contains("greetingTimeout (2 s)"), "\(error.message)")
-        // 2 s is the reply's deadline; the trickle would last 62 s, and socketTimeout is 60 s.
-        #expect(elapsed < .seconds(20), "timed out by the greeting's deadline (2 s), not after the 62 s trickle: \(elapsed)")
+        // 2 s is the reply's deadline; the trickle would last 125 s, and socketTimeout is 300 s.
+        #expect(elapsed < .seconds(40), "timed out by the greeting's deadline (2 s), not after the 125 s trickle: \(elapsed)")
     }
 
     /// The EHLO reply trickles in: socketTimeout (2 s) bounds the whole reply.
@@ -38,7 +38,7 @@ import Testing
         let server = try ScriptedServer { peer in
             try peer.send("220 ready\r\n")
             try peer.expect("EHLO")
-            Self.trickle(peer, "250-" + String(repeating: "e", count: 64) + "\r\n250 " + String(repeating: "e", count: 50) + "\r\n", interval: 0.5)
+            Self.trickle(peer, "250-" + String(repeating: "e", count: 128) + "\r\n250 " + String(repeating: "e", count: 110) + "\r\n", interval: 0.5)
         }
         let client = try FaultInjectionTests.client(server, socketTimeout: 2)
         let start = ContinuousClock.now
@@ -48,23 +48,23 @@ import Testing
         #expect(error.kind == .timeout)
         #expect(error.phase == .ehlo)
         #expect(error.message.contains("socketTimeout (2 s)"), "\(error.message)")
-        #expect(elapsed < .seconds(20), "timed out by the reply's deadline (2 s), not after the 62 s trickle: \(elapsed)")
+        #expect(elapsed < .seconds(40), "timed out by the reply's deadline (2 s), not after the 124 s trickle: \(elapsed)")
     }
 
-    /// Each reply comes in time, but the server takes 20 s per reply: `sendTimeout` (3 s) ends the
-    /// whole send where the per-reply deadlines (120 s) alone would let it run for 80 s.
+    /// Each reply comes in time, but the server takes 40 s per reply: `sendTimeout` (3 s) ends the
+    /// whole send where the per-reply deadlines (240 s) alone would let it run for 160 s.
     @Test func sendTimeoutBoundsTheWholeTransaction() async throws {
         let server = try ScriptedServer { peer in
             try peer.send("220 ready\r\n")
             for reply in ["250 ok", "250 ok", "250 ok", "354 go"] {
                 guard (try? peer.readLine()) != nil else { return }
-                peer.stall(20)  // returns at once when the client has gone
+                peer.stall(40)  // returns at once when the client has gone
                 guard (try? peer.send(reply + "\r\n")) != nil else { return }
             }
             _ = try? peer.readData()
             try? peer.send("250 queued\r\n")
         }
-        let client = try FaultInjectionTests.client(server, socketTimeout: 120) { $0.timeouts.send = 3 }
+        let client = try FaultInjectionTests.client(server, socketTimeout: 240) { $0.timeouts.send = 3 }
         let start = ContinuousClock.now
         let error = try #require(await FaultInjectionTests.sendExpectingError(client))
         let elapsed = start.duration(to: .now)
@@ -72,8 +72,8 @@ import Testing
         #expect(error.kind == .timeout)
         #expect(error.message.contains("sendTimeout (3 s)"), "\(error.message)")
         #expect(!error.outcomeUnknown, "no data was sent: \(error.message)")
-        // The dialogue would take 80 s; each reply's own deadline is 120 s.
-        #expect(elapsed < .seconds(25), "ended by sendTimeout (3 s), not by the 80 s dialogue or a 120 s reply deadline: \(elapsed)")
+        // The dialogue would take 160 s; each reply's own deadline is 240 s.
+        #expect(elapsed < .seconds(50), "ended by sendTimeout (3 s), not by the 160 s dialogue or a 240 s reply deadline: \(elapsed)")
         #expect(elapsed >= .seconds(2.9), "not before sendTimeout: \(elapsed)")
     }
 
