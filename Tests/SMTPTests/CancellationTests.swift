@@ -23,7 +23,7 @@ import SMTPWire
 
     /// Waits (polling, at most 60 s of wall time, however busy the machine is) until `condition` holds.
     static func waitUntil(_ condition: () -> Bool) async throws {
-        try #require(await Waiting.until { condition() })
+        try #require(await Waiting.until(seconds: 240) { condition() })  // a 32 MiB body is prepared slowly under ASan
     }
 
     /// Milliseconds on an idle machine; the bound only has to tell "prompt" from the 300 s timeouts
