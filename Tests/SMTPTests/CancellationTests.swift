@@ -118,8 +118,9 @@ import SMTPWire
             try peer.send("250 ok\r\n")
             try peer.expect("DATA")
             try peer.send("354 go\r\n")
+            _ = try peer.expect("Subject: big")  // the data is on its way: the client is writing it
             dataStarted.withLock { $0 = true }
-            Thread.sleep(forTimeInterval: 30)  // never reads the data: the client's write blocks
+            Thread.sleep(forTimeInterval: 30)  // reads no more of it: the client's write blocks
         }
         // 32 MiB: far more than the socket buffers hold, so the client is blocked in write.
         let message = Array("Subject: big\r\n\r\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 32 << 20)
