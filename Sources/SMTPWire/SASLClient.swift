@@ -91,6 +91,14 @@ public struct SASLClient: Sendable {
         return .auth(mechanism: mechanism.rawValue, initialResponse: nil)
     }
 
+    /// Whether the exchange started is over with the server's next reply, whatever it says: PLAIN
+    /// with its initial response. RFC 4954 §4 lets only such a mechanism share a pipelined group
+    /// with the commands after AUTH (XOAUTH2 answers a refusal with a challenge that needs a reply).
+    public var endsWithNextReply: Bool {
+        guard mechanism == .plain, case .finalReply = state else { return false }
+        return true
+    }
+
     /// The next step after the server's `reply`.
     public mutating func receive(_ reply: SMTPReply) -> Action {
         switch state {

@@ -58,12 +58,13 @@ public struct SMTPClient: Sendable {
     /// - Throws: ``SMTPError``; check ``SMTPError/outcomeUnknown`` before any retry.
     public func send(envelope: SMTPEnvelope, message: [UInt8]) async throws -> SMTPSendResult {
         try envelope.validate()  // before connecting: nothing to gain from a connection
-        return try await withConnection { connection in
-            switch connection.send(envelope: envelope, message: message) {
-            case .delivered(let result): return result
-            case .failed(let error): throw error
-            case let other: preconditionFailure("send() ended with \(other)")
-            }
+        let token = CancellationToken()
+        let oauthToken = try await fetchOAuthToken()
+        let configuration = self.configuration, tlsContext = self.tlsContext, hostName = self.hostName
+        let oneMessage = SMTPClientStateMachine.OneMessage(envelope: envelope, message: message)
+        return try await SMTPConnection.onExecutor(configuration.executor, token: token) {
+            try SMTPConnection.deliver(oneMessage, configuration: configuration, tlsContext: tlsContext,
+                                       hostName: hostName, oauthToken: oauthToken, token: token)
         }
     }
 

@@ -24,6 +24,8 @@ final class SMTPConnection {
     private let configuration: SMTPClientConfiguration
     /// When the current operation must be over (`sendTimeout`); `.never` without one.
     private var operationDeadline = Deadline.never
+    /// When a one-message connection began to open: `.opened` is reported once its transaction starts.
+    private var openingStarted: ContinuousClock.Instant?
 
     /// Called when the machine enters another phase, with the machine; `doctor` times its steps this way.
     typealias Observer = (SMTPClientStateMachine) -> Void
@@ -53,9 +55,28 @@ final class SMTPConnection {
         return connection
     }
 
+    /// Connects, delivers `message` in the fewest round trips the server allows (the session machine's
+    /// one-message mode: AUTH PLAIN and QUIT pipelined when offered), and closes.
+    /// - Throws: ``SMTPError``; the connection is closed then.
+    static func deliver(_ message: SMTPClientStateMachine.OneMessage, configuration: SMTPClientConfiguration,
+                        tlsContext: TLSContext?, hostName: String?, oauthToken: String?,
+                        token: CancellationToken) throws -> SMTPSendResult {
+        let started = ContinuousClock.now
+        let connection = try connect(configuration: configuration, tlsContext: tlsContext, hostName: hostName,
+                                     oauthToken: oauthToken, token: token, oneMessage: message)
+        connection.openingStarted = configuration.events == nil ? nil : started
+        defer { connection.quit() }  // QUIT when the server did not take it behind the data
+        switch connection.perform(connection.begin()) {
+        case .delivered(let result): return result
+        case .failed(let error): throw error
+        case let other: preconditionFailure("a one-message connection ended with \(other)")
+        }
+    }
+
     /// DNS (`dnsTimeout`) and TCP (`connectionTimeout`, shared among the addresses) only.
     static func connect(configuration: SMTPClientConfiguration, tlsContext: TLSContext?, hostName: String?,
-                        oauthToken: String?, token: CancellationToken) throws -> sending SMTPConnection {
+                        oauthToken: String?, token: CancellationToken,
+                        oneMessage: SMTPClientStateMachine.OneMessage? = nil) throws -> sending SMTPConnection {
         let started = ContinuousClock.now
         let operationDeadline = configuration.timeouts.send.map { Deadline.after(seconds: $0) } ?? .never
         do {
@@ -65,7 +86,8 @@ final class SMTPConnection {
                                                localAddress: configuration.localAddress,
                                                deadline: min(operationDeadline, .after(seconds: configuration.timeouts.connection)), token: token)
             configuration.events?(.phaseFinished(.connect, seconds: started.duration(to: .now).seconds, ok: true))
-            let machine = SMTPClientStateMachine(configuration: configuration, hostName: hostName, oauthToken: oauthToken)
+            let machine = SMTPClientStateMachine(configuration: configuration, hostName: hostName, oauthToken: oauthToken,
+                                                 oneMessage: oneMessage)
             return SMTPConnection(machine: machine, stream: NetworkStream(socket: socket), tlsContext: tlsContext,
                                   token: token, configuration: configuration, operationDeadline: operationDeadline)
         } catch let error as NetworkError {
@@ -143,6 +165,10 @@ final class SMTPConnection {
                 // A failure ending with QUIT is timed as failed up to the QUIT; QUIT is not timed then.
                 if machine.phase == .quit, case .failed? = machine.pendingQuitOutcome { phases.stop(ok: false) }
                 phases.enter(machine.phase)
+                if machine.phase == .mail, let started = openingStarted {
+                    openingStarted = nil
+                    configuration.events?(.opened(seconds: started.duration(to: .now).seconds))
+                }
                 if machine.phase == .auth, let mechanism = machine.authMechanism {
                     configuration.events?(.authMechanismChosen(mechanism))
                 }

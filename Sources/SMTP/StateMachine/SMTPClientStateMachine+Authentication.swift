@@ -43,7 +43,11 @@ extension SMTPClientStateMachine {
             return failQuitting(SMTPError(.authentication, phase: .auth, "AUTH XOAUTH2 needs OAuth2 credentials (auth.accessToken)"))
         }
         let command = sasl.start()
-        state = .authenticating(sasl)
+        if let (transaction, commands) = transactionBehindAuthentication(sasl) {
+            state = .authenticating(sasl, pipelined: transaction)
+            return sendCommands([command] + commands)
+        }
+        state = .authenticating(sasl, pipelined: nil)
         return sendCommands([command])
     }
 
@@ -75,7 +79,7 @@ extension SMTPClientStateMachine {
     mutating func authenticationStep(_ action: SASLClient.Action, sasl: SASLClient) -> Action {
         switch action {
         case .send(let command):
-            state = .authenticating(sasl)
+            state = .authenticating(sasl, pipelined: nil)
             return sendCommands([command])
         case .succeeded:
             authenticatedWith = sasl.mechanism

@@ -81,9 +81,13 @@ extension SMTPClientStateMachine {
         beginQuit(then: .failed(error))
     }
 
-    /// The connection is open; nothing more to do until a message comes.
+    /// The connection is open: its one message goes now, or it waits for one.
     mutating func opened() -> Action {
         state = .ready
+        if let message = oneMessage {
+            oneMessage = nil
+            return startTransaction(envelope: message.envelope, message: message.message)
+        }
         return .finish(.opened)
     }
 }

@@ -28,26 +28,40 @@ extension SMTPClientStateMachine {
         var dataReply: SMTPReply?
         var accepted: [String] = []
         var rejected: [SMTPSendResult.Rejection] = []
+        /// QUIT went out right after the data (+OneMessage): its answer follows the final reply.
+        var quitFollows = false
     }
 
     mutating func startTransaction(envelope: SMTPEnvelope, message: [UInt8]) -> Action {
+        switch prepareTransaction(envelope: envelope, message: message) {
+        case .failure(let error):
+            // Refused before a byte was written: the connection stays ready.
+            return .finish(.failed(error))
+        case .success(let (transaction, commands)):
+            state = .transaction(transaction)
+            phase = .mail
+            return sendCommands(commands)
+        }
+    }
+
+    /// The transaction for a message and the commands that start it (all of them with PIPELINING),
+    /// or why the message cannot go; changes nothing.
+    func prepareTransaction(envelope: SMTPEnvelope, message: [UInt8]) -> Result<(Transaction, [SMTPCommand]), SMTPError> {
         let parameters: [String]
         do {
             try envelope.validate()
             parameters = try mailParameters(envelope: envelope, message: message)
         } catch let error as SMTPError {
-            // Refused before a byte was written: the connection stays ready.
-            return .finish(.failed(error))
+            return .failure(error)
         } catch {
-            return .finish(.failed(SMTPError(.invalidInput, phase: .mail, "\(error)")))
+            return .failure(SMTPError(.invalidInput, phase: .mail, "\(error)"))
         }
         let mail = SMTPCommand.mailFrom(envelope.from, parameters: parameters)
         let recipients = envelope.recipients.map(SMTPCommand.rcptTo)
         let pipelined = extensions.pipelining
         let expected: [Expectation] = pipelined ? [.mail] + recipients.indices.map(Expectation.rcpt) + [.data] : [.mail]
-        state = .transaction(Transaction(envelope: envelope, message: message, pipelined: pipelined, expected: expected))
-        phase = .mail
-        return sendCommands(pipelined ? [mail] + recipients + [.data] : [mail])
+        let transaction = Transaction(envelope: envelope, message: message, pipelined: pipelined, expected: expected)
+        return .success((transaction, pipelined ? [mail] + recipients + [.data] : [mail]))
     }
 
     /// One reply of the transaction; nil when the next one is already expected.
@@ -119,24 +133,32 @@ extension SMTPClientStateMachine {
         guard decoder.bufferedByteCount == 0 else {
             return protocolViolation("the server sent \(decoder.bufferedByteCount) bytes after 354, before the message data")
         }
+        var transaction = transaction
+        var data = DotStuffer.encode(transaction.message)
+        log(.client, "<\(data.count) octets of message data>")
+        if let quit = quitBehindData() {
+            data += quit
+            transaction.quitFollows = true
+        }
         state = .writingData(transaction)
         phase = .data
-        let data = DotStuffer.encode(transaction.message)
-        log(.client, "<\(data.count) octets of message data>")
         return .sendBody(data)
     }
 
-    /// The reply to the end of the data.
-    mutating func finalReplyReceived(_ reply: SMTPReply, _ transaction: Transaction) -> Action {
+    /// The reply to the end of the data; nil when QUIT's answer follows it.
+    mutating func finalReplyReceived(_ reply: SMTPReply, _ transaction: Transaction) -> Action? {
         guard reply.isPositive else {
             var error = SMTPError(.rejected, phase: .data, "the server refused the message", reply: reply)
             error.bodyWasSent = true
+            if transaction.quitFollows { return awaitQuitAnswer(then: .failed(error)) }
             return reset(then: .failed(error))
         }
         messagesDelivered += 1
+        let delivered = Outcome.delivered(SMTPSendResult(accepted: transaction.accepted, rejected: transaction.rejected, response: reply,
+                                                         tlsVersion: tlsVersion, authenticatedWith: authenticatedWith))
+        if transaction.quitFollows { return awaitQuitAnswer(then: delivered) }
         state = .ready
-        return .finish(.delivered(SMTPSendResult(accepted: transaction.accepted, rejected: transaction.rejected, response: reply,
-                                                 tlsVersion: tlsVersion, authenticatedWith: authenticatedWith)))
+        return .finish(delivered)
     }
 
     private func senderRefused(_ transaction: Transaction) -> SMTPError {

@@ -24,7 +24,8 @@ public struct SMTPClientStateMachine: Sendable {
         case helo
         case startTLSCommand
         case startTLSHandshake
-        case authenticating(SASLClient)
+        /// AUTH was sent; `pipelined` is the transaction sent in the same group (RFC 4954 §4).
+        case authenticating(SASLClient, pipelined: Transaction?)
         case ready
         case transaction(Transaction)
         /// The message data is being written; the server cannot have its end yet.
@@ -47,6 +48,10 @@ public struct SMTPClientStateMachine: Sendable {
     let hostName: String?
     /// The XOAUTH2 token, fetched before connecting.
     let oauthToken: String?
+    /// The one message this connection carries, until its transaction starts (+OneMessage).
+    var oneMessage: OneMessage?
+    /// Whether the connection ends after its one message: QUIT instead of RSET, QUIT after the data.
+    let endsAfterOneMessage: Bool
     var state = State.awaitingConnection
     var decoder = ReplyDecoder()
     /// What the server advertised in its last EHLO reply.
@@ -79,10 +84,17 @@ public struct SMTPClientStateMachine: Sendable {
     ///   - hostName: the EHLO name when the configuration has none (a dotted host name); nil uses
     ///     the connection's local address literal.
     ///   - oauthToken: the XOAUTH2 access token, when `configuration.oauth2` is set.
-    public init(configuration: SMTPClientConfiguration, hostName: String? = nil, oauthToken: String? = nil) {
+    ///   - oneMessage: the only message this connection is for (a fresh connection per send): the
+    ///     machine sends it as soon as the session is open, with the fewest round trips the server
+    ///     allows, and ends the connection after it (see +OneMessage). Nil for a connection that
+    ///     waits for ``send(envelope:message:)`` (a pool's).
+    public init(configuration: SMTPClientConfiguration, hostName: String? = nil, oauthToken: String? = nil,
+                oneMessage: OneMessage? = nil) {
         self.configuration = configuration
         self.hostName = hostName
         self.oauthToken = oauthToken
+        self.oneMessage = oneMessage
+        endsAfterOneMessage = oneMessage != nil
         secrets = Self.secrets(in: configuration, oauthToken: oauthToken)
     }
 
@@ -282,8 +294,9 @@ public struct SMTPClientStateMachine: Sendable {
         case .ehlo(let name): return ehloReceived(reply, name: name)
         case .helo: return heloReceived(reply)
         case .startTLSCommand: return startTLSReceived(reply)
-        case .authenticating(var sasl):
+        case .authenticating(var sasl, let pipelined):
             let action = sasl.receive(reply)
+            if let pipelined { return pipelinedAuthenticationStep(action, sasl: sasl, transaction: pipelined) }
             return authenticationStep(action, sasl: sasl)
         case .transaction(var transaction):
             let action = transactionReceived(reply, &transaction)
@@ -310,6 +323,8 @@ public struct SMTPClientStateMachine: Sendable {
 
     /// RSET after a refused transaction (RFC 5321 §4.1.1.5), then `pending` is reported.
     mutating func reset(then pending: Outcome) -> Action {
+        // A connection that ends after this transaction has nothing to reset for: QUIT at once.
+        if endsAfterOneMessage { return beginQuit(then: pending) }
         state = .resetting(pending: pending)
         return sendCommands([.rset])
     }

@@ -28,6 +28,9 @@ struct MachineHarness {
     private(set) var bodiesWritten = 0
     /// Whether the final reply after the data was positive.
     private(set) var acceptedAfterBody = false
+    /// How many writes the client made (commands in one write are one pipelined group): each is a
+    /// flight towards the server, and each but a final QUIT waits for an answer.
+    private(set) var writes = 0
     private var output: [UInt8] = []
     private var failure: NetworkError?
     private var secured = false
@@ -51,6 +54,20 @@ struct MachineHarness {
         return (sent.outcome, sent.quit)
     }
 
+    /// Opens a one-message session (``SMTPClientStateMachine/OneMessage``) and follows it to its end;
+    /// a `.finish` (no PIPELINING: the driver sends QUIT then) is followed by QUIT here.
+    mutating func runOneMessage(configuration: SMTPClientConfiguration, recipients: [String] = ["a@example.org"],
+                                message: [UInt8] = Array("Subject: t\r\n\r\nhello\r\n".utf8))
+        -> (machine: SMTPClientStateMachine, outcome: SMTPClientStateMachine.Outcome, quit: Bool?) {
+        let oneMessage = SMTPClientStateMachine.OneMessage(envelope: SMTPEnvelope(from: "app@example.test", recipients: recipients),
+                                                          message: message)
+        var machine = SMTPClientStateMachine(configuration: configuration, oneMessage: oneMessage)
+        let ended = drive(&machine, machine.connected(localAddressLiteral: "[192.0.2.1]"), step: .greeting)
+        guard case .finish = ended.action, machine.isReady else { return (machine, ended.outcome, ended.quit) }
+        _ = drive(&machine, machine.quit(), step: nil)
+        return (machine, ended.outcome, true)
+    }
+
     /// Follows the machine's actions until it finishes or closes.
     mutating func drive(_ machine: inout SMTPClientStateMachine, _ first: SMTPClientStateMachine.Action, step: Step?)
         -> (action: SMTPClientStateMachine.Action, outcome: SMTPClientStateMachine.Outcome, quit: Bool?) {
@@ -59,6 +76,7 @@ struct MachineHarness {
         for _ in 0..<10_000 {
             switch action {
             case .send(let sent):
+                writes += 1
                 for command in sent { receive(command) }
                 action = read(&machine)
             case .read:
@@ -67,7 +85,13 @@ struct MachineHarness {
                 secured = true
                 output = []  // the handshake consumes the stream; nothing sent before it survives
                 action = machine.tlsEstablished(version: "TLSv1.3")
-            case .sendBody(let bytes):
+            case .sendBody(var bytes):
+                writes += 1
+                // QUIT may follow the data in the same write (RFC 2920 §3.1).
+                let quit = Array("\r\n.\r\nQUIT\r\n".utf8)
+                let quitFollows = bytes.count >= quit.count && Array(bytes.suffix(quit.count)) == quit
+                if quitFollows { bytes.removeLast(6) }
+                defer { if quitFollows { receive(.quit) } }
                 if bytes == Array(".\r\n".utf8) {
                     respond(nil, SMTPReply(554, "5.5.1", "no valid recipients"))  // an empty DATA ending a refused transaction
                 } else {
