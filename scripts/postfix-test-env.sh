@@ -115,6 +115,9 @@ smtpd_sasl_type = cyrus
 smtpd_sasl_path = smtpd
 cyrus_sasl_config_path = $dir/etc/sasl
 smtpd_sasl_security_options = noanonymous
+# Postfix 3.9's default (off before): a client that pipelines where RFC 2920 or RFC 4954 forbid it
+# (after EHLO, STARTTLS, or AUTH with a mechanism that may need another step) is disconnected.
+smtpd_forbid_unauth_pipelining = yes
 smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
 smtpd_recipient_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
 CONF

@@ -97,6 +97,9 @@ public final class NetworkStream: Sendable {
             // saves the recv that would only say EAGAIN.
             try socket.wait(for: Int16(POLLIN), deadline: deadline)
         }
+        /// Bytes OpenSSL had taken from the socket before this read: more afterwards with no
+        /// application data means records of its own (TLS 1.3 session tickets) came in.
+        let socketBytesBefore = ssl.map { BIO_number_read(SSL_get_rbio($0)) } ?? 0
         while true {
             var failure: Int32 = 0, savedErrno: Int32 = 0
             // Reads straight into the array that is returned: no zero-filling, no copy.
@@ -115,7 +118,11 @@ public final class NetworkStream: Sendable {
             if !bytes.isEmpty { return bytes }
             if ssl != nil {
                 switch failure {
-                case SSL_ERROR_WANT_READ: try socket.wait(for: Int16(POLLIN), deadline: deadline)
+                case SSL_ERROR_WANT_READ:
+                    // Tickets alone: acknowledge them now, or a server with Nagle's algorithm on
+                    // holds its next reply until our delayed ACK (see acknowledgeQuickly()).
+                    if let ssl, BIO_number_read(SSL_get_rbio(ssl)) != socketBytesBefore { socket.acknowledgeQuickly() }
+                    try socket.wait(for: Int16(POLLIN), deadline: deadline)
                 case SSL_ERROR_WANT_WRITE: try socket.wait(for: Int16(POLLOUT), deadline: deadline)
                 case SSL_ERROR_ZERO_RETURN: return []
                 case SSL_ERROR_SYSCALL where savedErrno == 0 || savedErrno == ECONNRESET: return []

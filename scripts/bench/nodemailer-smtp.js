@@ -1,5 +1,5 @@
 // A load generator on nodemailer (Debian's node-nodemailer) for scripts/bench-smtp.sh: N messages
-// over C pooled connections, or a new connection each, plaintext or implicit TLS, with TCP_NODELAY
+// over C pooled connections, or a new connection each, plaintext, implicit TLS or STARTTLS (+ AUTH), with TCP_NODELAY
 // on every socket. Prints sent=K errors=E inner_s=S.
 const net = require('net');
 const fs = require('fs');
@@ -19,12 +19,15 @@ const options = Object.fromEntries(process.argv.slice(2).map((argument) => {
 const total = Number(options.n || 1000), connections = Number(options.c || 1), size = Number(options.size || 2048);
 const line = '0123456789abcdefghij'.repeat(4).slice(0, 74) + '\r\n';
 const body = line.repeat(Math.floor(size / line.length)) + 'x'.repeat(size % line.length);
-const secure = options.tls === true, fresh = options.fresh === true;
+const secure = options.tls === true, fresh = options.fresh === true, starttls = options.starttls === true;
 
+// --user: AUTH with the password in SMTP_BENCH_PASSWORD (PLAIN when offered, as ours does).
 const transport = nodemailer.createTransport({
-    host: options.host || '127.0.0.1', port: Number(options.port), secure, ignoreTLS: !secure,
-    pool: !fresh, maxConnections: connections, maxMessages: Infinity,
-    tls: secure ? { ca: fs.readFileSync(options.ca), servername: 'localhost' } : undefined,
+    host: options.host || '127.0.0.1', port: Number(options.port), secure, ignoreTLS: !secure && !starttls,
+    requireTLS: starttls, pool: !fresh, maxConnections: connections, maxMessages: Infinity,
+    tls: secure || starttls ? { ca: fs.readFileSync(options.ca), servername: 'localhost' } : undefined,
+    auth: options.user ? { user: options.user, pass: process.env.SMTP_BENCH_PASSWORD } : undefined,
+    authMethod: 'PLAIN',
 });
 
 let next = 0, sent = 0, failed = 0;

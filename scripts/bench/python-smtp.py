@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A load generator on Python's smtplib for scripts/bench-smtp.sh: N messages over C connections
-(threads), or a new connection each, plaintext or implicit TLS. Prints sent=K errors=E inner_s=S."""
+(threads), or a new connection each, plaintext, implicit TLS or STARTTLS, with or without AUTH. Prints sent=K errors=E inner_s=S."""
 import argparse
+import os
 import smtplib
 import ssl
 import threading
@@ -15,12 +16,15 @@ parser.add_argument("-c", type=int, default=1)
 parser.add_argument("--size", type=int, default=2048)
 parser.add_argument("--tls", action="store_true")
 parser.add_argument("--fresh", action="store_true")
+parser.add_argument("--starttls", action="store_true")
+parser.add_argument("--user", help="AUTH with this user and the password in SMTP_BENCH_PASSWORD")
 parser.add_argument("--ca")
 args = parser.parse_args()
+password = os.environ.get("SMTP_BENCH_PASSWORD")
 
 line = ("0123456789abcdefghij" * 4)[:74] + "\r\n"
 body = line * (args.size // len(line)) + "x" * (args.size % len(line))
-context = ssl.create_default_context(cafile=args.ca) if args.tls else None
+context = ssl.create_default_context(cafile=args.ca) if args.tls or args.starttls else None
 lock = threading.Lock()
 state = {"next": 0, "sent": 0, "failed": 0}
 
@@ -28,8 +32,14 @@ state = {"next": 0, "sent": 0, "failed": 0}
 def connect():
     if args.tls:
         # The certificate names localhost (and 127.0.0.1); smtplib checks the name it connects to.
-        return smtplib.SMTP_SSL(args.host, args.port, context=context)
-    return smtplib.SMTP(args.host, args.port)
+        client = smtplib.SMTP_SSL(args.host, args.port, context=context)
+    else:
+        client = smtplib.SMTP(args.host, args.port)
+        if args.starttls:
+            client.starttls(context=context)
+    if args.user:
+        client.login(args.user, password)
+    return client
 
 
 def worker():

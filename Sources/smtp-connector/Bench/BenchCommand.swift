@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import SMTP
+import SMTPWire
 
 /// `bench`: sends N messages of a given size over C connections and reports throughput.
 ///
@@ -11,14 +12,15 @@ import SMTP
 struct BenchCommand: CLICommand {
     static let name = "bench"
     static let usage = """
-        bench --host H --port P [--secure | --starttls] [--ca PEM] --messages N --connections C --size BYTES
+        bench --host H --port P [--secure | --starttls] [--ca PEM] [--user U] --messages N --connections C --size BYTES
               [--fresh] [--raw] [--config FILE [--to ADDR] [--events | --count-events]] [--latency] [--outcomes FILE]
                                                 throughput: N messages over C pooled connections (--fresh: one each);
                                                 --raw sends one message composed once, --config the whole connector path;
                                                 --events prints each connector event as JSON on stderr,
-                                                --count-events only counts them (events=N on stderr)
+                                                --count-events only counts them (events=N on stderr);
+                                                --user authenticates with the password in SMTP_BENCH_PASSWORD
         """
-    static let options: Set<String> = ["--host", "--port", "--ca", "--messages", "--connections", "--size", "--outcomes",
+    static let options: Set<String> = ["--host", "--port", "--ca", "--user", "--messages", "--connections", "--size", "--outcomes",
                                        "--config", "--to"]
     static let flags: Set<String> = ["--tls", "--starttls", "--secure", "--fresh", "--raw", "--latency", "--events", "--count-events"]
 
@@ -47,6 +49,9 @@ struct BenchCommand: CLICommand {
     let port: Int?
     let security: SMTPClientConfiguration.Security
     let caPath: String?
+    /// `--user` and the password from `SMTP_BENCH_PASSWORD` (never on the command line, which every
+    /// local user can read).
+    let credentials: SMTPCredentials?
     let messages: Int
     let connections: Int
     let size: Int
@@ -74,6 +79,14 @@ struct BenchCommand: CLICommand {
         guard !(secure && startTLS) else { throw UsageError(message: "--secure and --starttls exclude each other") }
         security = secure ? .implicitTLS : startTLS ? .startTLSRequired : .plaintext
         caPath = arguments.value("--ca")
+        if let user = arguments.value("--user") {
+            guard let password = ProcessInfo.processInfo.environment["SMTP_BENCH_PASSWORD"] else {
+                throw UsageError(message: "--user needs the password in the environment variable SMTP_BENCH_PASSWORD")
+            }
+            credentials = SMTPCredentials(user: user, password: password)
+        } else {
+            credentials = nil
+        }
         fresh = arguments.flag("--fresh")
         let raw = arguments.flag("--raw")
         latency = arguments.flag("--latency")
@@ -144,6 +157,7 @@ struct BenchCommand: CLICommand {
         case .raw, .composed:
             var configuration = SMTPClientConfiguration(host: host!, port: port!, security: security)
             configuration.timeouts = .init(connection: 30, greeting: 30, socket: 120)
+            configuration.credentials = credentials
             if let caPath {
                 guard let pem = try? String(contentsOfFile: caPath, encoding: .utf8) else {
                     throw ConnectorError(.invalidConfig, "cannot read --ca \(caPath)", hint: "Give the path of a PEM file.")

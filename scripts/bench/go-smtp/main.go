@@ -1,5 +1,5 @@
 // A small load generator on Go's net/smtp, for scripts/bench-smtp.sh: N messages over C
-// connections (or a new connection each), plaintext or implicit TLS. Prints the same last line as
+// connections (or a new connection each), plaintext, implicit TLS or STARTTLS (+ AUTH PLAIN). Prints the same last line as
 // `smtp-connector bench`: sent=K errors=E inner_s=S.
 package main
 
@@ -24,13 +24,15 @@ func main() {
 	size := flag.Int("size", 2048, "body size in bytes")
 	secure := flag.Bool("tls", false, "implicit TLS")
 	fresh := flag.Bool("fresh", false, "a new connection for each message")
-	ca := flag.String("ca", "", "CA certificate PEM for -tls")
+	ca := flag.String("ca", "", "CA certificate PEM for -tls and -starttls")
+	starttls := flag.Bool("starttls", false, "STARTTLS after EHLO")
+	user := flag.String("user", "", "AUTH PLAIN with this user and the password in SMTP_BENCH_PASSWORD")
 	flag.Parse()
 
 	line := strings.Repeat("0123456789abcdefghij", 4)[:74] + "\r\n"
 	body := strings.Repeat(line, *size/len(line)) + strings.Repeat("x", *size%len(line))
 	var config *tls.Config
-	if *secure {
+	if *secure || *starttls {
 		roots := x509.NewCertPool()
 		pem, err := os.ReadFile(*ca)
 		if err != nil || !roots.AppendCertsFromPEM(pem) {
@@ -42,7 +44,7 @@ func main() {
 	dial := func() (*smtp.Client, error) {
 		var conn net.Conn
 		var err error
-		if config != nil {
+		if *secure {
 			conn, err = tls.Dial("tcp", *addr, config)
 		} else {
 			conn, err = net.Dial("tcp", *addr)
@@ -50,7 +52,24 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		return smtp.NewClient(conn, "localhost")
+		client, err := smtp.NewClient(conn, "localhost")
+		if err != nil {
+			return nil, err
+		}
+		if *starttls {
+			if err := client.StartTLS(config); err != nil {
+				client.Close()
+				return nil, err
+			}
+		}
+		if *user != "" {
+			// net/smtp sends PLAIN only over TLS or to localhost.
+			if err := client.Auth(smtp.PlainAuth("", *user, os.Getenv("SMTP_BENCH_PASSWORD"), "localhost")); err != nil {
+				client.Close()
+				return nil, err
+			}
+		}
+		return client, nil
 	}
 	send := func(client *smtp.Client, index int64) error {
 		if err := client.Mail("bench@example.test"); err != nil {
