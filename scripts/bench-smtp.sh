@@ -10,8 +10,9 @@
 # Then the cost of events: the connector path with no event handler (the default), with a handler that
 # only counts (--count-events) and with --events printing JSON lines, runs interleaved.
 #
-# Usage: scripts/bench-smtp.sh [RUNS] [events]   (as root it installs postfix, stunnel4, golang-go, node-nodemailer)
-#        the second argument `events` runs the event-cost section alone;
+# Usage: scripts/bench-smtp.sh [RUNS] [events|roundtrips]   (as root it installs postfix, stunnel4, golang-go,
+#        node-nodemailer and starts the test suite's private Postfix for the STARTTLS + AUTH rows)
+#        the second argument `events` (or `roundtrips`) runs that section alone;
 #        BASELINE=PATH adds an older smtp-connector binary (before events) to that section.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ SIZE=2048
 
 if [ "$(id -u)" = 0 ]; then
     missing=()
-    for package in postfix stunnel4 golang-go nodejs node-nodemailer python3 openssl time; do
+    for package in postfix sasl2-bin libsasl2-modules stunnel4 golang-go nodejs node-nodemailer python3 openssl time; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
     done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -69,6 +70,20 @@ for _ in $(seq 1 100); do
     python3 -c "import socket; socket.create_connection(('127.0.0.1',$tls_port),1); socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null && break
     sleep 0.1
 done
+
+# The private Postfix instance of the test suite (scripts/postfix-test-env.sh: its own config,
+# queue and ports; the machine's Postfix is never touched), for the STARTTLS + AUTH workload and the
+# round trips. A user with an ASCII password, since Python's smtplib cannot send any other.
+if [ "$(id -u)" = 0 ]; then
+    scripts/postfix-test-env.sh start > "$work/postfix.env"
+    # shellcheck disable=SC1091
+    source "$work/postfix.env"
+    cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+                scripts/postfix-test-env.sh stop "$POSTFIX_TEST_DIR"; rm -rf "$work"; }
+    printf '%s' 'bench-password-1' | saslpasswd2 -f "$POSTFIX_TEST_DIR/etc/sasldb2" -p -c -u example.test bench
+    export SMTP_BENCH_PASSWORD=bench-password-1
+fi
+bench_user=bench@example.test
 
 # Connector configs for workload e: implicit TLS through stunnel, pooled; and the same in plaintext.
 python3 - "$tls_port" "$work/cert.pem" "$port" "$work" <<'PY'
@@ -137,6 +152,74 @@ row() {
     echo "| $name | $src | $go | $py | $node | $composed ($(ratio "$composed")) | $raw ($(ratio "$raw")) |"
 }
 
+# postfix_row: workload d with STARTTLS + AUTH PLAIN against Postfix's smtpd (submission on 587 as
+# Gmail, SendGrid and Aliyun run it). smtp-source speaks neither STARTTLS nor AUTH.
+postfix_row() {
+    local n=200
+    echo "bench-smtp: workload d, STARTTLS + AUTH against Postfix" >&2
+    local ca=$POSTFIX_TEST_CA p=$POSTFIX_TEST_PORT go py node composed raw best
+    go=$(median "$n" "$work/go-smtp" -addr "127.0.0.1:$p" -starttls -ca "$ca" -user "$bench_user" -size $SIZE -n "$n" -c 1 -fresh)
+    py=$(median "$n" python3 scripts/bench/python-smtp.py --port "$p" --starttls --ca "$ca" --user "$bench_user" --size $SIZE -n "$n" -c 1 --fresh)
+    node=$(median "$n" node scripts/bench/nodemailer-smtp.js --port="$p" --starttls --ca="$ca" --user="$bench_user" --size=$SIZE --n="$n" --c=1 --fresh)
+    local ours_args=(bench --host 127.0.0.1 --port "$p" --starttls --ca "$ca" --user "$bench_user" --messages "$n" --connections 1 --size $SIZE --fresh)
+    composed=$(median "$n" "$ours" "${ours_args[@]}")
+    raw=$(median "$n" "$ours" "${ours_args[@]}" --raw)
+    best=$(printf '%s\n' "$go" "$py" "$node" | sort -n | tail -1)
+    ratio() { python3 -c "print(f'{$1 / $best:.2f}x')"; }
+    echo "| d: the same with STARTTLS + AUTH PLAIN, Postfix smtpd | — | $go | $py | $node | $composed ($(ratio "$composed")) | $raw ($(ratio "$raw")) |"
+}
+
+# Round trips: every client sends SENDS messages, one fresh connection each, through
+# scripts/bench/latency-proxy.py, which delays every chunk by DELAY ms each way (a round trip costs
+# 2*DELAY). The proxy counts the server's flights (each one a wait of the client's) and times each
+# connection; the table gives the median of the flights and p50/p99 of the latency.
+SENDS=50
+DELAY=10
+roundtrip_cell() {
+    local target=$1; shift
+    local proxy_port log
+    proxy_port=$(free_port)
+    log="$work/latency-$proxy_port.jsonl"
+    python3 scripts/bench/latency-proxy.py --listen "$proxy_port" --target "$target" --delay-ms $DELAY --log "$log" &
+    local proxy=$!
+    for _ in $(seq 1 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$proxy_port),1).close()" 2>/dev/null && break; sleep 0.1; done
+    sleep 0.3; rm -f "$log"  # the readiness probe's record
+    "${@//PORT/$proxy_port}" >/dev/null 2>&1 || true
+    sleep $(python3 -c "print(4 * $DELAY / 1000)")  # the last connection's close travels through the delays
+    kill "$proxy" 2>/dev/null; wait "$proxy" 2>/dev/null || true
+    python3 - "$log" "$SENDS" <<'PY'
+import json, statistics, sys
+rows = [json.loads(line) for line in open(sys.argv[1])] if __import__("os").path.exists(sys.argv[1]) else []
+if len(rows) < int(sys.argv[2]):
+    print(f"failed ({len(rows)} of {sys.argv[2]})"); sys.exit()
+ms = sorted(r["ms"] for r in rows)
+flights = statistics.median(r["server_flights"] for r in rows)
+print(f"{flights:g} RT, p50 {ms[len(ms) // 2]:.0f} ms, p99 {ms[min(len(ms) - 1, int(len(ms) * 0.99))]:.0f} ms")
+PY
+}
+roundtrips() {
+    echo "bench-smtp: round trips" >&2
+    local ca=$POSTFIX_TEST_CA u=$bench_user n=$SENDS
+    echo "| one send per fresh connection, $SENDS sends, ${DELAY} ms each way | smtp-source (C) | Go net/smtp | Python smtplib | nodemailer + NODELAY | ours |"
+    echo "|---|---|---|---|---|---|"
+    local sink="127.0.0.1:$port" sub="127.0.0.1:$POSTFIX_TEST_PORT" smtps="127.0.0.1:$POSTFIX_TEST_TLS_PORT"
+    echo "| plain, smtp-sink | $(roundtrip_cell "$sink" smtp-source -s 1 -m "$n" -l $SIZE 127.0.0.1:PORT) \
+| $(roundtrip_cell "$sink" "$work/go-smtp" -addr 127.0.0.1:PORT -size $SIZE -n "$n" -c 1 -fresh) \
+| $(roundtrip_cell "$sink" python3 scripts/bench/python-smtp.py --port PORT --size $SIZE -n "$n" -c 1 --fresh) \
+| $(roundtrip_cell "$sink" node scripts/bench/nodemailer-smtp.js --port=PORT --size=$SIZE --n="$n" --c=1 --fresh) \
+| $(roundtrip_cell "$sink" "$ours" bench --host 127.0.0.1 --port PORT --messages "$n" --connections 1 --size $SIZE --fresh) |"
+    echo "| STARTTLS + AUTH PLAIN, Postfix | — \
+| $(roundtrip_cell "$sub" "$work/go-smtp" -addr 127.0.0.1:PORT -starttls -ca "$ca" -user "$u" -size $SIZE -n "$n" -c 1 -fresh) \
+| $(roundtrip_cell "$sub" python3 scripts/bench/python-smtp.py --port PORT --starttls --ca "$ca" --user "$u" --size $SIZE -n "$n" -c 1 --fresh) \
+| $(roundtrip_cell "$sub" node scripts/bench/nodemailer-smtp.js --port=PORT --starttls --ca="$ca" --user="$u" --size=$SIZE --n="$n" --c=1 --fresh) \
+| $(roundtrip_cell "$sub" "$ours" bench --host 127.0.0.1 --port PORT --starttls --ca "$ca" --user "$u" --messages "$n" --connections 1 --size $SIZE --fresh) |"
+    echo "| implicit TLS + AUTH PLAIN, Postfix | — \
+| $(roundtrip_cell "$smtps" "$work/go-smtp" -addr 127.0.0.1:PORT -tls -ca "$ca" -user "$u" -size $SIZE -n "$n" -c 1 -fresh) \
+| $(roundtrip_cell "$smtps" python3 scripts/bench/python-smtp.py --port PORT --tls --ca "$ca" --user "$u" --size $SIZE -n "$n" -c 1 --fresh) \
+| $(roundtrip_cell "$smtps" node scripts/bench/nodemailer-smtp.js --port=PORT --tls --ca="$ca" --user="$u" --size=$SIZE --n="$n" --c=1 --fresh) \
+| $(roundtrip_cell "$smtps" "$ours" bench --host 127.0.0.1 --port PORT --secure --ca "$ca" --user "$u" --messages "$n" --connections 1 --size $SIZE --fresh) |"
+}
+
 # events: the connector path with no handler, a counting handler and --events, interleaved run by run
 # so that drift on a shared machine hits all three alike; medians of RUNS. With BASELINE=/path/to/an
 # older smtp-connector (built before events existed), its no-handler runs join the rotation.
@@ -170,6 +253,10 @@ events_section() {
         echo "| $name | $a (runs: ${none[*]}) $ratios"
     fi
 }
+if [ "$ONLY" = roundtrips ]; then
+    roundtrips
+    exit 0
+fi
 if [ "$ONLY" = events ]; then
     events_header
     events_section "e: 2000 sends, implicit TLS, 1 connection" "$work/connector.json" 2000 1
@@ -184,6 +271,7 @@ row "b: 2000 msgs, 4 connections, plain" 2000 4 0 0
 row "c: 500 msgs, 1 connection, implicit TLS" 500 1 0 1
 row "d: 200 msgs, a fresh connection each, plain" 200 1 1 0
 row "d: the same over implicit TLS" 200 1 1 1
+[ -n "${POSTFIX_TEST_PORT:-}" ] && postfix_row
 echo "bench-smtp: workload e" >&2
 connector=$(median 2000 "$ours" bench --config "$work/connector.json" --messages 2000 --connections 1)
 echo
@@ -199,6 +287,8 @@ cpu_src=$(measure smtp-source -d -s 1 -m 20000 -l $SIZE "127.0.0.1:$port")
 per() { python3 -c "w,u,s=map(float,'$1'.split()[:3]); print(f'{(u+s)/20000*1e6:.0f} µs')"; }
 echo "CPU per message (user + system), 20,000 messages, 1 connection, raw: ours $(per "$cpu_ours"), smtp-source $(per "$cpu_src")"
 
+echo
+[ -n "${POSTFIX_TEST_PORT:-}" ] && roundtrips
 echo
 events_header
 events_section "e: 2000 sends, implicit TLS, 1 connection" "$work/connector.json" 2000 1

@@ -18,7 +18,7 @@ struct BenchCommand: CLICommand {
                                                 --raw sends one message composed once, --config the whole connector path;
                                                 --events prints each connector event as JSON on stderr,
                                                 --count-events only counts them (events=N on stderr);
-                                                --user authenticates with the password in SMTP_BENCH_PASSWORD
+                                                --user authenticates (AUTH PLAIN) with the password in SMTP_BENCH_PASSWORD
         """
     static let options: Set<String> = ["--host", "--port", "--ca", "--user", "--messages", "--connections", "--size", "--outcomes",
                                        "--config", "--to"]
@@ -158,6 +158,7 @@ struct BenchCommand: CLICommand {
             var configuration = SMTPClientConfiguration(host: host!, port: port!, security: security)
             configuration.timeouts = .init(connection: 30, greeting: 30, socket: 120)
             configuration.credentials = credentials
+            if credentials != nil { configuration.mechanism = .plain }  // as every peer in scripts/bench-smtp.sh
             if let caPath {
                 guard let pem = try? String(contentsOfFile: caPath, encoding: .utf8) else {
                     throw ConnectorError(.invalidConfig, "cannot read --ca \(caPath)", hint: "Give the path of a PEM file.")
