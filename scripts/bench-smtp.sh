@@ -218,6 +218,31 @@ roundtrips() {
 | $(roundtrip_cell "$smtps" python3 scripts/bench/python-smtp.py --port PORT --tls --ca "$ca" --user "$u" --size $SIZE -n "$n" -c 1 --fresh) \
 | $(roundtrip_cell "$smtps" node scripts/bench/nodemailer-smtp.js --port=PORT --tls --ca="$ca" --user="$u" --size=$SIZE --n="$n" --c=1 --fresh) \
 | $(roundtrip_cell "$smtps" "$ours" bench --host 127.0.0.1 --port PORT --secure --ca "$ca" --user "$u" --messages "$n" --connections 1 --size $SIZE --fresh) |"
+    warm_path
+}
+
+# The warm path: the connector path (--config, pool off) with keepAlive, STARTTLS + AUTH PLAIN through
+# the same proxy. The first send opens the connection; the next ones within keepAlive reuse it.
+warm_path() {
+    python3 - "$POSTFIX_TEST_CA" "$work/warm.json" <<'PY'
+import json, sys
+templates = [{"usageType": t, "contentType": "text/plain", "subject": "Your code", "content": "Your code is {{code}}.\n" + "x" * 1800}
+             for t in ("SignIn", "Register", "ForgotPassword", "Generic")]
+json.dump({"host": "127.0.0.1", "port": 25, "requireTLS": True, "fromEmail": "bench@example.test",
+           "auth": {"user": "bench@example.test", "pass": "bench-password-1", "method": "PLAIN"}, "keepAlive": 10000,
+           "tls": {"ca": open(sys.argv[1]).read(), "servername": "localhost"}, "templates": templates}, open(sys.argv[2], "w"))
+PY
+    local proxy_port log cold warm
+    proxy_port=$(free_port)
+    log="$work/warm-$proxy_port.jsonl"
+    python3 scripts/bench/latency-proxy.py --listen "$proxy_port" --target "127.0.0.1:$POSTFIX_TEST_PORT" --delay-ms $DELAY --log "$log" &
+    local proxy=$!
+    for _ in $(seq 1 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$proxy_port),1).close()" 2>/dev/null && break; sleep 0.1; done
+    cold=$("$ours" bench --config "$work/warm.json" --port "$proxy_port" --to sink@example.test --fresh --messages 1 --connections 1 --latency 2>&1 >/dev/null | grep '^latency' | sed 's/.*p50=\([0-9.]*\)ms.*/\1/')
+    warm=$("$ours" bench --config "$work/warm.json" --port "$proxy_port" --to sink@example.test --fresh --messages "$SENDS" --connections 1 --latency 2>&1 >/dev/null | grep '^latency' | sed 's/.*p50=\([0-9.]*\)ms p90=[0-9.]*ms p99=\([0-9.]*\)ms.*/\1 \2/')
+    kill "$proxy" 2>/dev/null; wait "$proxy" 2>/dev/null || true
+    echo
+    echo "warm path (keepAlive 10 s, pool off, STARTTLS + AUTH PLAIN, Postfix, same proxy): first send ${cold} ms; $SENDS sends in a row: p50 ${warm% *} ms, p99 ${warm#* } ms"
 }
 
 # events: the connector path with no handler, a counting handler and --events, interleaved run by run

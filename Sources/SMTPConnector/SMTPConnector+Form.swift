@@ -76,6 +76,8 @@ extension SMTPConnector {
         Item(key: "dnsTimeout", label: "DNS timeout (ms)", type: .number, defaultValue: 30_000),
         Item(key: "sendTimeout", label: "Send timeout (ms, optional)", type: .number),
         Item(key: "pool", label: "Keep connections open", type: .switch, defaultValue: false),
+        Item(key: "keepAlive", label: "Keep the last connection warm (ms, optional)", type: .number,
+             description: "Without pool: a send within this time reuses the previous send's connection (no TCP, TLS or AUTH)."),
         Item(key: "maxConnections", label: "Connections", type: .number, defaultValue: 5, showWhen: pooled),
         Item(key: "maxMessages", label: "Messages per connection", type: .number, defaultValue: 100, showWhen: pooled),
         Item(key: "rateLimit", label: "Messages per window", type: .number, showWhen: pooled),

@@ -50,7 +50,7 @@ public struct SMTPConnector: EmailConnector {
                 },
                 tokenProvider: tokenProvider, events: reporter)
             client = try SMTPClient(configuration: clientConfiguration)
-            if let limits = config.pool {
+            if let limits = config.pool ?? config.warmLimits(connections: clientConfiguration.executor.maxThreads) {
                 transport = try SMTPPool(configuration: clientConfiguration, limits: limits)
             } else {
                 transport = client

@@ -36,3 +36,18 @@ extension SMTPConnectorConfig {
         return configuration
     }
 }
+
+extension SMTPConnectorConfig {
+    /// The pool behind the warm path (``keepAlive`` without ``pool``): as many connections as the
+    /// executor runs sends at once (so it limits nothing a connection per message would not),
+    /// each kept for `keepAlive` seconds after its send. No NOOP before reuse inside that time: a
+    /// server that hung up meanwhile makes the pool retry on a new connection before any data.
+    func warmLimits(connections: Int) -> Pool? {
+        guard let keepAlive else { return nil }
+        var limits = Pool(maxConnections: connections, idleTimeout: keepAlive, healthCheckAfter: keepAlive)
+        if let providerLimit = preset?.limits.messagesPerConnection {
+            limits.maxMessagesPerConnection = min(limits.maxMessagesPerConnection, providerLimit)
+        }
+        return limits
+    }
+}

@@ -106,7 +106,9 @@ extension SMTPConnectorConfig {
         } ?? nil
         // The preset named, or the one whose host this is: its reply hints and limits apply.
         let provider = preset ?? host.flatMap { presets.preset(forHost: $0) }
-        let pool = readPool(&reader, preset: provider)
+        let keepAlive = reader.integer("keepAlive", in: 1...600_000).map { Double($0) / 1000 }
+        var pool = readPool(&reader, preset: provider)
+        if let keepAlive { pool?.idleTimeout = keepAlive }
         readAcceptedOptions(&reader)
         reader.finish()
         // A path the preset already explained (with its provider-specific hint) is reported once.
@@ -122,12 +124,13 @@ extension SMTPConnectorConfig {
         else if ignoreTLS { security = .plaintext }
         else if requireTLS { security = .startTLSRequired }
         else { security = .startTLSOpportunistic }
-        let parsed = SMTPConnectorConfig(
+        var parsed = SMTPConnectorConfig(
             host: host, port: port ?? (secure ? 465 : 587), from: from, replyTo: replyTo, templates: templates,
             auth: auth, security: security, tls: tls, clientName: clientName, localAddress: localAddress,
             timeouts: timeouts, customHeaders: headers, logsTranscript: logger || debug,
             allowsInsecureAuth: allowInsecureAuth, disableFileAccess: disableFileAccess, dkim: dkim, pool: pool,
             preset: provider)
+        parsed.keepAlive = keepAlive
         return (parsed, issues, reader.readPaths)
     }
 

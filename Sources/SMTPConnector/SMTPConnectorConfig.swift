@@ -47,6 +47,11 @@ public struct SMTPConnectorConfig: Sendable, Equatable {
     public var dkim: DKIM?
     /// Connection pooling (`pool: true`), nil for a connection per message.
     public var pool: Pool?
+    /// The warm path (`keepAlive`, ms in the config; default off): without `pool`, the connection of
+    /// a send stays open, authenticated, for this many seconds, and a send within that time takes it
+    /// instead of connecting. Nil keeps Logto's meaning of `pool: false`: a connection per message.
+    /// With `pool: true` it is the pool's idle timeout.
+    public var keepAlive: Double? = nil
     /// The provider preset the config named, or whose host it uses: its reply hints explain errors.
     public var preset: Preset?
 
