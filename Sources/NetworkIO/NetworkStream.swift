@@ -119,8 +119,9 @@ public final class NetworkStream: Sendable {
             if ssl != nil {
                 switch failure {
                 case SSL_ERROR_WANT_READ:
-                    // Tickets alone: acknowledge them now, or a server with Nagle's algorithm on
-                    // holds its next reply until our delayed ACK (see acknowledgeQuickly()).
+                    // Bytes came in but no application data (TLS 1.3 session tickets, or part of a
+                    // record): acknowledge them now, or a server with Nagle's algorithm on holds
+                    // its next reply until our delayed ACK (see acknowledgeQuickly()).
                     if let ssl, BIO_number_read(SSL_get_rbio(ssl)) != socketBytesBefore { socket.acknowledgeQuickly() }
                     try socket.wait(for: Int16(POLLIN), deadline: deadline)
                 case SSL_ERROR_WANT_WRITE: try socket.wait(for: Int16(POLLOUT), deadline: deadline)

@@ -150,8 +150,6 @@ public final class TCPSocket: Sendable {
         return SocketAddress(storage: storage).port
     }
 
-    /// Waits until the socket is ready for `events` (POLLIN or POLLOUT).
-    /// - Throws: `timeout` when the deadline passes, `cancelled` after ``shutdown()``.
     /// Asks the kernel to acknowledge the next segments at once instead of delaying the ACK
     /// (TCP_QUICKACK, Linux; the kernel returns to delayed ACKs by itself later).
     ///
@@ -164,6 +162,8 @@ public final class TCPSocket: Sendable {
         setsockopt(descriptor, Int32(IPPROTO_TCP), Int32(TCP_QUICKACK), &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// Waits until the socket is ready for `events` (POLLIN or POLLOUT).
+    /// - Throws: `timeout` when the deadline passes, `cancelled` after ``shutdown()``.
     public func wait(for events: Int16, deadline: Deadline) throws {
         while true {
             if isShutDown { throw NetworkError(.cancelled, "the connection was cancelled") }

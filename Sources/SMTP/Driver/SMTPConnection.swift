@@ -161,14 +161,14 @@ final class SMTPConnection {
         observe?(machine)
         while true {
             flushTranscript()
+            if let started = openingStarted, machine.sessionOpened {
+                openingStarted = nil
+                configuration.events?(.opened(seconds: started.duration(to: .now).seconds))
+            }
             if machine.phase != phases.phase {
                 // A failure ending with QUIT is timed as failed up to the QUIT; QUIT is not timed then.
                 if machine.phase == .quit, case .failed? = machine.pendingQuitOutcome { phases.stop(ok: false) }
                 phases.enter(machine.phase)
-                if machine.phase == .mail, let started = openingStarted {
-                    openingStarted = nil
-                    configuration.events?(.opened(seconds: started.duration(to: .now).seconds))
-                }
                 if machine.phase == .auth, let mechanism = machine.authMechanism {
                     configuration.events?(.authMechanismChosen(mechanism))
                 }

@@ -7,8 +7,8 @@ import SMTPWire
 ///   except with an initial response for a mechanism that is known to finish in one round trip
 ///   (PLAIN, EXTERNAL). So `AUTH PLAIN …`, MAIL, every RCPT and DATA go out in one write.
 /// - **QUIT right after the data.** RFC 2920 §3.1: the message data may be the first "command" of a
-///   group and QUIT may end one, so the data and QUIT go out in one write; the final reply and
-///   QUIT's answer come back together. RFC 5321 §4.1.1.10's SHOULD (wait for QUIT's reply) holds:
+///   group and QUIT may end one, so QUIT is written right after the data, before any reply is read;
+///   the final reply and QUIT's answer come back together. RFC 5321 §4.1.1.10's SHOULD (wait for QUIT's reply) holds:
 ///   the machine still waits for it, briefly.
 ///
 /// A refused transaction ends with QUIT at once: RSET is for a connection that goes on.
@@ -59,17 +59,18 @@ extension SMTPClientStateMachine {
             return .close(.failed(error), quit: false)
         }
         authenticatedWith = sasl.mechanism
+        sessionOpened = true
         state = .transaction(transaction)
         phase = .mail
         return nil
     }
 
-    /// QUIT's line to write right behind the data, when the connection ends after this message and
-    /// the server pipelines (RFC 2920 §3.1); nil otherwise.
-    mutating func quitBehindData() -> [UInt8]? {
-        guard endsAfterOneMessage, extensions.pipelining else { return nil }
-        log(.client, SMTPCommand.quit.redactedLine)
-        return Array(SMTPCommand.quit.line.utf8)
+    /// Whether QUIT goes out right behind the data, without waiting for the final reply: the
+    /// connection ends after this message and the server pipelines (RFC 2920 §3.1). It is a write of
+    /// its own after the data's (the same flight): a write that fails once the data's terminator is
+    /// out leaves the outcome unknown, which a failure while the data itself is written never does.
+    var pipelinesQuitBehindData: Bool {
+        endsAfterOneMessage && extensions.pipelining
     }
 
     /// The final reply is in and QUIT is already on its way: its answer (or its absence) ends the

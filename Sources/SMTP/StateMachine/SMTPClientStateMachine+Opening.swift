@@ -84,6 +84,7 @@ extension SMTPClientStateMachine {
     /// The connection is open: its one message goes now, or it waits for one.
     mutating func opened() -> Action {
         state = .ready
+        sessionOpened = true
         if let message = oneMessage {
             oneMessage = nil
             return startTransaction(envelope: message.envelope, message: message.message)

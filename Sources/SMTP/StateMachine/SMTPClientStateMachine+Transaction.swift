@@ -28,7 +28,7 @@ extension SMTPClientStateMachine {
         var dataReply: SMTPReply?
         var accepted: [String] = []
         var rejected: [SMTPSendResult.Rejection] = []
-        /// QUIT went out right after the data (+OneMessage): its answer follows the final reply.
+        /// QUIT goes out right after the data (+OneMessage): its answer follows the final reply.
         var quitFollows = false
     }
 
@@ -134,12 +134,9 @@ extension SMTPClientStateMachine {
             return protocolViolation("the server sent \(decoder.bufferedByteCount) bytes after 354, before the message data")
         }
         var transaction = transaction
-        var data = DotStuffer.encode(transaction.message)
+        let data = DotStuffer.encode(transaction.message)
         log(.client, "<\(data.count) octets of message data>")
-        if let quit = quitBehindData() {
-            data += quit
-            transaction.quitFollows = true
-        }
+        transaction.quitFollows = pipelinesQuitBehindData
         state = .writingData(transaction)
         phase = .data
         return .sendBody(data)

@@ -64,6 +64,8 @@ public struct SMTPClientStateMachine: Sendable {
     public internal(set) var authenticatedWith: SASLMechanism?
     /// The mechanism AUTH was started with, once chosen.
     public internal(set) var authMechanism: SASLMechanism?
+    /// Whether the session got open (greeted, secured and authenticated as configured) at some point.
+    public internal(set) var sessionOpened = false
     /// Messages delivered on this connection, for the pool's `maxMessages`.
     public internal(set) var messagesDelivered = 0
     /// The phase the connection is in, for errors and for `doctor`'s steps.
@@ -180,6 +182,12 @@ public struct SMTPClientStateMachine: Sendable {
                     note("\(stray); closing the connection")
                     state = .closed
                     return .close(outcome, quit: false)
+                case .send where pendingQuitOutcome != nil:
+                    // The QUIT about to go out is not sent: the outcome it would end with stands.
+                    note("\(stray); closing the connection")
+                    let pending = pendingQuitOutcome!
+                    state = .closed
+                    return .close(pending, quit: false)
                 case .finish, .send: return protocolViolation(stray)
                 default: break
                 }
@@ -193,6 +201,7 @@ public struct SMTPClientStateMachine: Sendable {
         switch state {
         case .writingData(let transaction):
             state = .awaitingDataReply(transaction)
+            if transaction.quitFollows { return sendCommands([.quit]) }  // +OneMessage
             return .read(.socket)
         case .endingEmptyData:
             return .read(.socket)

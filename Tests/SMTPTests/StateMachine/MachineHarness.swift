@@ -28,9 +28,10 @@ struct MachineHarness {
     private(set) var bodiesWritten = 0
     /// Whether the final reply after the data was positive.
     private(set) var acceptedAfterBody = false
-    /// How many writes the client made (commands in one write are one pipelined group): each is a
-    /// flight towards the server, and each but a final QUIT waits for an answer.
-    private(set) var writes = 0
+    /// How many flights the client sent: writes with no read between them are one flight (a
+    /// pipelined group, or the data and the QUIT behind it); each is one round trip.
+    private(set) var flights = 0
+    private var readSinceWrite = true
     private var output: [UInt8] = []
     private var failure: NetworkError?
     private var secured = false
@@ -76,7 +77,7 @@ struct MachineHarness {
         for _ in 0..<10_000 {
             switch action {
             case .send(let sent):
-                writes += 1
+                countFlight()
                 for command in sent { receive(command) }
                 action = read(&machine)
             case .read:
@@ -85,13 +86,8 @@ struct MachineHarness {
                 secured = true
                 output = []  // the handshake consumes the stream; nothing sent before it survives
                 action = machine.tlsEstablished(version: "TLSv1.3")
-            case .sendBody(var bytes):
-                writes += 1
-                // QUIT may follow the data in the same write (RFC 2920 §3.1).
-                let quit = Array("\r\n.\r\nQUIT\r\n".utf8)
-                let quitFollows = bytes.count >= quit.count && Array(bytes.suffix(quit.count)) == quit
-                if quitFollows { bytes.removeLast(6) }
-                defer { if quitFollows { receive(.quit) } }
+            case .sendBody(let bytes):
+                countFlight()
                 if bytes == Array(".\r\n".utf8) {
                     respond(nil, SMTPReply(554, "5.5.1", "no valid recipients"))  // an empty DATA ending a refused transaction
                 } else {
@@ -108,7 +104,13 @@ struct MachineHarness {
         fatalError("the machine did not finish after 10,000 actions")
     }
 
+    private mutating func countFlight() {
+        if readSinceWrite { flights += 1 }
+        readSinceWrite = false
+    }
+
     private mutating func read(_ machine: inout SMTPClientStateMachine) -> SMTPClientStateMachine.Action {
+        readSinceWrite = true
         if output.isEmpty, let failure { return machine.ioFailed(failure) }
         guard !output.isEmpty else { return machine.ioFailed(NetworkError(.timeout, "timed out")) }
         let count = delivery == .byteByByte ? 1 : output.count
