@@ -126,30 +126,53 @@ node_plain=(node scripts/bench/nodemailer-smtp.js --port="$port" --size=$SIZE)
 node_tls=(node scripts/bench/nodemailer-smtp.js --port="$tls_port" --tls --ca="$work/cert.pem" --size=$SIZE)
 
 # workload: name count connections fresh(0/1) tls(0/1)
+# Interleaved runs: every client of a row runs once per round, RUNS rounds, so that drift on a shared
+# machine (runs here vary by 10-30%) hits every client alike; then the median of each.
+# queue N COMMAND...: adds a client to the row; run_queued: prints the medians in order.
+queued=()
+queue() { local line; printf -v line '%q ' "$@"; queued+=("$line"); }
+run_queued() {
+    local -a results=()
+    local round index
+    for ((round = 0; round < RUNS; round++)); do
+        for index in "${!queued[@]}"; do results[index]+="$(eval "rate ${queued[index]}") "; done
+    done
+    for index in "${!queued[@]}"; do
+        # shellcheck disable=SC2086
+        printf '%s\n' ${results[index]} | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
+    done
+    queued=()
+}
+
 row() {
     local name=$1 n=$2 c=$3 fresh=$4 tls=$5
     local f_ours=() f_go=() f_py=() f_node=() f_src=(-d)
     [ "$fresh" = 1 ] && { f_ours=(--fresh); f_go=(-fresh); f_py=(--fresh); f_node=(--fresh); f_src=(); }
-    local src="—" go py node composed raw
+    local src="—" go py node composed raw medians
     echo "bench-smtp: workload $name" >&2
     if [ "$tls" = 0 ]; then
-        src=$(median "$n" smtp-source "${f_src[@]}" -s "$c" -m "$n" -l $SIZE "127.0.0.1:$port")
-        go=$(median "$n" "${go_plain[@]}" -n "$n" -c "$c" "${f_go[@]}")
-        py=$(median "$n" "${py_plain[@]}" -n "$n" -c "$c" "${f_py[@]}")
-        node=$(median "$n" "${node_plain[@]}" --n="$n" --c="$c" "${f_node[@]}")
-        composed=$(median "$n" "$ours" bench "${plain[@]}" --messages "$n" --connections "$c" --size $SIZE "${f_ours[@]}")
-        raw=$(median "$n" "$ours" bench "${plain[@]}" --messages "$n" --connections "$c" --size $SIZE --raw "${f_ours[@]}")
+        queue "$n" smtp-source "${f_src[@]}" -s "$c" -m "$n" -l $SIZE "127.0.0.1:$port"
+        queue "$n" "${go_plain[@]}" -n "$n" -c "$c" "${f_go[@]}"
+        queue "$n" "${py_plain[@]}" -n "$n" -c "$c" "${f_py[@]}"
+        queue "$n" "${node_plain[@]}" --n="$n" --c="$c" "${f_node[@]}"
+        queue "$n" "$ours" bench "${plain[@]}" --messages "$n" --connections "$c" --size $SIZE "${f_ours[@]}"
+        queue "$n" "$ours" bench "${plain[@]}" --messages "$n" --connections "$c" --size $SIZE --raw "${f_ours[@]}"
+        mapfile -t medians < <(run_queued)
+        src=${medians[0]}; go=${medians[1]}; py=${medians[2]}; node=${medians[3]}; composed=${medians[4]}; raw=${medians[5]}
     else
-        go=$(median "$n" "${go_tls[@]}" -n "$n" -c "$c" "${f_go[@]}")
-        py=$(median "$n" "${py_tls[@]}" -n "$n" -c "$c" "${f_py[@]}")
-        node=$(median "$n" "${node_tls[@]}" --n="$n" --c="$c" "${f_node[@]}")
-        composed=$(median "$n" "$ours" bench "${secure[@]}" --messages "$n" --connections "$c" --size $SIZE "${f_ours[@]}")
-        raw=$(median "$n" "$ours" bench "${secure[@]}" --messages "$n" --connections "$c" --size $SIZE --raw "${f_ours[@]}")
+        queue "$n" "${go_tls[@]}" -n "$n" -c "$c" "${f_go[@]}"
+        queue "$n" "${py_tls[@]}" -n "$n" -c "$c" "${f_py[@]}"
+        queue "$n" "${node_tls[@]}" --n="$n" --c="$c" "${f_node[@]}"
+        queue "$n" "$ours" bench "${secure[@]}" --messages "$n" --connections "$c" --size $SIZE "${f_ours[@]}"
+        queue "$n" "$ours" bench "${secure[@]}" --messages "$n" --connections "$c" --size $SIZE --raw "${f_ours[@]}"
+        mapfile -t medians < <(run_queued)
+        go=${medians[0]}; py=${medians[1]}; node=${medians[2]}; composed=${medians[3]}; raw=${medians[4]}
     fi
     local best
     best=$(printf '%s\n' "$src" "$go" "$py" "$node" | grep -v '—' | sort -n | tail -1)
     ratio() { python3 -c "print(f'{$1 / $best:.2f}x')"; }
-    echo "| $name | $src | $go | $py | $node | $composed ($(ratio "$composed")) | $raw ($(ratio "$raw")) |"
+    vs_go() { python3 -c "print(f'{$1 / $go:.2f}x')"; }
+    echo "| $name | $src | $go | $py | $node | $composed ($(ratio "$composed"); $(vs_go "$composed") Go) | $raw ($(ratio "$raw"); $(vs_go "$raw") Go) |"
 }
 
 # postfix_row: workload d with STARTTLS + AUTH PLAIN against Postfix's smtpd (submission on 587 as
@@ -157,16 +180,19 @@ row() {
 postfix_row() {
     local n=200
     echo "bench-smtp: workload d, STARTTLS + AUTH against Postfix" >&2
-    local ca=$POSTFIX_TEST_CA p=$POSTFIX_TEST_PORT go py node composed raw best
-    go=$(median "$n" "$work/go-smtp" -addr "127.0.0.1:$p" -starttls -ca "$ca" -user "$bench_user" -size $SIZE -n "$n" -c 1 -fresh)
-    py=$(median "$n" python3 scripts/bench/python-smtp.py --port "$p" --starttls --ca "$ca" --user "$bench_user" --size $SIZE -n "$n" -c 1 --fresh)
-    node=$(median "$n" node scripts/bench/nodemailer-smtp.js --port="$p" --starttls --ca="$ca" --user="$bench_user" --size=$SIZE --n="$n" --c=1 --fresh)
+    local ca=$POSTFIX_TEST_CA p=$POSTFIX_TEST_PORT go py node composed raw best medians
     local ours_args=(bench --host 127.0.0.1 --port "$p" --starttls --ca "$ca" --user "$bench_user" --messages "$n" --connections 1 --size $SIZE --fresh)
-    composed=$(median "$n" "$ours" "${ours_args[@]}")
-    raw=$(median "$n" "$ours" "${ours_args[@]}" --raw)
+    queue "$n" "$work/go-smtp" -addr "127.0.0.1:$p" -starttls -ca "$ca" -user "$bench_user" -size $SIZE -n "$n" -c 1 -fresh
+    queue "$n" python3 scripts/bench/python-smtp.py --port "$p" --starttls --ca "$ca" --user "$bench_user" --size $SIZE -n "$n" -c 1 --fresh
+    queue "$n" node scripts/bench/nodemailer-smtp.js --port="$p" --starttls --ca="$ca" --user="$bench_user" --size=$SIZE --n="$n" --c=1 --fresh
+    queue "$n" "$ours" "${ours_args[@]}"
+    queue "$n" "$ours" "${ours_args[@]}" --raw
+    mapfile -t medians < <(run_queued)
+    go=${medians[0]}; py=${medians[1]}; node=${medians[2]}; composed=${medians[3]}; raw=${medians[4]}
     best=$(printf '%s\n' "$go" "$py" "$node" | sort -n | tail -1)
     ratio() { python3 -c "print(f'{$1 / $best:.2f}x')"; }
-    echo "| d: the same with STARTTLS + AUTH PLAIN, Postfix smtpd | — | $go | $py | $node | $composed ($(ratio "$composed")) | $raw ($(ratio "$raw")) |"
+    vs_go() { python3 -c "print(f'{$1 / $go:.2f}x')"; }
+    echo "| d: the same with STARTTLS + AUTH PLAIN, Postfix smtpd | — | $go | $py | $node | $composed ($(ratio "$composed"); $(vs_go "$composed") Go) | $raw ($(ratio "$raw"); $(vs_go "$raw") Go) |"
 }
 
 # Round trips: every client sends SENDS messages, one fresh connection each, through
@@ -289,7 +315,7 @@ if [ "$ONLY" = events ]; then
     exit 0
 fi
 
-echo "| workload ($SIZE-byte messages, msg/s, median of $RUNS) | smtp-source (C) | Go net/smtp | Python smtplib | nodemailer + NODELAY | ours, composed (vs best peer) | ours, raw (vs best peer) |"
+echo "| workload ($SIZE-byte messages, msg/s, median of $RUNS interleaved runs) | smtp-source (C) | Go net/smtp | Python smtplib | nodemailer + NODELAY | ours, composed (vs best peer; vs Go) | ours, raw (vs best peer; vs Go) |"
 echo "|---|---|---|---|---|---|---|"
 row "a: 2000 msgs, 1 connection, plain" 2000 1 0 0
 row "b: 2000 msgs, 4 connections, plain" 2000 4 0 0
