@@ -141,7 +141,6 @@ run_queued() {
         # shellcheck disable=SC2086
         printf '%s\n' ${results[index]} | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
     done
-    queued=()
 }
 
 row() {
@@ -157,7 +156,7 @@ row() {
         queue "$n" "${node_plain[@]}" --n="$n" --c="$c" "${f_node[@]}"
         queue "$n" "$ours" bench "${plain[@]}" --messages "$n" --connections "$c" --size $SIZE "${f_ours[@]}"
         queue "$n" "$ours" bench "${plain[@]}" --messages "$n" --connections "$c" --size $SIZE --raw "${f_ours[@]}"
-        mapfile -t medians < <(run_queued)
+        mapfile -t medians < <(run_queued); queued=()  # (run_queued ran in a subshell)
         src=${medians[0]}; go=${medians[1]}; py=${medians[2]}; node=${medians[3]}; composed=${medians[4]}; raw=${medians[5]}
     else
         queue "$n" "${go_tls[@]}" -n "$n" -c "$c" "${f_go[@]}"
@@ -165,7 +164,7 @@ row() {
         queue "$n" "${node_tls[@]}" --n="$n" --c="$c" "${f_node[@]}"
         queue "$n" "$ours" bench "${secure[@]}" --messages "$n" --connections "$c" --size $SIZE "${f_ours[@]}"
         queue "$n" "$ours" bench "${secure[@]}" --messages "$n" --connections "$c" --size $SIZE --raw "${f_ours[@]}"
-        mapfile -t medians < <(run_queued)
+        mapfile -t medians < <(run_queued); queued=()  # (run_queued ran in a subshell)
         go=${medians[0]}; py=${medians[1]}; node=${medians[2]}; composed=${medians[3]}; raw=${medians[4]}
     fi
     local best
@@ -187,7 +186,7 @@ postfix_row() {
     queue "$n" node scripts/bench/nodemailer-smtp.js --port="$p" --starttls --ca="$ca" --user="$bench_user" --size=$SIZE --n="$n" --c=1 --fresh
     queue "$n" "$ours" "${ours_args[@]}"
     queue "$n" "$ours" "${ours_args[@]}" --raw
-    mapfile -t medians < <(run_queued)
+    mapfile -t medians < <(run_queued); queued=()  # (run_queued ran in a subshell)
     go=${medians[0]}; py=${medians[1]}; node=${medians[2]}; composed=${medians[3]}; raw=${medians[4]}
     best=$(printf '%s\n' "$go" "$py" "$node" | sort -n | tail -1)
     ratio() { python3 -c "print(f'{$1 / $best:.2f}x')"; }
