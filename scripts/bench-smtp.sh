@@ -149,24 +149,18 @@ row() {
     [ "$fresh" = 1 ] && { f_ours=(--fresh); f_go=(-fresh); f_py=(--fresh); f_node=(--fresh); f_src=(); }
     local src="—" go py node composed raw medians
     echo "bench-smtp: workload $name" >&2
-    if [ "$tls" = 0 ]; then
-        queue "$n" smtp-source "${f_src[@]}" -s "$c" -m "$n" -l $SIZE "127.0.0.1:$port"
-        queue "$n" "${go_plain[@]}" -n "$n" -c "$c" "${f_go[@]}"
-        queue "$n" "${py_plain[@]}" -n "$n" -c "$c" "${f_py[@]}"
-        queue "$n" "${node_plain[@]}" --n="$n" --c="$c" "${f_node[@]}"
-        queue "$n" "$ours" bench "${plain[@]}" --messages "$n" --connections "$c" --size $SIZE "${f_ours[@]}"
-        queue "$n" "$ours" bench "${plain[@]}" --messages "$n" --connections "$c" --size $SIZE --raw "${f_ours[@]}"
-        mapfile -t medians < <(run_queued); queued=()  # (run_queued ran in a subshell)
-        src=${medians[0]}; go=${medians[1]}; py=${medians[2]}; node=${medians[3]}; composed=${medians[4]}; raw=${medians[5]}
-    else
-        queue "$n" "${go_tls[@]}" -n "$n" -c "$c" "${f_go[@]}"
-        queue "$n" "${py_tls[@]}" -n "$n" -c "$c" "${f_py[@]}"
-        queue "$n" "${node_tls[@]}" --n="$n" --c="$c" "${f_node[@]}"
-        queue "$n" "$ours" bench "${secure[@]}" --messages "$n" --connections "$c" --size $SIZE "${f_ours[@]}"
-        queue "$n" "$ours" bench "${secure[@]}" --messages "$n" --connections "$c" --size $SIZE --raw "${f_ours[@]}"
-        mapfile -t medians < <(run_queued); queued=()  # (run_queued ran in a subshell)
-        go=${medians[0]}; py=${medians[1]}; node=${medians[2]}; composed=${medians[3]}; raw=${medians[4]}
-    fi
+    # The same clients either way; smtp-source speaks no TLS.
+    local go_cmd=("${go_plain[@]}") py_cmd=("${py_plain[@]}") node_cmd=("${node_plain[@]}") target=("${plain[@]}")
+    [ "$tls" = 1 ] && { go_cmd=("${go_tls[@]}"); py_cmd=("${py_tls[@]}"); node_cmd=("${node_tls[@]}"); target=("${secure[@]}"); }
+    [ "$tls" = 0 ] && queue "$n" smtp-source "${f_src[@]}" -s "$c" -m "$n" -l $SIZE "127.0.0.1:$port"
+    queue "$n" "${go_cmd[@]}" -n "$n" -c "$c" "${f_go[@]}"
+    queue "$n" "${py_cmd[@]}" -n "$n" -c "$c" "${f_py[@]}"
+    queue "$n" "${node_cmd[@]}" --n="$n" --c="$c" "${f_node[@]}"
+    queue "$n" "$ours" bench "${target[@]}" --messages "$n" --connections "$c" --size $SIZE "${f_ours[@]}"
+    queue "$n" "$ours" bench "${target[@]}" --messages "$n" --connections "$c" --size $SIZE --raw "${f_ours[@]}"
+    mapfile -t medians < <(run_queued); queued=()  # (run_queued ran in a subshell)
+    [ "$tls" = 0 ] && { src=${medians[0]}; medians=("${medians[@]:1}"); }
+    go=${medians[0]}; py=${medians[1]}; node=${medians[2]}; composed=${medians[3]}; raw=${medians[4]}
     local best
     best=$(printf '%s\n' "$src" "$go" "$py" "$node" | grep -v '—' | sort -n | tail -1)
     ratio() { python3 -c "print(f'{$1 / $best:.2f}x')"; }

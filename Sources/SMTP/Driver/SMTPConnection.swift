@@ -24,7 +24,7 @@ final class SMTPConnection {
     private let configuration: SMTPClientConfiguration
     /// When the current operation must be over (`sendTimeout`); `.never` without one.
     private var operationDeadline = Deadline.never
-    /// When a one-message connection began to open: `.opened` is reported once its transaction starts.
+    /// When a one-message connection began to open: `.opened` is reported once its session is open.
     private var openingStarted: ContinuousClock.Instant?
 
     /// Called when the machine enters another phase, with the machine; `doctor` times its steps this way.
