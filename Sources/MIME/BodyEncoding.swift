@@ -1,35 +1,8 @@
-/// Content-transfer-encodings over bytes (RFC 2045 §6), written for speed: one pass, no
-/// intermediate strings.
+/// The content-transfer-encodings the composer writes (RFC 2045 §6); ``TextBody`` picks one for text.
 enum BodyEncoding: String {
     case sevenBit = "7bit"
     case quotedPrintable = "quoted-printable"
     case base64 = "base64"
-
-    /// Picks the encoding for text: 7bit when ASCII with lines of at most 998 octets and no NUL;
-    /// base64 when more than a third is non-ASCII; quoted-printable otherwise (readable, compact).
-    static func forText(_ bytes: [UInt8]) -> BodyEncoding {
-        var nonASCII = 0, lineLength = 0, longest = 0, hasNUL = false
-        for byte in bytes {
-            if byte >= 0x80 { nonASCII += 1 }
-            if byte == 0 { hasNUL = true }
-            if byte == 0x0A { longest = max(longest, lineLength); lineLength = 0 } else { lineLength += 1 }
-        }
-        longest = max(longest, lineLength)
-        if nonASCII == 0, !hasNUL, longest <= 999 { return .sevenBit }  // 998 + the CR
-        return nonASCII * 3 > bytes.count ? .base64 : .quotedPrintable
-    }
-
-    func encode(_ bytes: [UInt8], into output: inout [UInt8]) {
-        switch self {
-        case .sevenBit:
-            output += bytes
-            if let last = bytes.last, last != 0x0A { output += [0x0D, 0x0A] }
-        case .quotedPrintable:
-            QuotedPrintable.encode(bytes, into: &output)
-        case .base64:
-            Base64.encodeLines(bytes, into: &output)
-        }
-    }
 }
 
 /// Line-ending normalization over bytes: CRLF, lone CR and lone LF all become CRLF

@@ -70,7 +70,7 @@ indirect enum MIMEPart {
 /// quoted-printable output (where "=" is always followed by hex digits or a line break), and
 /// 7bit parts are checked by the composer.
 struct BoundaryGenerator {
-    private let stem = "=_Part_" + String(UUID().uuidString.lazy.filter { $0 != "-" }.prefix(20))
+    private let stem = "=_Part_" + RandomToken.hex(20)
     private var counter = 0
 
     mutating func next() -> String {

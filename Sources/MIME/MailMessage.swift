@@ -75,8 +75,12 @@ public struct MailMessage: Sendable, Equatable {
         self.attachments = attachments
         self.headers = headers
         self.date = date
-        let domain = from.asciiDomain.isEmpty ? "localhost" : from.asciiDomain
-        self.messageID = messageID ?? "\(UUID().uuidString.lowercased())@\(domain)"
+        if let messageID {
+            self.messageID = messageID
+        } else {
+            let domain = from.asciiDomain
+            self.messageID = RandomToken.hex(32) + "@" + (domain.isEmpty ? "localhost" : domain)
+        }
     }
 
     /// Creates a message with a single body.

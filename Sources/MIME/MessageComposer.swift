@@ -59,14 +59,10 @@ public struct MessageComposer: Sendable {
     }
 
     private func textPart(_ text: String, _ subtype: String) -> MIMEPart {
-        var bytes = LineEndings.normalize(Array(text.utf8))
         // Text ends with a line break, whatever the encoding, so every reader sees the same text.
-        if bytes.last != 0x0A { bytes += [0x0D, 0x0A] }
-        let encoding = BodyEncoding.forText(bytes)
-        var encoded: [UInt8] = []
-        encoding.encode(bytes, into: &encoded)
+        let body = TextBody(text)
         return .leaf(headers: ["Content-Type: text/\(subtype); charset=utf-8",
-                               "Content-Transfer-Encoding: \(encoding.rawValue)"], body: .bytes(encoded))
+                               "Content-Transfer-Encoding: \(body.encoding.rawValue)"], body: .bytes(body.encoded))
     }
 
     private func attachmentPart(_ attachment: Attachment, disposition: String) -> MIMEPart {
@@ -82,9 +78,7 @@ public struct MessageComposer: Sendable {
         switch part {
         case .leaf(let headers, let chunk):
             guard headers.contains("Content-Transfer-Encoding: 7bit"), case .bytes(let body) = chunk else { return }
-            let needle = Array(stem.utf8)
-            if body.count >= needle.count,
-               (0...(body.count - needle.count)).contains(where: { body[$0] == needle[0] && body[$0..<$0 + needle.count].elementsEqual(needle) }) {
+            if body.containsOctets(Array(stem.utf8)) {
                 throw MIMEError(field: "body", "contains the MIME boundary by chance; compose again")
             }
         case .multipart(_, let parts):

@@ -13,3 +13,23 @@ extension StringProtocol {
         return false
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Whether `needle` occurs in the bytes: a scan for its first octet, then a comparison.
+    func containsOctets(_ needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        guard count >= needle.count else { return false }
+        return withUnsafeBufferPointer { haystack in
+            needle.withUnsafeBufferPointer { pattern in
+                var index = 0
+                let last = haystack.count - pattern.count
+                while index <= last {
+                    if haystack[index] == first,
+                       (1..<pattern.count).allSatisfy({ haystack[index + $0] == pattern[$0] }) { return true }
+                    index += 1
+                }
+                return false
+            }
+        }
+    }
+}

@@ -19,6 +19,8 @@ public struct ReplyDecoder: Sendable {
     }
 
     private var buffer: [UInt8] = []
+    /// Where the unread bytes of `buffer` begin; consumed lines are dropped in one move per feed.
+    private var start = 0
     private var scanned = 0
     private var pendingLines: [String] = []
     private var pendingCode: Int?
@@ -28,7 +30,7 @@ public struct ReplyDecoder: Sendable {
     public init() {}
 
     /// Bytes received but not yet part of a complete reply.
-    public var bufferedByteCount: Int { buffer.count }
+    public var bufferedByteCount: Int { buffer.count - start }
 
     /// Forgets every byte received so far. Used after STARTTLS (RFC 3207 §4.2): anything read before
     /// the handshake is untrusted plaintext.
@@ -38,24 +40,26 @@ public struct ReplyDecoder: Sendable {
 
     /// Adds bytes received from the server.
     public mutating func feed(_ bytes: [UInt8]) {
-        buffer.append(contentsOf: bytes)
+        if start > 0 {
+            buffer.removeSubrange(0..<start)
+            scanned -= start
+            start = 0
+        }
+        if buffer.isEmpty { buffer = bytes } else { buffer.append(contentsOf: bytes) }
     }
 
     /// The next complete reply, or `nil` when more bytes are needed.
     /// - Throws: ``Failure`` for a malformed or over-long line.
     public mutating func next() throws -> SMTPReply? {
         while let line = try nextLine() {
-            guard line.count >= 3,
-                  let code = Int(String(decoding: line.prefix(3), as: UTF8.self)), (200...599).contains(code),
-                  line.count == 3 || line[3] == UInt8(ascii: " ") || line[3] == UInt8(ascii: "-") else {
-                throw Failure(message: "the server sent a line that is not an SMTP reply: \(Self.excerpt(line))")
+            guard let code = Self.replyCode(line) else {
+                throw Failure(message: "the server sent a line that is not an SMTP reply: \(Self.excerpt(Array(line)))")
             }
             if let pendingCode, pendingCode != code {
                 throw Failure(message: "a multi-line reply changed its code from \(pendingCode) to \(code)")
             }
-            let isLast = line.count == 3 || line[3] == UInt8(ascii: " ")
-            let text = line.count > 4 ? String(decoding: line[4...], as: UTF8.self) : ""
-            let (enhanced, rest) = Self.splitEnhancedCode(text, replyCode: code)
+            let isLast = line.count == 3 || line[line.startIndex + 3] == UInt8(ascii: " ")
+            let (enhanced, rest) = Self.splitEnhancedCode(line.dropFirst(4), replyCode: code)
             pendingCode = code
             pendingLines.append(rest)
             pendingEnhanced.append(enhanced)
@@ -63,9 +67,10 @@ public struct ReplyDecoder: Sendable {
                 throw Failure(message: "the server sent a reply of more than \(Self.maxLines) lines")
             }
             if isLast {
-                let allEnhanced = Set(pendingEnhanced)
+                // RFC 2034: the reply has an enhanced code when every line carries the same one.
+                let first = pendingEnhanced[0]
                 let reply = SMTPReply(code: code,
-                                      enhancedCode: allEnhanced.count == 1 ? allEnhanced.first! : pendingEnhanced.last!,
+                                      enhancedCode: pendingEnhanced.allSatisfy { $0 == first } ? first : pendingEnhanced.last!,
                                       lines: pendingLines)
                 pendingLines = []
                 pendingEnhanced = []
@@ -76,35 +81,55 @@ public struct ReplyDecoder: Sendable {
         return nil
     }
 
+    /// Three digits from 200 to 599, then the end of the line, a space or a hyphen (RFC 5321 §4.2).
+    private static func replyCode(_ line: ArraySlice<UInt8>) -> Int? {
+        guard line.count >= 3 else { return nil }
+        var code = 0
+        for byte in line.prefix(3) {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            code = code * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        guard (200...599).contains(code) else { return nil }
+        if line.count > 3, line[line.startIndex + 3] != UInt8(ascii: " "), line[line.startIndex + 3] != UInt8(ascii: "-") { return nil }
+        return code
+    }
+
     /// The next line without its line ending. Bare LF is tolerated from servers (robustness).
-    private mutating func nextLine() throws -> [UInt8]? {
+    private mutating func nextLine() throws -> ArraySlice<UInt8>? {
         guard let newline = buffer[scanned...].firstIndex(of: UInt8(ascii: "\n")) else {
             scanned = buffer.count
-            if buffer.count > Self.maxLineLength {
+            if buffer.count - start > Self.maxLineLength {
                 throw Failure(message: "the server sent a line longer than \(Self.maxLineLength) bytes")
             }
             return nil
         }
-        guard newline < Self.maxLineLength else {
+        guard newline - start < Self.maxLineLength else {
             throw Failure(message: "the server sent a line longer than \(Self.maxLineLength) bytes")
         }
         var end = newline
-        if end > 0, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        let line = Array(buffer[0..<end])
-        buffer.removeSubrange(0...newline)
-        scanned = 0
+        if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let line = buffer[start..<end]
+        start = newline + 1
+        scanned = start
         return line
     }
 
     /// RFC 3463: `class.subject.detail` where class matches the reply's first digit.
     static func splitEnhancedCode(_ text: String, replyCode: Int) -> (String?, String) {
-        let token = text.prefix { $0 != " " }
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) }),
-              parts[0] == String(replyCode / 100) else {
-            return (nil, text)
+        splitEnhancedCode(Array(text.utf8)[...], replyCode: replyCode)
+    }
+
+    /// RFC 3463 §2: the class is the reply code's first digit; subject and detail are 1-3 digits.
+    static func splitEnhancedCode(_ text: ArraySlice<UInt8>, replyCode: Int) -> (String?, String) {
+        let space = UInt8(ascii: " ")
+        let tokenEnd = text.firstIndex(of: space) ?? text.endIndex
+        let parts = text[..<tokenEnd].split(separator: UInt8(ascii: "."), maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 1, parts[0].first == UInt8(ascii: "0") + UInt8(replyCode / 100),
+              parts.allSatisfy({ (1...3).contains($0.count) && $0.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }) else {
+            return (nil, String(decoding: text, as: UTF8.self))
         }
-        return (String(token), String(text.dropFirst(token.count).drop { $0 == " " }))
+        let rest = text[tokenEnd...].drop { $0 == space }
+        return (String(decoding: text[..<tokenEnd], as: UTF8.self), String(decoding: rest, as: UTF8.self))
     }
 
     static func excerpt(_ line: [UInt8]) -> String {

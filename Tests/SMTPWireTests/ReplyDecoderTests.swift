@@ -43,6 +43,34 @@ import Testing
         #expect(ReplyDecoder.splitEnhancedCode("5.7.8 bad", replyCode: 250).0 == nil)
         #expect(ReplyDecoder.splitEnhancedCode("2.0.0 ok", replyCode: 250).0 == "2.0.0")
         #expect(ReplyDecoder.splitEnhancedCode("2.0 ok", replyCode: 250).0 == nil)
+        // Subject and detail are one to three ASCII digits (RFC 3463 §2); anything else is text.
+        #expect(ReplyDecoder.splitEnhancedCode("2.1234.0 ok", replyCode: 250).0 == nil)
+        #expect(ReplyDecoder.splitEnhancedCode("2.1.0.1 ok", replyCode: 250).0 == nil)
+        #expect(ReplyDecoder.splitEnhancedCode("2.\u{663}.0 ok", replyCode: 250).0 == nil)
+        #expect(ReplyDecoder.splitEnhancedCode("2.1.0", replyCode: 250) == ("2.1.0", ""))
+        #expect(ReplyDecoder.splitEnhancedCode("2.1.0   Ok  ", replyCode: 250) == ("2.1.0", "Ok  "))
+    }
+
+    @Test func aReplyHasAnEnhancedCodeOnlyWhenEveryLineCarriesTheSameOne() throws {
+        #expect(try decodeAll(["250-2.0.0 a\r\n250 2.0.0 b\r\n"]).first?.enhancedCode == "2.0.0")
+        // Lines that disagree: the last line's code (what the server ended on).
+        #expect(try decodeAll(["250-2.0.0 a\r\n250 2.1.5 b\r\n"]).first?.enhancedCode == "2.1.5")
+    }
+
+    @Test func repliesFedOneByteAtATimeDecodeAsFromOneRead() throws {
+        let text = "220 mx ESMTP\r\n250-mx\r\n250-PIPELINING\r\n250 2.0.0 ok\r\n354 go\n550 5.1.1 \u{00E9}t\u{00E9}\r\n"
+        let whole = try decodeAll([text])
+        #expect(whole.count == 4)
+        #expect(whole.map(\.code) == [220, 250, 354, 550])
+        #expect(whole[3].text == "\u{00E9}t\u{00E9}")
+        var decoder = ReplyDecoder()
+        var bytewise: [SMTPReply] = []
+        for byte in text.utf8 {
+            decoder.feed([byte])
+            while let reply = try decoder.next() { bytewise.append(reply) }
+        }
+        #expect(bytewise == whole)
+        #expect(decoder.bufferedByteCount == 0)
     }
 
     @Test(arguments: ["hello world\r\n", "99 too short code\r\n", "250x bad separator\r\n", "700 out of range\r\n"])
