@@ -104,6 +104,24 @@ import Testing
         #expect(message(#"{"a": 1, "a": 2}"#)?.contains("\"a\" appears twice") == true)
     }
 
+    @Test func aDuplicateKeyIsReportedWhereItsSecondCopyStarts() {
+        // The position is counted only when the error is reported, from the key's offset.
+        let text = message("{\n  \"host\": \"a\",\n  \"caf\u{00E9}\": 1,\n    \"host\": \"b\"\n}")
+        #expect(text?.contains("\"host\" appears twice in the same object at line 4, column 5") == true)
+    }
+
+    @Test func readPathsOfNestedReadersAreListedOnceInReadingOrder() {
+        var reader = ConfigReader(.object(["list": .array([.object(["a": .number(1)]), .object(["a": .number(2)])])]))
+        _ = reader.value("top")
+        for _ in 0..<2 {
+            var nested = ConfigReader(.object(["a": .number(1)]), at: ConfigPath.root.appending("list"))
+            _ = nested.value("a")
+            _ = nested.value("b")
+            reader.absorb(nested)
+        }
+        #expect(reader.readPaths == ["top", "list.a", "list.b"])
+    }
+
     @Test func rejectsNonJSONNumbersAndRawControlCharacters() {
         #expect(message(#"{"a": 01}"#) != nil)
         #expect(message(#"{"a": +1}"#) != nil)

@@ -20,6 +20,9 @@ public struct ConfigReader: Sendable {
     /// The full path of every key read so far (present or not), nested readers included: the
     /// keys this configuration format knows, e.g. for checking documentation against the code.
     public private(set) var readPaths: [String] = []
+    /// `readPaths` as a set, so that absorbing a nested reader stays linear (4,000 templates made
+    /// the array's `contains` 97% of a config's validation).
+    private var readPathSet: Set<String> = []
 
     /// Starts reading `value`, which must be an object (otherwise an issue is recorded).
     /// - Parameters:
@@ -49,7 +52,7 @@ public struct ConfigReader: Sendable {
     /// Takes over the issues and read paths of a reader for a nested value (an array element).
     public mutating func absorb(_ nested: ConfigReader) {
         issues.append(contentsOf: nested.issues)
-        readPaths.append(contentsOf: nested.readPaths.filter { !readPaths.contains($0) })
+        for readPath in nested.readPaths { markRead(readPath) }
     }
 
     /// Whether the member `key` holds a confidential value, which no message may quote
@@ -66,7 +69,7 @@ public struct ConfigReader: Sendable {
 
     /// The raw member `key`, marking it as read. `null` is treated as absent.
     public mutating func value(_ key: String, required: Bool = false, hint: String? = nil) -> ConfigValue? {
-        if readKeys.insert(key).inserted { readPaths.append(path.appending(key).description) }
+        if readKeys.insert(key).inserted { markRead(path.appending(key).description) }
         guard let value = members[key], value != .null else {
             if required { report(key, "is required", hint: hint) }
             return nil
@@ -162,7 +165,11 @@ public struct ConfigReader: Sendable {
 
     /// Marks keys as known without reading them (accepted for compatibility, no effect).
     public mutating func accept(_ keys: String...) {
-        for key in keys where readKeys.insert(key).inserted { readPaths.append(path.appending(key).description) }
+        for key in keys where readKeys.insert(key).inserted { markRead(path.appending(key).description) }
+    }
+
+    private mutating func markRead(_ readPath: String) {
+        if readPathSet.insert(readPath).inserted { readPaths.append(readPath) }
     }
 
     /// Records an issue for every member that was never read: an unknown key is an error, since a

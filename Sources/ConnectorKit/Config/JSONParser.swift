@@ -54,7 +54,9 @@ struct JSONParser {
             guard peek() == UInt8(ascii: "\"") else {
                 throw failure(peek() == UInt8(ascii: "}") ? "trailing comma before }" : "expected a quoted key")
             }
-            let keyStart = (line: position().line, column: position().column)
+            // Only an offset: line and column are counted when an error is reported, since counting
+            // them here rescans the text from its start for every key (quadratic in the file's size).
+            let keyStart = index
             let key = try parseString()
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw failure("expected : after the key \"\(key)\"") }
@@ -62,7 +64,7 @@ struct JSONParser {
             skipWhitespace()
             let value = try parseValue()
             guard members.updateValue(value, forKey: key) == nil else {
-                throw Failure(message: "the key \"\(key)\" appears twice in the same object", line: keyStart.line, column: keyStart.column)
+                throw failure("the key \"\(key)\" appears twice in the same object", at: keyStart)
             }
             skipWhitespace()
             switch peek() {
@@ -201,16 +203,16 @@ struct JSONParser {
         byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : String(format: "0x%02X", byte)
     }
 
-    private func position() -> (line: Int, column: Int) {
+    private func position(of offset: Int) -> (line: Int, column: Int) {
         var line = 1, column = 1
-        for byte in bytes[..<min(index, bytes.count)] {
+        for byte in bytes[..<min(offset, bytes.count)] {
             if byte == 0x0A { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
         }
         return (line, column)
     }
 
-    private func failure(_ message: String) -> Failure {
-        let (line, column) = position()
+    private func failure(_ message: String, at offset: Int? = nil) -> Failure {
+        let (line, column) = position(of: offset ?? index)
         return Failure(message: message, line: line, column: column)
     }
 }
