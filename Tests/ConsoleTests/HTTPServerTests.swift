@@ -5,6 +5,15 @@ import Testing
 
 /// The console's HTTP server over real loopback sockets.
 @Suite struct HTTPServerTests {
+    /// Every status the console's API answers with carries its reason phrase, not a placeholder.
+    @Test(arguments: [200, 204, 400, 403, 404, 405, 408, 409, 413, 422, 431, 500, 502])
+    func everyStatusTheConsoleSendsHasItsReasonPhrase(status: Int) {
+        let head = String(decoding: HTTPResponse(status: status, contentType: "text/plain", body: []).serialized(), as: UTF8.self)
+        let statusLine = head.prefix { $0 != "\r" }
+        #expect(statusLine.hasPrefix("HTTP/1.1 \(status) "))
+        #expect(!statusLine.contains("Status"))
+    }
+
     private func withServer(_ body: (HTTPServer) async throws -> Void) async throws {
         let server = HTTPServer(host: "127.0.0.1", port: 0, token: "tok") { request in
             HTTPResponse(status: 200, contentType: "text/plain", body: Array("\(request.method) \(request.path) \(request.body.count)".utf8))
