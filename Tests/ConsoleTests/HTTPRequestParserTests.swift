@@ -1,8 +1,14 @@
-import Console
+@testable import Console
 import Testing
 
 /// The console's HTTP/1.1 request parser, fed bytes as a socket would deliver them.
 @Suite struct HTTPRequestParserTests {
+    @Test(arguments: [("//api/resolve", "/api/resolve"), ("/api//resolve/", "/api/resolve"), ("///", "/"),
+                      ("/", "/"), ("/api/validate", "/api/validate"), ("*", "*")])
+    func emptyPathSegmentsAreDroppedOnce(given: String, expected: String) {
+        #expect(HTTPRequest.normalizedPath(given) == expected)
+    }
+
     private func parse(_ text: String, chunk: Int = .max, limits: HTTPRequestParser.Limits = .init()) throws(HTTPParseError) -> [HTTPRequest] {
         var parser = HTTPRequestParser(limits: limits)
         var requests: [HTTPRequest] = []

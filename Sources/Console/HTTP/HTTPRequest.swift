@@ -2,8 +2,9 @@
 public struct HTTPRequest: Sendable, Equatable {
     /// The method, e.g. "GET" (case-sensitive, RFC 9110 §9.1).
     public var method: String
-    /// The path of the request target, percent-decoded, e.g. "/api/validate".
-    public var path: String
+    /// The path of the request target, percent-decoded, e.g. "/api/validate", with empty segments
+    /// dropped (see ``normalizedPath(_:)``).
+    public private(set) var path: String
     /// The query parameters, percent-decoded; a name given twice keeps its last value.
     public var query: [String: String]
     /// The header fields in the order received.
@@ -12,6 +13,24 @@ public struct HTTPRequest: Sendable, Equatable {
     public var body: [UInt8]
     /// Whether the client asked to close the connection after this request.
     public var closesConnection: Bool
+
+    init(method: String, path: String, query: [String: String], headers: HTTPHeaders, body: [UInt8], closesConnection: Bool) {
+        self.method = method
+        self.path = Self.normalizedPath(path)
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.closesConnection = closesConnection
+    }
+
+    /// `path` with empty segments dropped: `//api//resolve/` is `/api/resolve`. The router matches
+    /// segments and redaction matches prefixes; done once here, both see the same spelling (a doubled
+    /// slash once routed to an API handler whose answer redaction did not recognize). A path that
+    /// does not start with "/" (not origin-form) is left as it is.
+    static func normalizedPath(_ path: String) -> String {
+        guard path.hasPrefix("/"), path.contains("//") || (path.count > 1 && path.hasSuffix("/")) else { return path }
+        return "/" + path.split(separator: "/").joined(separator: "/")
+    }
 }
 
 /// Header fields, looked up without regard to case (RFC 9110 §5.1).
