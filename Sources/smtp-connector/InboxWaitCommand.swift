@@ -11,11 +11,14 @@ import FoundationNetworking
 struct InboxWaitCommand: CLICommand {
     static let name = "inbox wait"
     static let usage = """
-        inbox wait --to ADDR (--dir DIR | --console URL) [--timeout 30] [--extract code|link] [--json]
+        inbox wait --to ADDR (--dir DIR | --console URL [--token-file FILE]) [--timeout 30] [--extract code|link] [--json]
                                                 wait for a message to ADDR in an inbox's --dir or a console's
-                                                DevServer; print it, its code or its first link
+                                                DevServer; print it, its code or its first link. The console's
+                                                token comes from --token-file or \(tokenVariable), never the URL
         """
-    static let options: Set<String> = ["--to", "--dir", "--console", "--timeout", "--extract"]
+    static let options: Set<String> = ["--to", "--dir", "--console", "--token-file", "--timeout", "--extract"]
+    /// The environment variable that may hold the console's token.
+    static let tokenVariable = "SMTP_CONNECTOR_CONSOLE_TOKEN"
     static let flags: Set<String> = ["--json"]
 
     enum Extract: String { case code, link }
@@ -31,12 +34,7 @@ struct InboxWaitCommand: CLICommand {
         switch (arguments.value("--dir"), arguments.value("--console")) {
         case (let directory?, nil): source = .directory(directory)
         case (nil, let url?):
-            guard let components = URLComponents(string: url), let token = components.queryItems?.first(where: { $0.name == "token" })?.value,
-                  components.scheme == "http", components.host != nil else {
-                throw UsageError(message: "--console takes the URL the console printed, e.g. http://127.0.0.1:8025/?token=…")
-            }
-            let host = components.host!.contains(":") ? "[\(components.host!)]" : components.host!
-            source = .console(base: "http://\(host):\(components.port ?? 80)", token: token)
+            source = try Self.console(url: url, tokenFile: arguments.value("--token-file"))
         default: throw UsageError(message: "give exactly one of --dir DIR (an inbox's capture folder) or --console URL")
         }
         guard let seconds = Double(arguments.value("--timeout") ?? "30"), seconds > 0 else {
@@ -48,6 +46,32 @@ struct InboxWaitCommand: CLICommand {
             return value
         }
         json = arguments.flag("--json")
+    }
+
+    /// The console at `url`, with its token from `tokenFile` or the environment. A token on the
+    /// command line is refused: every local user can read it from the process list.
+    static func console(url: String, tokenFile: String?) throws -> CapturedMail.Source {
+        guard let components = URLComponents(string: url), components.scheme == "http", let host = components.host, !host.isEmpty else {
+            throw UsageError(message: "--console takes the console's URL, e.g. http://127.0.0.1:8025/")
+        }
+        if components.queryItems?.contains(where: { $0.name == "token" }) == true {
+            throw UsageError(message: "--console: leave the token out of the URL (any local user can read a command line); "
+                + "give it in \(tokenVariable) or in a file named by --token-file")
+        }
+        let token: String
+        if let tokenFile {
+            guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                throw UsageError(message: "--token-file: cannot read \(tokenFile)")
+            }
+            token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            token = ProcessInfo.processInfo.environment[tokenVariable]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        }
+        guard !token.isEmpty else {
+            throw UsageError(message: "--console needs the console's token: set \(tokenVariable) or give --token-file FILE")
+        }
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        return .console(base: "http://\(bracketed):\(components.port ?? 80)", token: token)
     }
 
     func run() async -> Int32 {

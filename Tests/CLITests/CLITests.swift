@@ -22,8 +22,8 @@ import TestSupport
         return directory.appendingPathComponent("smtp-connector")
     }()
 
-    static func run(_ arguments: [String], stdin: String = "") async throws -> Result {
-        let result = try await TestSupport.runProcess(binary, arguments, input: Array(stdin.utf8))
+    static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:]) async throws -> Result {
+        let result = try await TestSupport.runProcess(binary, arguments, input: Array(stdin.utf8), environment: environment)
         return Result(status: result.status, stdout: result.stdoutText, stderr: result.stderrText)
     }
 

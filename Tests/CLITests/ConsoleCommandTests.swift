@@ -85,10 +85,25 @@ import TestSupport
         let sent = try await CLITests.run(["send-test", "--config", configFile, "--to", "bob@example.test", "--type", "Register",
                                            "--data", #"{"link": "https://app.example.test/verify?t=1&u=2"}"#])
         #expect(sent.status == 0, "\(sent.stderr)")
-        let result = try await CLITests.run(["inbox", "wait", "--console", console.url, "--to", "bob@example.test", "--extract", "link", "--json"])
+        // The token never goes on the command line (the process list shows it to every local user).
+        let base = try #require(console.url.split(separator: "?").first.map(String.init))
+        let token = try #require(console.url.split(separator: "=").last.map(String.init))
+        let onTheCommandLine = try await CLITests.run(["inbox", "wait", "--console", console.url, "--to", "bob@example.test"])
+        #expect(onTheCommandLine.status == 2)
+        #expect(onTheCommandLine.stderr.contains("leave the token out of the URL"), "\(onTheCommandLine.stderr)")
+        let withoutToken = try await CLITests.run(["inbox", "wait", "--console", base, "--to", "bob@example.test"],
+                                                  environment: ["SMTP_CONNECTOR_CONSOLE_TOKEN": ""])
+        #expect(withoutToken.status == 2)
+        #expect(withoutToken.stderr.contains("SMTP_CONNECTOR_CONSOLE_TOKEN"), "\(withoutToken.stderr)")
+        let result = try await CLITests.run(["inbox", "wait", "--console", base, "--to", "bob@example.test", "--extract", "link", "--json"],
+                                            environment: ["SMTP_CONNECTOR_CONSOLE_TOKEN": token])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains(#""link":"https://app.example.test/verify?t=1&u=2""#))
-        let none = try await CLITests.run(["inbox", "wait", "--console", console.url, "--to", "nobody@example.test", "--timeout", "1", "--json"])
+        let tokenFile = NSTemporaryDirectory() + "console-token-\(UUID().uuidString)"
+        try (token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: tokenFile) }
+        let none = try await CLITests.run(["inbox", "wait", "--console", base, "--token-file", tokenFile,
+                                           "--to", "nobody@example.test", "--timeout", "1", "--json"])
         #expect(none.status == 1)
         #expect(none.stdout.contains("No message to nobody@example.test arrived within 1 s"))
     }

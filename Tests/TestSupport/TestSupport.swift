@@ -85,19 +85,25 @@ public enum TestSupport {
 
     /// Runs `executable` with `arguments`, feeding `input` on standard input. The waiting happens
     /// on a thread of its own, so tests never block Swift's cooperative pool (which would starve
-    /// tests running beside them, such as the concurrency test).
-    public static func runProcess(_ executable: URL, _ arguments: [String], input: [UInt8] = []) async throws -> ProcessResult {
+    /// tests running beside them, such as the concurrency test). `environment` adds to (or
+    /// overrides) the test process's own.
+    public static func runProcess(_ executable: URL, _ arguments: [String], input: [UInt8] = [],
+                                  environment: [String: String] = [:]) async throws -> ProcessResult {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
-                continuation.resume(with: Result { try runProcessBlocking(executable, arguments, input: input) })
+                continuation.resume(with: Result { try runProcessBlocking(executable, arguments, input: input, environment: environment) })
             }.start()
         }
     }
 
-    private static func runProcessBlocking(_ executable: URL, _ arguments: [String], input: [UInt8]) throws -> ProcessResult {
+    private static func runProcessBlocking(_ executable: URL, _ arguments: [String], input: [UInt8],
+                                           environment: [String: String]) throws -> ProcessResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
