@@ -248,17 +248,14 @@ import TestSupport
     @Test func inboxPrintsAndSavesWhatArrives() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbox-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try freePort()
-        let inbox = Task { try await CLITests.run(["inbox", "--listen", "127.0.0.1:\(port)", "--dir", directory.path, "--exit-after", "2"]) }
-        // Wait until the inbox listens (an event: a connection succeeds), however long it takes to start.
-        let deadline = Date().addingTimeInterval(60)
-        while (try? TCPSocket.connect(host: "127.0.0.1", port: port, deadline: .after(seconds: 1))) == nil, Date() < deadline {
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
+        // Port 0: the inbox binds a port of its own and says which. A port probed free beforehand
+        // could be taken by a test running beside this one before the inbox binds it.
+        let inbox = try InboxProcess(["inbox", "--listen", "127.0.0.1:0", "--dir", directory.path, "--exit-after", "2"])
+        let port = try await inbox.port()
         let bench = try await CLITests.run(["bench", "--host", "127.0.0.1", "--port", String(port), "--messages", "2",
                                             "--connections", "1", "--size", "50"])
         #expect(bench.stdout.contains("sent=2 errors=0"))
-        let result = try await inbox.value
+        let result = try await inbox.finish()
         #expect(result.status == 0)
         #expect(result.stdout.contains("\"bench 0\""))
         #expect(result.stdout.contains("\"bench 1\""))
@@ -269,14 +266,6 @@ import TestSupport
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-ca-\(server.port).pem").path
         try server.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
         return path
-    }
-
-    private func freePort() throws -> Int {
-        let probe = try DevServer(DevServerConfiguration())
-        try probe.start()
-        let port = probe.port
-        probe.stop()
-        return port
     }
 }
 
@@ -292,4 +281,56 @@ import TestSupport
         let result = try await CLITests.run(["validate", "--config", "-"], stdin: json)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     }
+}
+
+/// `smtp-connector inbox` as a child process whose first line (the address it listens on) is read
+/// as soon as it is printed. Blocking reads run on a thread of their own, not the cooperative pool.
+private final class InboxProcess: @unchecked Sendable {
+    private let process = Process()
+    private let output = Pipe()
+    private let errors = Pipe()
+    private var firstLine = Data()
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = CLITests.binary
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+    }
+
+    /// The port from "inbox listening on 127.0.0.1:PORT".
+    func port() async throws -> Int {
+        let line: String = await withCheckedContinuation { continuation in
+            Thread {
+                while !self.firstLine.contains(0x0A) {
+                    let chunk = self.output.fileHandleForReading.availableData
+                    if chunk.isEmpty { break }
+                    self.firstLine += chunk
+                }
+                continuation.resume(returning: String(decoding: self.firstLine, as: UTF8.self))
+            }.start()
+        }
+        let first = line.split(separator: "\n").first.map(String.init) ?? ""
+        guard first.hasPrefix("inbox listening on "), let port = first.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
+            throw InboxFailure(message: "the inbox did not say where it listens: \(line)")
+        }
+        return port
+    }
+
+    /// Waits for the inbox to exit; its whole stdout (the first line included) and status.
+    func finish() async throws -> (status: Int32, stdout: String) {
+        await withCheckedContinuation { continuation in
+            Thread {
+                let rest = self.output.fileHandleForReading.readDataToEndOfFile()
+                _ = self.errors.fileHandleForReading.readDataToEndOfFile()
+                self.process.waitUntilExit()
+                continuation.resume(returning: (self.process.terminationStatus, String(decoding: self.firstLine + rest, as: UTF8.self)))
+            }.start()
+        }
+    }
+}
+
+private struct InboxFailure: Error {
+    var message: String
 }
