@@ -45,7 +45,7 @@ let package = Package(
         // The operator console: its HTTP server (on NetworkIO), JSON API and page.
         // It declares the modules it reaches through those two and uses itself (the CLI does the same).
         .target(name: "Console",
-                dependencies: ["StandardConnectors", "DevServer", "ConnectorKit", "NetworkIO", "SMTPConnector", "SMTP", "Presets",
+                dependencies: ["StandardConnectors", "DevServer", "ConnectorKit", "NetworkIO", "Presets",
                                "DKIM", "CryptoSupport"],
                 resources: ["index.html", "console.css", "api.js", "form.js", "actions.js", "inbox.js"].map { .embedInCode("Page/assets/\($0)") }),
         // Composes messages for scripts/bench-mime.sh; not a product.
@@ -71,7 +71,7 @@ let package = Package(
         // The saturation test: run on its own (scripts/test.sh), since it holds the cooperative pool.
         .testTarget(name: "BusyHostTests", dependencies: ["SMTP", "SMTPWire", "SMTPConnector", "ConnectorKit", "Console", "DevServer",
                                                        "NetworkIO", "TestSupport"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "NetworkIO", "ConnectorKit", "DevServer", "Presets", "TestSupport"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "NetworkIO", "ConnectorKit", "DevServer", "Presets", "StandardConnectors", "TestSupport"]),
         // Fuzzing (scripts/fuzz.sh, Docs/Reliability.md): the checks, one libFuzzer binary over them,
         // and the committed corpus replayed through the same checks in the ordinary suite.
         .target(name: "FuzzChecks",

@@ -6,7 +6,7 @@ import SMTP
 import SMTPWire
 
 /// The `smtp` connector: renders a template, composes the message and delivers it over SMTP.
-public struct SMTPConnector: EmailConnector {
+public struct SMTPConnector: DiagnosableConnector {
     /// Metadata with id "smtp".
     public static let metadata = ConnectorMetadata(
         id: "smtp", name: "SMTP",
@@ -129,17 +129,20 @@ public struct SMTPConnector: EmailConnector {
     }
 
     /// Probes the server step by step (DNS, TCP, TLS, greeting, EHLO, STARTTLS, AUTH, MAIL FROM
-    /// `fromEmail`, RSET, QUIT) without sending anything; each failed step carries its fix.
-    public func diagnose() async -> SMTPDiagnosis {
-        var diagnosis = await client.diagnose(sender: config.from.wireAddress)
-        for index in diagnosis.steps.indices where diagnosis.steps[index].status == .fail {
-            // The preset knows what its provider's replies mean.
-            if let preset = config.preset, let reply = diagnosis.steps[index].reply,
-               let hint = preset.hint(forReplyCode: reply.code, enhancedCode: reply.enhancedCode, text: reply.text) {
-                diagnosis.steps[index].hint = hint
+    /// `fromEmail`, RSET, QUIT) without sending anything; each failed step carries its fix, in the
+    /// preset's words when the preset knows what its provider's reply means.
+    public func diagnose() async -> ConnectorDiagnosis {
+        let diagnosis = await client.diagnose(sender: config.from.wireAddress)
+        return ConnectorDiagnosis(steps: diagnosis.steps.map { step in
+            var hint = step.hint
+            if step.status == .fail, let preset = config.preset, let reply = step.reply,
+               let presetHint = preset.hint(forReplyCode: reply.code, enhancedCode: reply.enhancedCode, text: reply.text) {
+                hint = presetHint
             }
-        }
-        return diagnosis
+            return ConnectorDiagnosis.Step(name: step.name, status: ConnectorDiagnosis.Status(rawValue: step.status.rawValue) ?? .fail,
+                                           milliseconds: step.milliseconds, detail: step.detail, hint: hint,
+                                           reply: step.reply?.description)
+        })
     }
 
     /// Connects and authenticates without sending: checks host, port, TLS and credentials.
@@ -294,4 +297,9 @@ extension SMTPConnectorFactory {
     init(copying other: SMTPConnectorFactory, presets: PresetCatalog) {
         self.init(log: other.log, tokenProvider: other.tokenProvider, presets: presets)
     }
+}
+
+extension SMTPConnector: TemplatedConnector {
+    /// The config's templates, in config order.
+    public var templates: TemplateCatalog { config.templates }
 }

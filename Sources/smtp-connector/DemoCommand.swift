@@ -1,7 +1,7 @@
 import ConnectorKit
 import DevServer
 import Foundation
-import SMTPConnector
+import StandardConnectors
 
 /// `demo`: starts a DevServer on loopback (STARTTLS + AUTH) and sends every usage type through
 /// the real SMTP client, then shows what the server received. Needs no account and no network.
@@ -34,8 +34,7 @@ struct DemoCommand: CLICommand {
             print("DevServer listening on 127.0.0.1:\(server.port) (STARTTLS with a self-signed certificate, AUTH PLAIN LOGIN)")
 
             let config = DemoConfig.make(port: server.port, caPEM: server.certificatePEM, user: user, password: password)
-            var registry = ConnectorRegistry(events: EventPrinter.handler(enabled: events))
-            registry.register(SMTPConnectorFactory())
+            let registry = ConnectorRegistry.standard(presets: PresetCatalog(), events: EventPrinter.handler(enabled: events))
             let connector = try registry.makeConnector(id: "smtp", config: config)
 
             var failures = 0

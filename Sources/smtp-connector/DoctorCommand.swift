@@ -1,12 +1,9 @@
 import ConnectorKit
-import Presets
-import SMTP
-import SMTPWire
-import SMTPConnector
 import StandardConnectors
 
-/// `doctor --config FILE|- [--json]`: probes the server step by step and says how to fix what
-/// fails; for a failover config, every member in turn.
+/// `doctor --config FILE|- [--json]`: probes the provider step by step and says how to fix what
+/// fails; for a failover config, every member in turn. Works for every connector that offers a
+/// diagnosis (``DiagnosableConnector``).
 struct DoctorCommand: CLICommand {
     static let name = "doctor"
     static let usage = """
@@ -25,65 +22,40 @@ struct DoctorCommand: CLICommand {
     }
 
     func run() async -> Int32 {
-        let targets: [(label: String?, index: Int, name: String, connector: SMTPConnector)]
+        let diagnosis: ConnectorDiagnosis
         do {
-            let config = try Output.readConfig(source)
-            let registry = ConnectorRegistry.standard
-            if ConnectorRegistry.connectorID(for: config) == FailoverConnectorFactory.id {
-                let (parsed, issues) = FailoverConfig.read(config, registry: registry)
-                guard let parsed else {
-                    throw ConnectorError(.invalidConfig, "the failover configuration has problems", phase: .config, issues: issues)
-                }
-                targets = try parsed.members.map { member in
-                    (member.label, member.index, member.name, try smtpConnector(registry, id: member.connectorID, config: member.config, label: member.label))
-                }
-            } else {
-                targets = [(nil, 0, "smtp", try smtpConnector(registry, id: SMTPConnector.metadata.id, config: config, label: nil))]
-            }
+            diagnosis = try await ConnectorOperations().diagnose(Output.readConfig(source))
         } catch {
             return Output.fail(error, json: json)
         }
-        var diagnoses: [SMTPDiagnosis] = []
-        for target in targets {
-            let diagnosis = await target.connector.diagnose()
-            diagnoses.append(diagnosis)
-            if !json { printText(diagnosis, label: target.label) }
-        }
-        let ok = diagnoses.allSatisfy(\.ok)
         if json {
-            if targets.first?.label == nil {
-                Output.json(diagnoses[0].jsonValue)
-            } else {
-                let members: [ConfigValue] = zip(targets, diagnoses).map { target, diagnosis in
-                    var object = diagnosis.jsonValue.objectValue ?? [:]
-                    object["memberIndex"] = .number(Double(target.index))
-                    object["member"] = .string(target.name)
-                    return .object(object)
-                }
-                Output.json(["ok": .bool(ok), "members": .array(members)])
-            }
+            Output.json(diagnosis.jsonValue)
         } else {
-            print(ok ? "\nEverything needed to send works; nothing was sent." : "\nFix the failed step and run doctor again.")
+            Self.lines(diagnosis).forEach { print($0) }
+            print(diagnosis.ok ? "\nEverything needed to send works; nothing was sent." : "\nFix the failed step and run doctor again.")
         }
-        return ok ? 0 : 1
+        return diagnosis.ok ? 0 : 1
     }
 
-    private func smtpConnector(_ registry: ConnectorRegistry, id: String, config: ConfigValue, label: String?) throws -> SMTPConnector {
-        let connector = try registry.factory(id: id)!.makeConnector(config: config)
-        guard let smtp = connector as? SMTPConnector else {
-            throw ConnectorError(.general, "\(label ?? id) is a \(id) connector, which doctor cannot probe",
-                                 hint: "doctor probes SMTP connectors (smtp and its presets).")
-        }
-        return smtp
-    }
-
-    private func printText(_ diagnosis: SMTPDiagnosis, label: String?) {
-        if let label { print("\(label)") }
+    /// The diagnosis as text: a line per step with its fix under it; a failover member's steps
+    /// under its label.
+    static func lines(_ diagnosis: ConnectorDiagnosis) -> [String] {
+        var lines: [String] = []
         for step in diagnosis.steps {
-            let mark = ["pass": "ok  ", "warn": "WARN", "fail": "FAIL", "skip": "skip"][step.status.rawValue]!
-            print("\(mark) \(step.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(step.milliseconds).leftPadded(5)) ms  \(step.detail)")
-            if let hint = step.hint { print("     fix: \(hint)") }
+            let mark = switch step.status {
+            case .pass: "ok  "
+            case .warn: "WARN"
+            case .fail: "FAIL"
+            case .skip: "skip"
+            }
+            lines.append("\(mark) \(step.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(String(step.milliseconds).leftPadded(5)) ms  \(step.detail)")
+            if let hint = step.hint { lines.append("     fix: \(hint)") }
         }
+        for member in diagnosis.members {
+            lines.append(member.label)
+            lines += self.lines(member.diagnosis)
+        }
+        return lines
     }
 }
 

@@ -1,6 +1,5 @@
 import ConnectorKit
 import Presets
-import SMTPConnector
 
 /// `presets list` and `presets show ID [--config FILE] [--json]`.
 struct PresetsCommand: CLICommand {

@@ -1,6 +1,4 @@
 import ConnectorKit
-import Presets
-import SMTPConnector
 import StandardConnectors
 
 /// `send-test`: the "Test SMTP connector" button. Sends one message and reports what happened.
@@ -48,16 +46,8 @@ struct SendTestCommand: CLICommand {
     func run() async -> Int32 {
         do {
             let config = try Output.readConfig(source)
-            let registry = ConnectorRegistry.standard(presets: .standard, events: EventPrinter.handler(enabled: events))
-            let connector = try registry.makeConnector(id: ConnectorRegistry.connectorID(for: config), config: config)
-            let receipt: SendReceipt
-            do {
-                receipt = try await connector.send(EmailRequest(to: recipient, usageType: usageType, payload: payload, locale: locale))
-            } catch {
-                await connector.shutdown()
-                throw error
-            }
-            await connector.shutdown()
+            let request = EmailRequest(to: recipient, usageType: usageType, payload: payload, locale: locale)
+            let receipt = try await ConnectorOperations().sendTest(request, config: config, events: EventPrinter.handler(enabled: events))
             if json {
                 Output.json(receipt.jsonValue)
             } else {

@@ -1,6 +1,4 @@
 import ConnectorKit
-import Presets
-import SMTPConnector
 import StandardConnectors
 
 /// `validate --config FILE|- [--json]`: lists every problem with its JSON path; exit 1 if any.
@@ -22,16 +20,13 @@ struct ValidateCommand: CLICommand {
     }
 
     func run() async -> Int32 {
-        let issues: [ConfigIssue]
-        let resolution: PresetResolution?
+        let check: ConnectorOperations.Check
         do {
-            let config = try Output.readConfig(source)
-            let id = ConnectorRegistry.connectorID(for: config)
-            issues = ConnectorRegistry.standard.factory(id: id)!.validate(config)
-            resolution = id == SMTPConnector.metadata.id ? SMTPConnectorConfig.resolvePreset(config, presets: .standard).1 : nil
+            check = try ConnectorOperations().validate(Output.readConfig(source))
         } catch {
             return Output.fail(error, json: json)
         }
+        let issues = check.issues, resolution = check.resolution
         if json {
             var object: [String: ConfigValue] = ["valid": .bool(issues.isEmpty), "issues": .array(issues.map(\.jsonValue))]
             if let resolution { object["resolved"] = ConfigDisplay.json(resolution) }

@@ -135,7 +135,7 @@ struct PostfixInteropTests {
 
     @Test func doctorPassesAgainstPostfixAndFindsEachSeededMistake() async throws {
         let postfix = try postfix()
-        func diagnose(_ changes: [String: ConfigValue]) async throws -> SMTPDiagnosis {
+        func diagnose(_ changes: [String: ConfigValue]) async throws -> ConnectorDiagnosis {
             var config = config(postfix).objectValue!
             config["greetingTimeout"] = 1500
             for (key, value) in changes { config[key] = value }

@@ -1,5 +1,5 @@
 import ConnectorKit
-import SMTPConnector
+import StandardConnectors
 
 /// The draft, ready for a connector: secrets put back, and a preset's id as its `"preset"` key.
 struct EffectiveConfig {
@@ -54,7 +54,7 @@ extension ConsoleAPI {
     /// where each value came from.
     func resolve(_ draft: ConsoleDraft) throws -> HTTPResponse {
         let effective = try effective(draft)
-        let (_, resolution, issues) = SMTPConnectorConfig.resolvePreset(effective.withPreset, presets: presets)
+        let (resolution, issues) = operations.resolvePreset(effective.withPreset)
         return .json([
             "config": (resolution?.config ?? effective.config.removing(path: "preset")).maskingConfidentialValues,
             "sources": .object(provenance(effective.withPreset).mapValues(ConfigValue.string)),
@@ -84,7 +84,7 @@ extension ConsoleAPI {
 
     /// The source of each preset-supplied value, by dot path ("preset gmail", "variant variant=starttls").
     func provenance(_ config: ConfigValue) -> [String: String] {
-        guard let resolution = SMTPConnectorConfig.resolvePreset(config, presets: presets).1 else { return [:] }
+        guard let resolution = operations.resolvePreset(config).resolution else { return [:] }
         return resolution.sources.filter { $0.value != .user }.mapValues(\.description)
     }
 

@@ -1,7 +1,6 @@
 import ConnectorKit
 import Foundation
-import SMTP
-import SMTPConnector
+import StandardConnectors
 
 extension ConsoleAPI {
     /// `POST /api/send-test`: builds the connector from exactly the config Save would write, sends
@@ -14,15 +13,8 @@ extension ConsoleAPI {
                                                  issues: [ConfigIssue(path: "testRecipient", message: "is required")]))
         }
         let effective = try validEffective(draft)
-        let connector = try registry.makeConnector(id: effective.registryID, config: effective.config)
-        let receipt: SendReceipt
-        do {
-            receipt = try await connector.send(EmailRequest(to: recipient, usageType: test.usageType, payload: test.payload, locale: test.locale))
-        } catch {
-            await connector.shutdown()
-            throw error
-        }
-        await connector.shutdown()
+        let request = EmailRequest(to: recipient, usageType: test.usageType, payload: test.payload, locale: test.locale)
+        let receipt = try await operations.sendTest(request, config: effective.config, connector: effective.registryID)
         let sent = SentTest(code: test.code, dkimKeyPEM: effective.config.value(atPath: "dkim.privateKey")?.stringValue, sentAt: Date())
         sentTests.withLock { tests in
             // The newest 200 are enough for the inbox; older ones (and their DKIM keys) are dropped.
@@ -32,55 +24,19 @@ extension ConsoleAPI {
         return .json(receipt.jsonValue)
     }
 
-    /// `POST /api/doctor`: the doctor's steps for an SMTP connector or preset, each with its time,
-    /// result and fix. Nothing is sent.
+    /// `POST /api/doctor`: the connector's diagnosis steps, each with its time, result and fix,
+    /// for any connector that offers one. Nothing is sent.
     func doctor(_ draft: ConsoleDraft) async throws -> HTTPResponse {
         let effective = try validEffective(draft)
-        guard effective.registryID == "smtp" else {
-            throw APIFailure(422, "Diagnose works for the SMTP connector and its presets, not for \"\(draft.connector)\".")
-        }
-        let connector = try SMTPConnector(config: SMTPConnectorConfig.parse(effective.config, presets: presets))
-        let diagnosis = await connector.diagnose()
-        await connector.shutdown()
-        return .json(diagnosis.jsonValue)
+        return .json(try await operations.diagnose(effective.config, connector: effective.registryID).jsonValue)
     }
 
     /// `POST /api/preview`: for every usage type and every locale the templates name (and the
     /// default), which template a send would use and why, with its subject rendered. Nothing is sent.
-    func preview(_ draft: ConsoleDraft, _ test: TestSendRequest) throws -> HTTPResponse {
+    func preview(_ draft: ConsoleDraft, _ test: TestSendRequest) async throws -> HTTPResponse {
         let effective = try validEffective(draft)
-        guard effective.registryID == "smtp" else {
-            throw APIFailure(422, "Preview works for the SMTP connector and its presets, not for \"\(draft.connector)\".")
-        }
-        let config = try SMTPConnectorConfig.parse(effective.config, presets: presets)
-        let catalog = config.templates
-        var locales: [String?] = [nil]
-        for locale in catalog.templates.compactMap(\.locale) where !locales.contains(locale) { locales.append(locale) }
-        if let asked = test.locale, !locales.contains(asked) { locales.append(asked) }
-        var rows: [ConfigValue] = []
-        for type in UsageType.allCases {
-            for locale in locales {
-                var payload = test.payload.objectValue ?? [:]
-                payload["locale"] = locale.map(ConfigValue.string) ?? .null
-                let renderer = TemplateRenderer(payload: .object(payload))
-                var row: [String: ConfigValue] = ["usageType": .string(type.rawValue), "locale": locale.map(ConfigValue.string) ?? .null]
-                do {
-                    let selection = try catalog.selection(for: type, locale: locale)
-                    row["template"] = [
-                        "index": .number(Double(selection.index)), "usageType": .string(selection.template.usageType.rawValue),
-                        "locale": selection.template.locale.map(ConfigValue.string) ?? .null,
-                        "contentType": .string(selection.template.contentType.rawValue),
-                    ]
-                    row["reason"] = .string(selection.reason)
-                    row["subject"] = .string(renderer.render(selection.template.subject, escaping: .headerLine))
-                } catch let error as ConnectorError {
-                    row["template"] = .null
-                    row["reason"] = .string(error.message + (error.hint.map { " " + $0 } ?? ""))
-                }
-                rows.append(.object(row))
-            }
-        }
-        return .json(["previews": .array(rows)])
+        let previews = try await operations.preview(effective.config, connector: effective.registryID, payload: test.payload, locale: test.locale)
+        return .json(["previews": .array(previews.map(\.jsonValue))])
     }
 
     /// The effective config, refused with its issues unless the connector accepts it.

@@ -1,6 +1,7 @@
 import ConnectorKit
 import DevServer
 import Foundation
+import StandardConnectors
 
 /// The console's JSON API and its page, behind ``HTTPServer`` (which has already checked the
 /// token, Host and Origin). Docs/Console.md lists every route; the page uses nothing else.
@@ -13,6 +14,8 @@ final class ConsoleAPI: Sendable {
     let store: ConfigStore
     let devServer: DevServer?
     let token: String
+    /// Validate, send-test, diagnose and preview, shared with the CLI.
+    let operations: ConnectorOperations
     /// What each test send carried, by Message-ID, so the inbox checks look for that code and
     /// that DKIM key. Kept in memory only.
     let sentTests = Locked<[String: SentTest]>([:])
@@ -33,6 +36,7 @@ final class ConsoleAPI: Sendable {
         self.store = store
         self.devServer = devServer
         self.token = token
+        operations = ConnectorOperations(registry: registry, presets: presets)
     }
 
     /// Answers one request.
@@ -82,7 +86,7 @@ final class ConsoleAPI: Sendable {
         if method == "POST", match("/api/resolve") != nil { return try resolve(ConsoleDraft(request)) }
         if method == "POST", match("/api/send-test") != nil { return try await sendTest(ConsoleDraft(request), TestSendRequest(request)) }
         if method == "POST", match("/api/doctor") != nil { return try await doctor(ConsoleDraft(request)) }
-        if method == "POST", match("/api/preview") != nil { return try preview(ConsoleDraft(request), TestSendRequest(request)) }
+        if method == "POST", match("/api/preview") != nil { return try await preview(ConsoleDraft(request), TestSendRequest(request)) }
         if method == "POST", match("/api/config/save") != nil { return try save(ConsoleDraft(request)) }
         if method == "POST", match("/api/config/export") != nil { return try export(ConsoleDraft(request)) }
         if method == "GET", match("/api/messages") != nil { return try messages() }
