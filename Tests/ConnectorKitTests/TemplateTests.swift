@@ -29,6 +29,17 @@ import Testing
                 == "[{{ unknown.thing }}] [] []")
     }
 
+    @Test func nonASCIITextAroundMarkersAndBraceRunsComeThroughByteForByte() {
+        let renderer = TemplateRenderer(payload: payload)
+        #expect(renderer.render("Grüße 🎉 {{code}} — {{{code}}} {{ code }}} é\u{301}{{code}}", escaping: .none)
+                == "Grüße 🎉 123456 — {{{code}}} 123456} é\u{301}123456")
+        #expect(renderer.render("no markers, ünïcode only", escaping: .none) == "no markers, ünïcode only")
+        #expect(renderer.render("{{code}}", escaping: .none) == "123456")
+        #expect(renderer.render("}}{{", escaping: .none) == "}}{{")
+        let body = String(repeating: "x", count: 5000) + "{{code}}" + String(repeating: "ä", count: 3000)
+        #expect(renderer.render(body, escaping: .none) == String(repeating: "x", count: 5000) + "123456" + String(repeating: "ä", count: 3000))
+    }
+
     @Test func unterminatedAndEmptyMarkersStayAsWritten() {
         let renderer = TemplateRenderer(payload: payload)
         #expect(renderer.render("a {{ }} b {{code", escaping: .none) == "a {{ }} b {{code")

@@ -28,26 +28,48 @@ public struct TemplateRenderer: Sendable {
 
     /// Renders `template`, escaping every inserted value with `escaping`.
     public func render(_ template: String, escaping: Escaping) -> String {
-        var output = ""
-        output.reserveCapacity(template.utf8.count)
-        var rest = template[...]
-        while let open = rest.range(of: "{{") {
-            output += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else {
-                rest = rest[open.lowerBound...]
-                break
-            }
-            let marker = rest[open.lowerBound..<close.upperBound]
-            let path = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+        var text = template
+        // One pass over the UTF-8 bytes: a body of a few kilobytes is scanned on every send, and
+        // Foundation's `range(of:)` bridges to NSString for each search. The markers are ASCII, so
+        // a byte match is always at a scalar boundary.
+        return text.withUTF8 { render(bytes: $0, escaping: escaping) } ?? template
+    }
+
+    /// The rendered bytes as text, or nil when `bytes` holds no `{{` (the template is its own output).
+    private func render(bytes: UnsafeBufferPointer<UInt8>, escaping: Escaping) -> String? {
+        guard var open = Self.find(0x7B, in: bytes, from: 0) else { return nil }  // "{{"
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 16)
+        var copied = 0
+        while true {
+            guard let close = Self.find(0x7D, in: bytes, from: open + 2) else { break }  // "}}"
+            output.append(contentsOf: bytes[copied..<open])
+            let path = String(decoding: bytes[(open + 2)..<close], as: UTF8.self).trimmingCharacters(in: .whitespaces)
             if let value = lookUp(path) {
-                output += Self.escape(value.templateText, escaping)
+                output.append(contentsOf: Self.escape(value.templateText, escaping).utf8)
             } else {
-                output += marker
+                output.append(contentsOf: bytes[open..<(close + 2)])
             }
-            rest = rest[close.upperBound...]
+            copied = close + 2
+            guard let next = Self.find(0x7B, in: bytes, from: copied) else { break }
+            open = next
         }
-        output += rest
-        return output
+        output.append(contentsOf: bytes[copied...])
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The offset of the first pair `byte byte` at or after `start`.
+    private static func find(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var index = start
+        while index + 1 < bytes.count {
+            if bytes[index] == byte {
+                if bytes[index + 1] == byte { return index }
+                index += 1
+            } else {
+                index += 1
+            }
+        }
+        return nil
     }
 
     /// The value for `path`, empty when only a nested part is missing, `nil` when the root is unknown.
