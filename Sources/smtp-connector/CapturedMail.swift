@@ -39,8 +39,8 @@ struct CapturedMail {
             guard let messages = list["messages"]?.arrayValue else { return nil }
             for message in messages {
                 let to = message["to"]?.arrayValue?.compactMap { $0.stringValue?.lowercased() } ?? []
-                guard to.contains(recipient), let id = message["id"]?.numberValue else { continue }
-                let detail = try await get(base + "/api/messages/\(Int(id))", token: token)
+                guard to.contains(recipient), let id = message["id"]?.numberValue.flatMap({ Int(exactly: $0) }) else { continue }
+                let detail = try await get(base + "/api/messages/\(id)", token: token)
                 guard let raw = detail["raw"]?.stringValue else { continue }
                 return CapturedMail(content: MessageContent(Array(raw.utf8)))
             }

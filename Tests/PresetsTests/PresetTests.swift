@@ -39,6 +39,15 @@ import Testing
         #expect(custom.from.address == "team@acme.com")
     }
 
+    /// A port no integer holds picks no variant and is reported by name (it trapped converting to Int:
+    /// the config fuzz target's crash-port-beyond-int-max).
+    @Test(arguments: [ConfigValue.number(5e300), .string("1e400"), .string("nan"), .number(587.5)])
+    func aPortBeyondAnyIntegerIsAnIssueNotATrap(port: ConfigValue) {
+        let issues = SMTPConnectorConfig.validate(["preset": "gmail", "port": port, "auth": ["user": "a@gmail.com", "pass": "p"],
+                                                   "templates": Self.templates], presets: .standard)
+        #expect(issues.contains { $0.path == "port" }, "\(issues)")
+    }
+
     @Test func sendGridsAPIKeyAliasFillsTheFixedUser() throws {
         let config = try parse(["preset": "sendgrid", "apiKey": "SG.abc.def", "fromEmail": "no-reply@acme.com", "templates": Self.templates])
         #expect(config.auth?.user == "apikey")

@@ -40,7 +40,10 @@ extension Preset {
         var issues: [ConfigIssue] = []
         var layers: [(ConfigValue, PresetResolution.Source)] = [(defaults, .preset(id))]
         var userConfig = user.removing(path: "preset")
-        let userPort = user["port"].flatMap { $0.numberValue ?? $0.stringValue.flatMap(Double.init) }.map(Int.init)
+        // `Int(exactly:)`: a port of 1e300, NaN or 587.5 picks no variant (ConfigReader reports it);
+        // `Int.init` would trap on the first two.
+        let userPort = user["port"].flatMap { $0.numberValue ?? $0.stringValue.flatMap(Double.init) }
+            .flatMap { Int(exactly: $0) }
         for set in variants {
             let requested = user[set.key]
             userConfig = userConfig.removing(path: set.key)
