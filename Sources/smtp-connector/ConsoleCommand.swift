@@ -6,22 +6,21 @@ import Foundation
 /// this run's access token); Ctrl-C stops it.
 struct ConsoleCommand: CLICommand {
     static let name = "console"
-    static let usage = """
-        console [--listen 127.0.0.1:PORT] [--config FILE] [--dev-server]
-                                                the operator console: configure, test-send, diagnose, read captured mail
-        """
-    static let options: Set<String> = ["--listen", "--config"]
-    static let flags: Set<String> = ["--dev-server"]
+    static let abstract = "the operator console in the browser: configure, test-send, diagnose, read captured mail"
+    static let listen = CLIOption.value("--listen", "HOST:PORT", default: "127.0.0.1:0", help: "where it listens; port 0 picks a free one")
+    static let config = CLIOption.value("--config", "FILE", help: "the config file Save writes to (read at start when it exists)")
+    static let devServer = CLIOption.flag("--dev-server", help: "run a DevServer beside it, offered as the devserver preset, with its inbox")
+    static let options = [listen, config, devServer]
 
     let host: String
     let port: Int
     let configFile: String?
     let devServer: Bool
 
-    init(arguments: inout ParsedArguments) throws {
-        (host, port) = try ListenAddress.parse(arguments.value("--listen") ?? "127.0.0.1:0", option: "--listen")
-        configFile = arguments.value("--config")
-        devServer = arguments.flag("--dev-server")
+    init(arguments: ParsedArguments) throws {
+        (host, port) = try ListenAddress.parse(arguments.required(Self.listen), option: Self.listen.name)
+        configFile = arguments.value(Self.config)
+        devServer = arguments.flag(Self.devServer)
     }
 
     func run() async -> Int32 {

@@ -7,19 +7,17 @@ import StandardConnectors
 /// the real SMTP client, then shows what the server received. Needs no account and no network.
 struct DemoCommand: CLICommand {
     static let name = "demo"
-    static let usage = """
-        demo [--events]                         send all nine template types to an in-process SMTP server
-                                                (--events: each connector event as JSON on stderr)
-        """
-    static let options: Set<String> = []
-    static let flags: Set<String> = ["--json", "--events"]
+    static let abstract = "send all nine template types to an in-process SMTP server on loopback (no account needed)"
+    static let json = CLIOption.jsonOutput
+    static let events = CLIOption.eventLines
+    static let options = [events, json]
 
     let json: Bool
     let events: Bool
 
-    init(arguments: inout ParsedArguments) throws {
-        json = arguments.flag("--json")
-        events = arguments.flag("--events")
+    init(arguments: ParsedArguments) throws {
+        json = arguments.flag(Self.json)
+        events = arguments.flag(Self.events)
     }
 
     func run() async -> Int32 {

@@ -6,19 +6,18 @@ import StandardConnectors
 /// diagnosis (``DiagnosableConnector``).
 struct DoctorCommand: CLICommand {
     static let name = "doctor"
-    static let usage = """
-        doctor --config FILE|- [--json]        probe DNS, TCP, TLS, greeting, EHLO, STARTTLS, AUTH and MAIL FROM
-                                                without sending (each failover member in turn); each failure comes with its fix
-        """
-    static let options: Set<String> = ["--config"]
-    static let flags: Set<String> = ["--json"]
+    static let abstract = "probe the provider step by step without sending (each failover member in turn); each failure with its fix"
+    static let discussion = "For SMTP: DNS, TCP, TLS, greeting, EHLO, STARTTLS, AUTH and MAIL FROM, then RSET and QUIT."
+    static let config = CLIOption.configFile
+    static let json = CLIOption.jsonOutput
+    static let options = [config, json]
 
     let source: String
     let json: Bool
 
-    init(arguments: inout ParsedArguments) throws {
-        source = try arguments.required("--config")
-        json = arguments.flag("--json")
+    init(arguments: ParsedArguments) throws {
+        source = try arguments.required(Self.config)
+        json = arguments.flag(Self.json)
     }
 
     func run() async -> Int32 {

@@ -5,12 +5,13 @@ import Foundation
 /// an .eml file. Stops on Ctrl-C, or after `--exit-after N` messages.
 struct InboxCommand: CLICommand {
     static let name = "inbox"
-    static let usage = """
-        inbox [--listen 127.0.0.1:2525] [--dir DIR] [--auth USER:PASS] [--tls] [--exit-after N]
-                                                a local capture server: prints and saves what it receives
-        """
-    static let options: Set<String> = ["--listen", "--dir", "--auth", "--exit-after"]
-    static let flags: Set<String> = ["--tls"]
+    static let abstract = "a local capture server: prints and saves what it receives"
+    static let listen = CLIOption.value("--listen", "HOST:PORT", default: "127.0.0.1:2525", help: "where it listens; port 0 picks a free one (printed first)")
+    static let dir = CLIOption.value("--dir", "DIR", help: "save each message there as an .eml file")
+    static let auth = CLIOption.value("--auth", "USER:PASS", help: "offer AUTH and accept this user")
+    static let tls = CLIOption.flag("--tls", help: "offer STARTTLS with a self-signed certificate")
+    static let exitAfter = CLIOption.value("--exit-after", "N", help: "stop after N messages")
+    static let options = [listen, dir, auth, tls, exitAfter]
 
     let host: String
     let port: Int
@@ -19,17 +20,17 @@ struct InboxCommand: CLICommand {
     let tls: Bool
     let exitAfter: Int?
 
-    init(arguments: inout ParsedArguments) throws {
-        (host, port) = try ListenAddress.parse(arguments.value("--listen") ?? "127.0.0.1:2525", option: "--listen")
-        directory = arguments.value("--dir")
-        if let auth = arguments.value("--auth") {
+    init(arguments: ParsedArguments) throws {
+        (host, port) = try ListenAddress.parse(arguments.required(Self.listen), option: Self.listen.name)
+        directory = arguments.value(Self.dir)
+        if let auth = arguments.value(Self.auth) {
             guard let separator = auth.firstIndex(of: ":") else { throw UsageError(message: "--auth takes USER:PASS") }
             users = [String(auth[..<separator]): String(auth[auth.index(after: separator)...])]
         } else {
             users = [:]
         }
-        tls = arguments.flag("--tls")
-        exitAfter = try arguments.value("--exit-after").map {
+        tls = arguments.flag(Self.tls)
+        exitAfter = try arguments.value(Self.exitAfter).map {
             guard let value = Int($0), value > 0 else { throw UsageError(message: "--exit-after takes a positive number") }
             return value
         }

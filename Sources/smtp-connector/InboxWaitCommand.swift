@@ -10,16 +10,21 @@ import FoundationNetworking
 /// end-to-end test ("read the code we just sent").
 struct InboxWaitCommand: CLICommand {
     static let name = "inbox wait"
-    static let usage = """
-        inbox wait --to ADDR (--dir DIR | --console URL [--token-file FILE]) [--timeout 30] [--extract code|link] [--json]
-                                                wait for a message to ADDR in an inbox's --dir or a console's
-                                                DevServer; print it, its code or its first link. The console's
-                                                token comes from --token-file or \(tokenVariable), never the URL
-        """
-    static let options: Set<String> = ["--to", "--dir", "--console", "--token-file", "--timeout", "--extract"]
+    static let abstract = "wait for a message to ADDR in an inbox's --dir or a console's DevServer; print it, its code or its first link"
     /// The environment variable that may hold the console's token.
     static let tokenVariable = "SMTP_CONNECTOR_CONSOLE_TOKEN"
-    static let flags: Set<String> = ["--json"]
+    static let discussion = """
+        Give exactly one of --dir and --console. The console's token comes from --token-file or
+        \(tokenVariable), never from the URL (any local user can read a command line).
+        """
+    static let to = CLIOption.value("--to", "ADDR", required: true, help: "the recipient to wait for")
+    static let dir = CLIOption.value("--dir", "DIR", help: "an inbox's capture folder")
+    static let console = CLIOption.value("--console", "URL", help: "a console run with --dev-server, e.g. http://127.0.0.1:8025/")
+    static let tokenFile = CLIOption.value("--token-file", "FILE", help: "a file holding the console's token (with --console)")
+    static let timeout = CLIOption.value("--timeout", "SECONDS", default: "30", help: "how long to wait")
+    static let extract = CLIOption.value("--extract", "code|link", help: "print only the code or the first link")
+    static let json = CLIOption.jsonOutput
+    static let options = [to, dir, console, tokenFile, timeout, extract, json]
 
     enum Extract: String { case code, link }
 
@@ -29,27 +34,27 @@ struct InboxWaitCommand: CLICommand {
     let extract: Extract?
     let json: Bool
 
-    init(arguments: inout ParsedArguments) throws {
-        recipient = try arguments.required("--to").lowercased()
-        switch (arguments.value("--dir"), arguments.value("--console")) {
-        case (let directory?, nil): source = .directory(directory)
+    init(arguments: ParsedArguments) throws {
+        recipient = try arguments.required(Self.to).lowercased()
+        switch (arguments.value(Self.dir), arguments.value(Self.console)) {
+        case (let directory?, nil):
+            if arguments.isGiven(Self.tokenFile) { throw UsageError(message: "--token-file goes with --console, not --dir") }
+            source = .directory(directory)
         case (nil, let url?):
-            source = try Self.console(url: url, tokenFile: arguments.value("--token-file"))
+            source = try Self.console(url: url, tokenFile: arguments.value(Self.tokenFile))
         default: throw UsageError(message: "give exactly one of --dir DIR (an inbox's capture folder) or --console URL")
         }
-        guard let seconds = Double(arguments.value("--timeout") ?? "30"), seconds > 0 else {
+        guard let seconds = Double(try arguments.required(Self.timeout)), seconds > 0 else {
             throw UsageError(message: "--timeout takes a positive number of seconds")
         }
         timeout = seconds
-        extract = try arguments.value("--extract").map {
+        extract = try arguments.value(Self.extract).map {
             guard let value = Extract(rawValue: $0) else { throw UsageError(message: "--extract takes code or link") }
             return value
         }
-        json = arguments.flag("--json")
+        json = arguments.flag(Self.json)
     }
 
-    /// The console at `url`, with its token from `tokenFile` or the environment. A token on the
-    /// command line is refused: every local user can read it from the process list.
     static func console(url: String, tokenFile: String?) throws -> CapturedMail.Source {
         guard let components = URLComponents(string: url), components.scheme == "http", let host = components.host, !host.isEmpty else {
             throw UsageError(message: "--console takes the console's URL, e.g. http://127.0.0.1:8025/")

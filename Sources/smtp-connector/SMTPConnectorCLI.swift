@@ -1,71 +1,81 @@
 import Foundation
 
-/// `smtp-connector`: the command-line face of the SMTP connector (see DESIGN.md's CLI contract).
+/// `smtp-connector`: the command-line face of the connectors (see DESIGN.md's CLI contract).
 ///
 /// Exit codes: 0 success, 1 failure (with a clear message, or `{"error": ...}` with `--json`),
 /// 2 usage error.
 @main
 struct SMTPConnectorCLI {
-    static let commands: [any CLICommand.Type] = [DemoCommand.self, SendTestCommand.self, ValidateCommand.self, DoctorCommand.self, PresetsCommand.self, InboxCommand.self, InboxWaitCommand.self, BenchCommand.self, ConsoleCommand.self]
+    static let commands: [any CLICommand.Type] = [
+        DemoCommand.self, SendTestCommand.self, ValidateCommand.self, DoctorCommand.self, PresetsListCommand.self,
+        PresetsShowCommand.self, InboxCommand.self, InboxWaitCommand.self, BenchCommand.self, ConsoleCommand.self,
+    ]
 
     static func main() async {
-        var arguments = Array(CommandLine.arguments.dropFirst())
-        guard var name = arguments.first, !["-h", "--help", "help"].contains(name) else {
+        let words = Array(CommandLine.arguments.dropFirst())
+        guard let first = words.first, !["-h", "--help", "help"].contains(first) else {
             print(usage)
-            exit(arguments.isEmpty ? 2 : 0)
+            exit(words.isEmpty ? 2 : 0)
         }
-        arguments.removeFirst()
-        // `inbox wait` is a command of its own.
-        if name == "inbox", arguments.first == "wait" {
-            name = "inbox wait"
-            arguments.removeFirst()
-        }
-        guard let command = commands.first(where: { $0.name == name }) else {
-            Output.error("unknown command \"\(name)\"\n\n\(usage)")
+        guard let command = command(for: words) else {
+            // A group's word alone (`presets`): its commands; with --help that is the answer asked for.
+            let group = commands.filter { $0.name.hasPrefix(first + " ") }
+            if !group.isEmpty, words.dropFirst().first.map(["-h", "--help"].contains) == true {
+                print("\(first) commands:\n\(list(group))")
+                exit(0)
+            }
+            Output.error(group.isEmpty ? "unknown command \"\(first)\"\n\n\(usage)"
+                                       : "\(first) needs one of: \(group.map { $0.name }.joined(separator: ", "))\n\n\(usage)")
             exit(2)
         }
-        if arguments.contains("--help") || arguments.contains("-h") {
-            print(command.usage)
-            exit(0)
+        let rest = Array(words.dropFirst(command.name.split(separator: " ").count))
+        exit(await run(command, rest))
+    }
+
+    /// Parses `words` against `command`'s table and runs it; returns the exit code. Generic over the
+    /// command so that its static members are read from the concrete type.
+    static func run<Command: CLICommand>(_ command: Command.Type, _ words: [String]) async -> Int32 {
+        if words.contains("--help") || words.contains("-h") {
+            print(Command.help)
+            return 0
         }
+        let instance: Command
         do {
-            var parsed = try ParsedArguments(arguments, options: command.options, flags: command.flags)
-            let instance = try command.init(arguments: &parsed)
-            try parsed.finish()
-            exit(await instance.run())
+            instance = try Command(arguments: ParsedArguments(words, options: Command.options, arguments: Command.arguments))
         } catch let error as UsageError {
-            Output.error("\(error.message)\n\nusage: \(command.usage)")
-            exit(2)
+            Output.error("\(error.message)\n\nusage: \(Command.usageLine)\n(smtp-connector \(Command.name) --help lists every option)")
+            return 2
         } catch {
             Output.error("\(error)")
-            exit(1)
+            return 1
         }
+        return await instance.run()
     }
 
+    /// The command whose name the first words spell, the longest match first (`inbox wait` before `inbox`).
+    static func command(for words: [String]) -> (any CLICommand.Type)? {
+        commands.filter { command in
+            let name = command.name.split(separator: " ").map(String.init)
+            return words.count >= name.count && Array(words.prefix(name.count)) == name
+        }.max { $0.name.count < $1.name.count }
+    }
+
+    /// The command list, each with its abstract, aligned.
     static var usage: String {
         """
-        smtp-connector: send verification, password-reset and invitation emails over SMTP.
+        smtp-connector: send verification, password-reset and invitation emails through a configured provider.
 
         Commands:
-        \(commands.map { "  " + $0.usage.replacingOccurrences(of: "\n", with: "\n  ") }.joined(separator: "\n"))
+        \(list(commands))
 
-        Exit codes: 0 success, 1 failure, 2 usage error. Add --help after a command for its options.
+        Exit codes: 0 success, 1 failure, 2 usage error. `smtp-connector COMMAND --help` lists a command's options.
         """
     }
-}
 
-/// One subcommand: its name, its options, and how it runs.
-protocol CLICommand: Sendable {
-    /// The word after `smtp-connector`.
-    static var name: String { get }
-    /// One line per form, shown in help.
-    static var usage: String { get }
-    /// Options that take a value.
-    static var options: Set<String> { get }
-    /// Options that take none.
-    static var flags: Set<String> { get }
-    /// Reads options; throws ``UsageError`` for a missing or malformed one.
-    init(arguments: inout ParsedArguments) throws
-    /// Runs; returns the exit code.
-    func run() async -> Int32
+    /// One aligned line per command: its name and abstract.
+    static func list(_ commands: [any CLICommand.Type]) -> String {
+        let width = commands.map { $0.name.count }.max() ?? 0
+        return commands.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.abstract }
+            .joined(separator: "\n")
+    }
 }

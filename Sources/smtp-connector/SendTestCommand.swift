@@ -4,13 +4,16 @@ import StandardConnectors
 /// `send-test`: the "Test SMTP connector" button. Sends one message and reports what happened.
 struct SendTestCommand: CLICommand {
     static let name = "send-test"
-    static let usage = """
-        send-test --config FILE|- --to ADDR [--type Generic] [--code 000000] [--locale TAG] [--data JSON] [--json] [--events]
-                                                send one test email through the configured server (or failover);
-                                                --events prints each connector event as JSON on stderr
-        """
-    static let options: Set<String> = ["--config", "--to", "--type", "--code", "--locale", "--data"]
-    static let flags: Set<String> = ["--json", "--events"]
+    static let abstract = "send one test email through the configured provider (or failover)"
+    static let config = CLIOption.configFile
+    static let to = CLIOption.value("--to", "ADDR", required: true, help: "the test recipient")
+    static let type = CLIOption.value("--type", "TYPE", default: UsageType.generic.rawValue, help: "the usage type: \(UsageType.allNames)")
+    static let code = CLIOption.value("--code", "CODE", default: "000000", help: "the code put in the payload")
+    static let locale = CLIOption.value("--locale", "TAG", help: "the locale templates are picked for, e.g. fr-CA")
+    static let data = CLIOption.value("--data", "JSON", help: "more payload values, a JSON object such as '{\"link\": \"https://...\"}'")
+    static let json = CLIOption.jsonOutput
+    static let events = CLIOption.eventLines
+    static let options = [config, to, type, code, locale, data, json, events]
 
     let source: String
     let recipient: String
@@ -20,27 +23,29 @@ struct SendTestCommand: CLICommand {
     let json: Bool
     let events: Bool
 
-    init(arguments: inout ParsedArguments) throws {
-        source = try arguments.required("--config")
-        recipient = try arguments.required("--to")
-        let typeName = arguments.value("--type") ?? UsageType.generic.rawValue
+    init(arguments: ParsedArguments) throws {
+        source = try arguments.required(Self.config)
+        recipient = try arguments.required(Self.to)
+        let typeName = try arguments.required(Self.type)
         guard let type = UsageType(rawValue: typeName) else {
             throw UsageError(message: "--type \(typeName) is not a usage type; expected one of \(UsageType.allNames)")
         }
         usageType = type
-        var data: [String: ConfigValue] = [:]
-        if let text = arguments.value("--data") {
+        var values: [String: ConfigValue] = [:]
+        if let text = arguments.value(Self.data) {
             guard let object = (try? ConfigValue.parse(json: text))?.objectValue else {
                 throw UsageError(message: "--data must be a JSON object, e.g. '{\"link\": \"https://…\"}'")
             }
-            data = object
+            values = object
         }
-        data["code"] = .string(arguments.value("--code") ?? data["code"]?.stringValue ?? "000000")
-        locale = arguments.value("--locale")
-        if let locale { data["locale"] = .string(locale) }
-        payload = .object(data)
-        json = arguments.flag("--json")
-        events = arguments.flag("--events")
+        // --code wins over a code in --data; without either, the default code.
+        let givenCode = arguments.isGiven(Self.code) ? arguments.value(Self.code) : nil
+        values["code"] = .string(givenCode ?? values["code"]?.stringValue ?? arguments.value(Self.code) ?? "000000")
+        locale = arguments.value(Self.locale)
+        if let locale { values["locale"] = .string(locale) }
+        payload = .object(values)
+        json = arguments.flag(Self.json)
+        events = arguments.flag(Self.events)
     }
 
     func run() async -> Int32 {

@@ -4,19 +4,17 @@ import StandardConnectors
 /// `validate --config FILE|- [--json]`: lists every problem with its JSON path; exit 1 if any.
 struct ValidateCommand: CLICommand {
     static let name = "validate"
-    static let usage = """
-        validate --config FILE|- [--json]      check a connector config (smtp, preset or failover);
-                                                every problem with its JSON path
-        """
-    static let options: Set<String> = ["--config"]
-    static let flags: Set<String> = ["--json"]
+    static let abstract = "check a connector config (smtp, preset or failover): every problem with its JSON path"
+    static let config = CLIOption.configFile
+    static let json = CLIOption.jsonOutput
+    static let options = [config, json]
 
     let source: String
     let json: Bool
 
-    init(arguments: inout ParsedArguments) throws {
-        source = try arguments.required("--config")
-        json = arguments.flag("--json")
+    init(arguments: ParsedArguments) throws {
+        source = try arguments.required(Self.config)
+        json = arguments.flag(Self.json)
     }
 
     func run() async -> Int32 {

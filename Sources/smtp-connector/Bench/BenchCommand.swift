@@ -11,18 +11,31 @@ import SMTPWire
 /// retried, on a fresh connection, only when it failed before its data was sent.
 struct BenchCommand: CLICommand {
     static let name = "bench"
-    static let usage = """
-        bench --host H --port P [--secure | --starttls] [--ca PEM] [--user U] --messages N --connections C --size BYTES
-              [--fresh] [--raw] [--config FILE [--to ADDR] [--events | --count-events]] [--latency] [--outcomes FILE]
-                                                throughput: N messages over C pooled connections (--fresh: one each);
-                                                --raw sends one message composed once, --config the whole connector path;
-                                                --events prints each connector event as JSON on stderr,
-                                                --count-events only counts them (events=N on stderr);
-                                                --user authenticates (AUTH PLAIN) with the password in SMTP_BENCH_PASSWORD
+    static let abstract = "throughput: N messages over C pooled connections (--fresh: a connection each), or the whole connector path"
+    static let discussion = """
+        The last stdout line is sent=N errors=N inner_s=SECONDS. --raw sends one message composed once,
+        as smtp-source sends one blob; --config sends through a connector built from the config.
         """
-    static let options: Set<String> = ["--host", "--port", "--ca", "--user", "--messages", "--connections", "--size", "--outcomes",
-                                       "--config", "--to"]
-    static let flags: Set<String> = ["--tls", "--starttls", "--secure", "--fresh", "--raw", "--latency", "--events", "--count-events"]
+    static let host = CLIOption.value("--host", "HOST", help: "the server (required without --config)")
+    static let port = CLIOption.value("--port", "PORT", help: "its port (required without --config; with it, overrides the config's)")
+    static let secure = CLIOption.flag("--secure", help: "implicit TLS")
+    static let startTLS = CLIOption.flag("--starttls", help: "STARTTLS, required")
+    static let tls = CLIOption.flag("--tls", help: "the same as --starttls")
+    static let ca = CLIOption.value("--ca", "PEM", help: "the CA certificate file the server's certificate is checked against")
+    static let user = CLIOption.value("--user", "USER", help: "authenticate (AUTH PLAIN) with the password in SMTP_BENCH_PASSWORD")
+    static let messages = CLIOption.value("--messages", "N", required: true, help: "how many messages")
+    static let connections = CLIOption.value("--connections", "C", required: true, help: "how many connections")
+    static let size = CLIOption.value("--size", "BYTES", default: "1000", help: "the size of each message")
+    static let fresh = CLIOption.flag("--fresh", help: "a fresh connection for every message")
+    static let raw = CLIOption.flag("--raw", help: "one message composed once: the transport alone")
+    static let config = CLIOption.value("--config", "FILE", help: "send through the connector this config builds")
+    static let to = CLIOption.value("--to", "ADDR", default: "bench@example.test", help: "the recipient (with --config)")
+    static let events = CLIOption.flag("--events", help: "print each connector event as a JSON line on stderr (with --config)")
+    static let countEvents = CLIOption.flag("--count-events", help: "only count the connector's events, events=N on stderr (with --config)")
+    static let latency = CLIOption.flag("--latency", help: "print the latency percentiles on stderr")
+    static let outcomes = CLIOption.value("--outcomes", "FILE", help: "write one JSON line per message: messageId, outcome, reply")
+    static let options = [host, port, secure, startTLS, tls, ca, user, messages, connections, size, fresh, raw, config, to,
+                          events, countEvents, latency, outcomes]
 
     /// How the messages are made and sent.
     enum Mode: Equatable {
@@ -60,26 +73,30 @@ struct BenchCommand: CLICommand {
     let latency: Bool
     let outcomesPath: String?
 
-    init(arguments: inout ParsedArguments) throws {
-        func number(_ name: String, _ range: ClosedRange<Int>, required: Bool = true) throws -> Int? {
-            guard let text = required ? try arguments.required(name) : arguments.value(name) else { return nil }
+    init(arguments: ParsedArguments) throws {
+        func number(_ option: CLIOption, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = arguments.value(option) else { return nil }
             guard let value = Int(text), range.contains(value) else {
-                throw UsageError(message: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                throw UsageError(message: "\(option.name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
             return value
         }
-        let configPath = arguments.value("--config")
-        host = configPath == nil ? try arguments.required("--host") : arguments.value("--host")
-        port = try number("--port", 1...65535, required: configPath == nil)
-        messages = try number("--messages", 1...10_000_000)!
-        connections = try number("--connections", 1...1000)!
-        size = try number("--size", 1...100_000_000, required: configPath == nil) ?? 1000
-        let secure = arguments.flag("--secure")
-        let startTLS = arguments.flag("--starttls") || arguments.flag("--tls")
+        let configPath = arguments.value(Self.config)
+        host = arguments.value(Self.host)
+        port = try number(Self.port, 1...65535)
+        if configPath == nil {
+            guard host != nil else { throw UsageError(message: "missing --host HOST (or --config FILE)") }
+            guard port != nil else { throw UsageError(message: "missing --port PORT (or --config FILE)") }
+        }
+        messages = try number(Self.messages, 1...10_000_000) ?? 1
+        connections = try number(Self.connections, 1...1000) ?? 1
+        size = try number(Self.size, 1...100_000_000) ?? 1000
+        let secure = arguments.flag(Self.secure)
+        let startTLS = arguments.flag(Self.startTLS) || arguments.flag(Self.tls)
         guard !(secure && startTLS) else { throw UsageError(message: "--secure and --starttls exclude each other") }
         security = secure ? .implicitTLS : startTLS ? .startTLSRequired : .plaintext
-        caPath = arguments.value("--ca")
-        if let user = arguments.value("--user") {
+        caPath = arguments.value(Self.ca)
+        if let user = arguments.value(Self.user) {
             guard let password = ProcessInfo.processInfo.environment["SMTP_BENCH_PASSWORD"] else {
                 throw UsageError(message: "--user needs the password in the environment variable SMTP_BENCH_PASSWORD")
             }
@@ -87,19 +104,18 @@ struct BenchCommand: CLICommand {
         } else {
             credentials = nil
         }
-        fresh = arguments.flag("--fresh")
-        let raw = arguments.flag("--raw")
-        latency = arguments.flag("--latency")
-        outcomesPath = arguments.value("--outcomes")
-        let to = arguments.value("--to")
-        let printEvents = arguments.flag("--events"), countEvents = arguments.flag("--count-events")
+        fresh = arguments.flag(Self.fresh)
+        let raw = arguments.flag(Self.raw)
+        latency = arguments.flag(Self.latency)
+        outcomesPath = arguments.value(Self.outcomes)
+        let printEvents = arguments.flag(Self.events), countEvents = arguments.flag(Self.countEvents)
         if let configPath {
             guard !raw else { throw UsageError(message: "--raw and --config exclude each other") }
             guard !(printEvents && countEvents) else { throw UsageError(message: "--events and --count-events exclude each other") }
-            mode = .connector(configPath: configPath, to: to ?? "bench@example.test",
+            mode = .connector(configPath: configPath, to: try arguments.required(Self.to),
                               events: printEvents ? .print : countEvents ? .count : .none)
         } else {
-            guard to == nil else { throw UsageError(message: "--to needs --config") }
+            guard !arguments.isGiven(Self.to) else { throw UsageError(message: "--to needs --config") }
             guard !printEvents && !countEvents else {
                 throw UsageError(message: "--events and --count-events need --config: events come from the connector")
             }
@@ -155,7 +171,9 @@ struct BenchCommand: CLICommand {
         case .connector(let path, let to, let events):
             return try ConnectorSender(config: try connectorConfig(path), to: to, events: events)
         case .raw, .composed:
-            var configuration = SMTPClientConfiguration(host: host!, port: port!, security: security)
+            // init checked both for these modes; a missing one is a usage error there.
+            guard let host, let port else { throw UsageError(message: "missing --host HOST and --port PORT (or --config FILE)") }
+            var configuration = SMTPClientConfiguration(host: host, port: port, security: security)
             configuration.timeouts = .init(connection: 30, greeting: 30, socket: 120)
             configuration.credentials = credentials
             if credentials != nil { configuration.mechanism = .plain }  // as every peer in scripts/bench-smtp.sh

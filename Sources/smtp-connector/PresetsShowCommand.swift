@@ -1,54 +1,30 @@
 import ConnectorKit
+import Foundation
 import Presets
 
-/// `presets list` and `presets show ID [--config FILE] [--json]`.
-struct PresetsCommand: CLICommand {
-    static let name = "presets"
-    static let usage = """
-        presets list | presets show ID [--config FILE|-] [--json]
-                                                provider presets; show prints defaults, variants and hints,
-                                                and with --config the resolved config and where each value came from
-        """
-    static let options: Set<String> = ["--config", "--dir"]
-    static let flags: Set<String> = ["--json"]
+/// `presets show ID [--config FILE|-] [--json]`: a preset's defaults, variants, aliases and hints,
+/// and with a config, the config resolved and where each value came from.
+struct PresetsShowCommand: CLICommand {
+    static let name = "presets show"
+    static let abstract = "show a preset's defaults, variants and hints; with --config, the resolved config and each value's source"
+    static let preset = CLIArgument(name: "ID", help: "the preset's id, as `presets list` shows it")
+    static let arguments = [preset]
+    static let config = CLIOption.value("--config", "FILE|-", help: "a config to resolve with the preset; - reads it from stdin")
+    static let json = CLIOption.jsonOutput
+    static let options = [config, json]
 
-    let action: String
-    let id: String?
+    let id: String
     let configSource: String?
     let json: Bool
 
-    init(arguments: inout ParsedArguments) throws {
-        configSource = arguments.value("--config")
-        json = arguments.flag("--json")
-        let words = arguments.takePositionals()
-        guard let action = words.first, ["list", "show"].contains(action) else {
-            throw UsageError(message: "expected `presets list` or `presets show ID`")
-        }
-        self.action = action
-        if action == "show" {
-            guard words.count == 2 else { throw UsageError(message: "`presets show` needs one preset id") }
-            id = words[1]
-        } else {
-            guard words.count == 1 else { throw UsageError(message: "`presets list` takes no argument") }
-            id = nil
-        }
+    init(arguments: ParsedArguments) throws {
+        id = try arguments.positional(Self.preset)
+        configSource = arguments.value(Self.config)
+        json = arguments.flag(Self.json)
     }
 
     func run() async -> Int32 {
         let catalog = PresetCatalog.standard
-        guard let id else {
-            if json {
-                Output.json(.array(catalog.all.map { ["id": .string($0.id), "name": .string($0.name), "host": $0.defaults["host"] ?? .null,
-                                                      "port": $0.defaults["port"] ?? .null, "docs": .string($0.docs)] }))
-            } else {
-                for preset in catalog.all {
-                    let host = preset.defaults["host"]?.stringValue ?? "?"
-                    let port = preset.defaults["port"]?.templateText ?? "?"
-                    print("\(preset.id.padding(toLength: 18, withPad: " ", startingAt: 0)) \(preset.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(host):\(port)")
-                }
-            }
-            return 0
-        }
         guard let preset = catalog.preset(id: id) else {
             Output.error("no preset \"\(id)\"; known: \(catalog.all.map(\.id).joined(separator: ", "))")
             return 1
@@ -96,7 +72,7 @@ struct PresetsCommand: CLICommand {
         if !preset.aliases.isEmpty {
             print("\nAliases:")
             for alias in preset.aliases {
-                let extra = alias.set.keys.sorted().map { "\($0) = \(ConfigDisplay.text(path: $0, value: alias.set[$0]!))" }
+                let extra = alias.set.sorted { $0.key < $1.key }.map { "\($0.key) = \(ConfigDisplay.text(path: $0.key, value: $0.value))" }
                 print("  \(alias.from) -> \(alias.to)" + (extra.isEmpty ? "" : " (and \(extra.joined(separator: ", ")))"))
             }
         }
@@ -118,8 +94,6 @@ struct PresetsCommand: CLICommand {
         }
     }
 }
-
-import Foundation
 
 extension JSONEncoder {
     static var sorted: JSONEncoder {
