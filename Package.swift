@@ -23,15 +23,17 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         // The dependency graph is DESIGN.md's; scripts/check-imports.py fails CI when an import strays from it.
-        .target(name: "ConnectorKit"),
+        // One lock for the whole package (Locked over a pthread mutex): the leaf under ConnectorKit and NetworkIO.
+        .target(name: "Locking"),
+        .target(name: "ConnectorKit", dependencies: ["Locking"]),
         .target(name: "MIME"),
         .target(name: "CryptoSupport", dependencies: ["COpenSSL"]),
-        .target(name: "NetworkIO", dependencies: ["COpenSSL"]),
+        .target(name: "NetworkIO", dependencies: ["COpenSSL", "Locking"]),
         .target(name: "DKIM", dependencies: ["CryptoSupport"]),
         .target(name: "SMTPWire", dependencies: ["CryptoSupport"]),
-        .target(name: "SMTP", dependencies: ["SMTPWire", "NetworkIO"]),
-        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP", "SMTPWire", "CryptoSupport"]),
-        .target(name: "DevServer", dependencies: ["SMTPWire", "NetworkIO", "MIME"]),
+        .target(name: "SMTP", dependencies: ["SMTPWire", "NetworkIO", "Locking"]),
+        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP", "SMTPWire", "CryptoSupport", "Locking"]),
+        .target(name: "DevServer", dependencies: ["SMTPWire", "NetworkIO", "MIME", "Locking"]),
         // Provider presets: each depends only on ConnectorKit.
         .target(name: "Gmail", dependencies: ["ConnectorKit"], path: "Presets/Gmail"),
         .target(name: "SendGrid", dependencies: ["ConnectorKit"], path: "Presets/SendGrid"),
@@ -46,28 +48,28 @@ let package = Package(
         // It declares the modules it reaches through those two and uses itself (the CLI does the same).
         .target(name: "Console",
                 dependencies: ["StandardConnectors", "DevServer", "ConnectorKit", "NetworkIO", "Presets",
-                               "DKIM", "CryptoSupport"],
+                               "DKIM", "CryptoSupport", "Locking"],
                 resources: ["index.html", "console.css", "api.js", "form.js", "actions.js", "inbox.js"].map { .embedInCode("Page/assets/\($0)") }),
         // Composes messages for scripts/bench-mime.sh; not a product.
         .executableTarget(name: "mime-benchmark", dependencies: ["MIME"]),
         .executableTarget(
             name: "smtp-connector",
-            dependencies: ["Console", "StandardConnectors", "DevServer", "ConnectorKit", "SMTPConnector", "Presets", "SMTP", "SMTPWire", "MIME"]
+            dependencies: ["Console", "StandardConnectors", "DevServer", "ConnectorKit", "SMTPConnector", "Presets", "SMTP", "SMTPWire", "MIME", "Locking"]
         ),
         // Helpers for the tests only (Python's email parser, the Postfix environment); not a product.
-        .target(name: "TestSupport", dependencies: ["DevServer", "ConnectorKit"], path: "Tests/TestSupport"),
-        .testTarget(name: "ConnectorKitTests", dependencies: ["ConnectorKit"]),
+        .target(name: "TestSupport", dependencies: ["DevServer", "ConnectorKit", "Locking"], path: "Tests/TestSupport"),
+        .testTarget(name: "ConnectorKitTests", dependencies: ["ConnectorKit", "Locking"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"]),
         .testTarget(name: "DKIMTests", dependencies: ["DKIM", "MIME", "CryptoSupport", "TestSupport"]),
-        .testTarget(name: "NetworkIOTests", dependencies: ["NetworkIO", "DevServer"]),
+        .testTarget(name: "NetworkIOTests", dependencies: ["NetworkIO", "DevServer", "Locking"]),
         .testTarget(name: "SMTPWireTests", dependencies: ["SMTPWire"]),
-        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPWire", "DevServer", "NetworkIO", "TestSupport"]),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPWire", "DevServer", "NetworkIO", "TestSupport", "Locking"]),
         .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "SMTP",
-                                                               "SMTPWire", "NetworkIO", "TestSupport"]),
+                                                               "SMTPWire", "NetworkIO", "TestSupport", "Locking"]),
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "NetworkIO", "TestSupport"]),
         .testTarget(name: "PresetsTests", dependencies: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog",
                                                           "StandardConnectors", "SMTPConnector", "SMTP", "SMTPWire", "ConnectorKit"]),
-        .testTarget(name: "StandardConnectorsTests", dependencies: ["StandardConnectors", "ConnectorKit", "DevServer", "TestSupport"]),
+        .testTarget(name: "StandardConnectorsTests", dependencies: ["StandardConnectors", "ConnectorKit", "DevServer", "TestSupport", "Locking"]),
         // The saturation test: run on its own (scripts/test.sh), since it holds the cooperative pool.
         .testTarget(name: "BusyHostTests", dependencies: ["SMTP", "SMTPWire", "SMTPConnector", "ConnectorKit", "Console", "DevServer",
                                                        "NetworkIO", "TestSupport"]),
@@ -80,7 +82,7 @@ let package = Package(
         .executableTarget(name: "smtp-fuzz", dependencies: ["FuzzChecks"], path: "Tests/Fuzz/Runner"),
         .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks", "MIME", "TestSupport"]),
         // The fault soak (scripts/soak.sh): a pool against a server that fails at random.
-        .executableTarget(name: "smtp-soak", dependencies: ["SMTP", "NetworkIO"], path: "Tests/Soak"),
+        .executableTarget(name: "smtp-soak", dependencies: ["SMTP", "NetworkIO", "Locking"], path: "Tests/Soak"),
         // Runs the built `smtp-connector` binary as a user would.
         .testTarget(name: "CLITests", dependencies: ["DevServer", "NetworkIO", "TestSupport", "Console", "smtp-connector"]),
     ]

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Glibc
+import Locking
 
 /// The one place blocking socket and TLS work runs: a set of threads grown on demand up to a cap,
 /// never Swift's cooperative pool and never a thread per operation.

@@ -1,4 +1,5 @@
 import Dispatch
+import Locking
 
 /// Runs async code to completion on the thread that asks, without Swift's cooperative pool.
 ///

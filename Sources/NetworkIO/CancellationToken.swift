@@ -1,4 +1,5 @@
 import Dispatch
+import Locking
 
 /// Carries a cancellation from any thread to the blocking work of one connection: the socket
 /// being connected, read or written is shut down, and a wait for name resolution ends, at once.

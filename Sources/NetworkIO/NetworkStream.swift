@@ -1,5 +1,6 @@
 import COpenSSL
 import Glibc
+import Locking
 
 /// One OpenSSL `SSL` session, freed with this object.
 ///

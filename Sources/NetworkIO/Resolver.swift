@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Locking
 
 /// Name resolution with a timeout and prompt cancellation.
 ///

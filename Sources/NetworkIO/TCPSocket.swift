@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Locking
 
 /// A non-blocking TCP socket: connect with a timeout, or listen and accept.
 ///

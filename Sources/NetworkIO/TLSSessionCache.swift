@@ -1,5 +1,6 @@
 import COpenSSL
 import Glibc
+import Locking
 
 /// TLS sessions a client may resume, per server name: a resumed handshake (RFC 8446 §2.2) skips
 /// the certificate exchange and its signature, which is most of a full handshake's cost on both

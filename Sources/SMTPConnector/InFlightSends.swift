@@ -1,4 +1,5 @@
 import ConnectorKit
+import Locking
 
 /// Counts the sends in flight so ``SMTPConnector/shutdown()`` can refuse new ones at once and wait
 /// for the rest.

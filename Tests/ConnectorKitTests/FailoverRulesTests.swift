@@ -1,4 +1,5 @@
 import ConnectorKit
+import Locking
 import Synchronization
 import Testing
 

@@ -1,6 +1,7 @@
 import ConnectorKit
 import DevServer
 import Foundation
+import Locking
 import Testing
 import TestSupport
 @testable import SMTPConnector

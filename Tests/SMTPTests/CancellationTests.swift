@@ -1,5 +1,6 @@
 import DevServer
 import Foundation
+import Locking
 @testable import NetworkIO
 import Testing
 import TestSupport

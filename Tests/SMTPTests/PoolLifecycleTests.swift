@@ -1,5 +1,6 @@
 import DevServer
 import Foundation
+import Locking
 import NetworkIO
 import Testing
 import TestSupport

@@ -1,3 +1,4 @@
+import Locking
 import NetworkIO
 
 /// How many of each fault the server acted out, by step, to show the run was hostile.

@@ -1,3 +1,4 @@
+import Locking
 import NetworkIO
 
 /// What the fault server saw of each message, by its number (the `N` of `soak-N@soak.test`):

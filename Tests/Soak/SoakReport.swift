@@ -1,3 +1,4 @@
+import Locking
 import NetworkIO
 
 /// The client's outcome of each message, by number, as sends finish on any thread.

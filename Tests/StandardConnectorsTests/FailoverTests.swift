@@ -1,6 +1,7 @@
 import ConnectorKit
 import DevServer
 import Foundation
+import Locking
 import StandardConnectors
 import Testing
 import TestSupport

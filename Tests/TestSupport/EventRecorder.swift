@@ -1,4 +1,5 @@
 import ConnectorKit
+import Locking
 
 /// Keeps every event a connector reports, from any thread.
 public final class EventRecorder: Sendable {

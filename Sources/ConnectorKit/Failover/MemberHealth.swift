@@ -1,3 +1,4 @@
+import Locking
 
 /// When each failover member last failed, and so which members to try for the next send.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 
 /// A connector that sends nothing and remembers every request: for host apps' own tests.
 ///

@@ -1,5 +1,6 @@
 import ConnectorKit
 import Foundation
+import Locking
 
 /// The configuration the console holds: the connector it is for, its values (secrets included,
 /// never sent to the browser), and the file Save writes to.

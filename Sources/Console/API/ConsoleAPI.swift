@@ -1,6 +1,7 @@
 import ConnectorKit
 import DevServer
 import Foundation
+import Locking
 import StandardConnectors
 
 /// The console's JSON API and its page, behind ``HTTPServer`` (which has already checked the

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Locking
 import NetworkIO
 
 /// The console's HTTP/1.1 server: accepts on one address, reads requests with

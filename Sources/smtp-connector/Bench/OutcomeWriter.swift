@@ -1,5 +1,6 @@
 import ConnectorKit
 import Foundation
+import Locking
 
 /// Streams one JSON line per message to `--outcomes FILE` as the outcomes come, and counts them:
 /// nothing is kept per message, so memory stays flat however many messages a run sends.

@@ -7,8 +7,8 @@ import Glibc
 /// futex calls inside the Swift runtime, which is not instrumented, so TSan finds no
 /// happens-before edge between two holders and reports every guarded access as a race.
 /// `pthread_mutex_lock` is one of TSan's interceptors, so under `--sanitize=thread` only real
-/// races are reported (see Docs/Reliability.md). ConnectorKit keeps the same type: it depends on
-/// no other module, and NetworkIO does not depend on it.
+/// races are reported (see Docs/Reliability.md). Its own target, the leaf below ConnectorKit and
+/// NetworkIO, so that both share one copy without depending on each other.
 package final class Locked<State>: @unchecked Sendable {
     // Allocated once and never moved: a pthread mutex must keep its address while it is in use.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
