@@ -1,7 +1,7 @@
 import COpenSSL
 
 /// A private key read from PEM (PKCS#8 or the traditional RSA form, unencrypted): the one place
-/// outside TLS where keys are loaded, for DKIM and JWT signatures.
+/// where keys are loaded, for DKIM and JWT signatures and for the TLS servers' identities.
 ///
 /// `@unchecked Sendable`: it wraps an immutable OpenSSL `EVP_PKEY`, which OpenSSL allows to be used
 /// for signing from several threads at once.
@@ -16,7 +16,8 @@ public final class PrivateKey: @unchecked Sendable {
         case other
     }
 
-    let pointer: OpaquePointer
+    /// The OpenSSL key, for NetworkIO's TLS context (which takes its own reference).
+    package let pointer: OpaquePointer
     /// The key's algorithm.
     public let kind: Kind
 

@@ -1,16 +1,6 @@
-/// A DKIM key or message that cannot be used, naming the config field.
-public struct DKIMError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The field at fault, e.g. "dkim.privateKey".
-    public var field: String
-    /// What is wrong.
-    public var message: String
+import MIME
 
-    /// Creates an error.
-    public init(field: String, _ message: String) {
-        self.field = field
-        self.message = message
-    }
-
-    /// `field: message`.
-    public var description: String { "\(field): \(message)" }
-}
+/// A DKIM key or setting that cannot be used, naming the config field (`dkim.privateKey`,
+/// `dkim.domainName`, `dkim.keySelector`): the same value type as a message that cannot be composed,
+/// since both say which field is wrong and why.
+public typealias DKIMError = MIMEError

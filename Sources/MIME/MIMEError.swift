@@ -1,6 +1,6 @@
-/// A message that cannot be composed safely, with the field that is wrong.
+/// A message that cannot be composed safely (or, as `DKIMError`, signed), with the field that is wrong.
 public struct MIMEError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The field at fault, e.g. "to[1]", "subject", "header X-Campaign".
+    /// The field at fault, e.g. "to[1]", "subject", "header X-Campaign", "dkim.privateKey".
     public var field: String
     /// What is wrong with it.
     public var message: String

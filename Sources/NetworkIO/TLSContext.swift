@@ -1,4 +1,5 @@
 import COpenSSL
+import CryptoSupport
 import Glibc
 
 /// An OpenSSL `SSL_CTX` built from a ``TLSConfiguration``. Immutable once built, so it can be
@@ -65,9 +66,15 @@ public final class TLSContext: @unchecked Sendable {
         guard SSL_CTX_use_certificate(pointer, leaf) == 1 else {
             throw NetworkError(.tls, "cannot use the server certificate: \(OpenSSLErrors.drain())")
         }
-        let key = try PEM.privateKey(configuration.privateKeyPEM ?? "")
-        defer { EVP_PKEY_free(key) }
-        guard SSL_CTX_use_PrivateKey(pointer, key) == 1, SSL_CTX_check_private_key(pointer) == 1 else {
+        // CryptoSupport's loader: an encrypted key fails with a clear error instead of OpenSSL
+        // prompting for its passphrase on the terminal (which would block a server).
+        let key: PrivateKey
+        do {
+            key = try PrivateKey(pem: configuration.privateKeyPEM ?? "")
+        } catch {
+            throw NetworkError(.tls, "the server private key \(error)")
+        }
+        guard SSL_CTX_use_PrivateKey(pointer, key.pointer) == 1, SSL_CTX_check_private_key(pointer) == 1 else {
             throw NetworkError(.tls, "the private key does not match the certificate: \(OpenSSLErrors.drain())")
         }
     }
@@ -95,20 +102,6 @@ enum PEM {
             ERR_clear_error()  // the loop ends with a harmless "no start line"
         }
         return result
-    }
-
-    static func privateKey(_ pem: String) throws -> OpaquePointer {
-        let bytes = Array(pem.utf8)
-        return try bytes.withUnsafeBytes { raw in
-            guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else {
-                throw NetworkError(.tls, "out of memory reading PEM")
-            }
-            defer { BIO_free(bio) }
-            guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
-                throw NetworkError(.tls, "cannot read the private key PEM: \(OpenSSLErrors.drain())")
-            }
-            return key
-        }
     }
 }
 

@@ -91,12 +91,15 @@ public struct SMTPConnector: DiagnosableConnector {
 
     /// The message for `request` and its bytes, DKIM-signed when configured.
     private func composeAndSign(_ request: EmailRequest) throws -> (MailMessage, [UInt8]) {
+        let message: MailMessage, composed: [UInt8]
         do {
-            let message = try compose(request)
-            let composed = try MessageComposer().compose(message)
-            return (message, try signer?.sign(composed) ?? composed)
+            message = try compose(request)
+            composed = try MessageComposer().compose(message)
         } catch let error as MIMEError {
             throw ConnectorError(error)
+        }
+        do {
+            return (message, try signer?.sign(composed) ?? composed)
         } catch let error as DKIMError {
             throw ConnectorError(.general, "DKIM signing failed: \(error)", phase: .compose)
         }

@@ -83,3 +83,31 @@ import Testing
         #expect(try connect(server, other, name: "localhost") == false)
     }
 }
+
+/// A server identity whose key is encrypted fails at once with an error that says so: OpenSSL's
+/// default passphrase callback would prompt on the terminal and block the server.
+@Suite struct EncryptedServerKeyTests {
+    @Test func anEncryptedKeyIsRefusedWithoutAPrompt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("encrypted-key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-keyout", "key.pem", "-out", "cert.pem", "-days", "1",
+                             "-subj", "/CN=localhost", "-passout", "pass:correct-horse"]
+        openssl.currentDirectoryURL = folder
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0, "openssl (Debian's openssl package) could not make the key")
+        let key = try String(contentsOf: folder.appendingPathComponent("key.pem"), encoding: .utf8)
+        try #require(key.contains("ENCRYPTED"))
+        let certificate = try String(contentsOf: folder.appendingPathComponent("cert.pem"), encoding: .utf8)
+        let error = try #require(throws: NetworkError.self) {
+            _ = try TLSContext(.server(certificateChainPEM: certificate, privateKeyPEM: key))
+        }
+        #expect(error.kind == .tls)
+        #expect(error.message.contains("private key") && error.message.contains("without a passphrase"), "\(error)")
+        #expect(!error.message.contains("correct-horse"))
+    }
+}
