@@ -125,11 +125,14 @@ public final class DevServer: Sendable {
             $0.listener = socket
             $0.boundPort = socket.localPort
         }
-        Self.executor.execute { [weak self] in
-            while let client = try? socket.accept() {
-                self?.serve(client)
-            }
-        }
+        let serverName = configuration.serverName
+        AcceptLoop(listener: socket, executor: Self.executor, maxConnections: configuration.maxConnections, refuse: { stream in
+            let busy = SMTPReply(421, "4.3.2", "\(serverName) too many connections, try again later")
+            try? stream.write(Array(busy.wireText.utf8), deadline: .after(seconds: 1))
+        }, serve: { [weak self] client in
+            guard let self else { return client.close() }
+            self.serve(client)
+        }).start()
     }
 
     /// Stops listening and drops every open connection.
@@ -175,12 +178,9 @@ public final class DevServer: Sendable {
             $0.connections += 1
             $0.mostConcurrent = max($0.mostConcurrent, $0.openStreams.count)
         }
-        Self.executor.execute { [weak self] in
-            guard let self else { return }
-            ServerSession(server: self, stream: stream).run()
-            stream.close()
-            self.state.withLock { _ = $0.openStreams.removeValue(forKey: key) }
-        }
+        ServerSession(server: self, stream: stream).run()
+        stream.close()
+        state.withLock { _ = $0.openStreams.removeValue(forKey: key) }
     }
 
     /// Blocks the session's thread while greetings are held.

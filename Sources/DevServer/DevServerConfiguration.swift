@@ -61,6 +61,9 @@ public struct DevServerConfiguration: Sendable {
     public var allowedSenders: Set<String>?
     /// How long a connection may sit idle before the server drops it. Default 60 s.
     public var idleTimeout: Double = 60
+    /// The most sessions served at once; a client past it is greeted with 421 and disconnected
+    /// (RFC 5321 §3.1), instead of waiting for a thread while holding a descriptor.
+    public var maxConnections: Int = 256
 
     /// Defaults: loopback, a free port, STARTTLS with a self-signed certificate, no AUTH.
     public init() {}

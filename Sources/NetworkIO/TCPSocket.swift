@@ -117,6 +117,9 @@ public final class TCPSocket: Sendable {
     }
 
     /// Waits for and accepts one connection; `nil` once the socket was shut down.
+    /// - Throws: ``NetworkError`` (`.io`) when the process or the system is out of descriptors or
+    ///   buffers (EMFILE, ENFILE, ENOBUFS, ENOMEM): the listener is still good, so the caller may
+    ///   try again once some are freed (``AcceptLoop`` pauses and does).
     public func accept() throws -> TCPSocket? {
         while true {
             let fd = Glibc.accept(descriptor, nil, nil)
@@ -135,6 +138,8 @@ public final class TCPSocket: Sendable {
                 if poller.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return nil }
             case ECONNABORTED:
                 continue
+            case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                throw NetworkError(.io, "accept: \(errnoText())")
             default:
                 return nil
             }

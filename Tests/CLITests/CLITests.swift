@@ -262,6 +262,30 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }.count == 2)
     }
 
+    /// A flood that exhausts the inbox's descriptors (`ulimit -n 48`, 80 connections held) ends some
+    /// accepts with EMFILE, not the accept loop: once the flood is gone, a message still arrives
+    /// (before, the loop ended at the first EMFILE and the inbox never greeted anyone again).
+    @Test func anInboxOutOfDescriptorsKeepsAccepting() async throws {
+        let inbox = try InboxProcess(["inbox", "--listen", "127.0.0.1:0", "--exit-after", "1"], descriptorLimit: 48)
+        let port = try await inbox.port()
+        let flood = BlockingExecutor(name: "test-flood", maxThreads: 1)
+        try await flood.run {
+            let held = try (0..<80).map { _ in
+                NetworkStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: port, deadline: .after(seconds: 10)))
+            }
+            // The first ones are greeted: the inbox is serving them when its descriptors run out.
+            _ = try held[0].read(deadline: .after(seconds: 30))
+            held.forEach { $0.close() }
+        }
+        let bench = try await CLITests.run(["bench", "--host", "127.0.0.1", "--port", String(port), "--messages", "1",
+                                            "--connections", "1", "--size", "50"])
+        let delivered = bench.stdout.contains("sent=1 errors=0")
+        #expect(delivered, "\(bench.stdout)\(bench.stderr)")
+        if !delivered { inbox.terminate() }  // it would wait for a message forever
+        let result = try await inbox.finish()
+        #expect(result.status == 0)
+    }
+
     private func caFile(_ server: DevServer) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-ca-\(server.port).pem").path
         try server.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
@@ -291,9 +315,15 @@ private final class InboxProcess: @unchecked Sendable {
     private let errors = Pipe()
     private var firstLine = Data()
 
-    init(_ arguments: [String]) throws {
-        process.executableURL = CLITests.binary
-        process.arguments = arguments
+    /// Starts `smtp-connector` with `arguments`; with `descriptorLimit`, under `ulimit -n` of that many.
+    init(_ arguments: [String], descriptorLimit: Int? = nil) throws {
+        if let descriptorLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", CLITests.binary.path] + arguments
+        } else {
+            process.executableURL = CLITests.binary
+            process.arguments = arguments
+        }
         process.standardOutput = output
         process.standardError = errors
         try process.run()
@@ -317,6 +347,9 @@ private final class InboxProcess: @unchecked Sendable {
         }
         return port
     }
+
+    /// Stops the inbox (SIGTERM).
+    func terminate() { process.terminate() }
 
     /// Waits for the inbox to exit; its whole stdout (the first line included) and status.
     func finish() async throws -> (status: Int32, stdout: String) {

@@ -123,4 +123,63 @@ import Testing
         #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(60))")
         #expect(elapsed < .seconds(15), "cut off by the 2 s request timeout, not after the 60 s trickle: \(elapsed)")
     }
+
+    /// Opens `count` connections that each send the start of a request and then nothing, as a
+    /// client that sends a byte every 50 s would; they stay open until the returned streams close.
+    private func slowClients(_ count: Int, port: Int) async throws -> [NetworkStream] {
+        try await Self.client.run {
+            try (0..<count).map { _ in
+                let stream = NetworkStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: port, deadline: .after(seconds: 10)))
+                try stream.write(Array("GET /api/slow HTTP/1.1\r\nHo".utf8), deadline: .after(seconds: 10))
+                return stream
+            }
+        }
+    }
+
+    /// 40 slow clients do not hold every connection thread: a normal request beside them is answered
+    /// long before the 60 s request timeout would free one (it waited for that timeout with 32 threads).
+    @Test func fortySlowClientsLeaveRoomForANormalRequest() async throws {
+        let server = HTTPServer(host: "127.0.0.1", port: 0, token: "tok", requestTimeout: 60) { request in
+            HTTPResponse(status: 200, contentType: "text/plain", body: Array(request.path.utf8))
+        }
+        try server.start()
+        defer { server.stop() }
+        let slow = try await slowClients(40, port: server.port)
+        defer { slow.forEach { $0.close() } }
+        let start = ContinuousClock.now
+        let headers = head.replacingOccurrences(of: "PORT", with: "\(server.port)")
+        let response = try await exchange(server, "GET /api/normal HTTP/1.1\r\n\(headers)Connection: close\r\n\r\n")
+        #expect(response.hasPrefix("HTTP/1.1 200") && response.hasSuffix("/api/normal"), "\(response.prefix(80))")
+        #expect(start.duration(to: .now) < .seconds(20), "prompt, not after the 60 s request timeout")
+    }
+
+    /// Past `maxConnections` a client is told 503 at once and disconnected, instead of queueing for a
+    /// thread while it holds a descriptor; once a slot is free the next is served again.
+    @Test func pastTheConnectionCapAClientGets503AtOnce() async throws {
+        let server = HTTPServer(host: "127.0.0.1", port: 0, token: "tok", requestTimeout: 60, maxConnections: 2) { _ in
+            HTTPResponse(status: 200, contentType: "text/plain", body: Array("served".utf8))
+        }
+        try server.start()
+        defer { server.stop() }
+        var slow = try await slowClients(2, port: server.port)
+        let headers = head.replacingOccurrences(of: "PORT", with: "\(server.port)")
+        let request = "GET /api/x HTTP/1.1\r\n\(headers)Connection: close\r\n\r\n"
+        let refused = try await exchange(server, request)
+        #expect(refused.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n") && refused.contains("\"busy\""), "\(refused)")
+        slow.removeFirst().close()
+        // The freed slot is taken back when the server sees the close; a new client is served once it has.
+        let served = try await eventually { try await exchange(server, request).hasSuffix("served") }
+        #expect(served)
+        slow.forEach { $0.close() }
+    }
+
+    /// Retries `check` for up to 20 s (it stays false only if the slot is never freed).
+    private func eventually(_ check: () async throws -> Bool) async throws -> Bool {
+        let end = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < end {
+            if try await check() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
 }

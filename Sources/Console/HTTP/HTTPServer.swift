@@ -15,8 +15,8 @@ public final class HTTPServer: Sendable {
     /// Answers one request that passed the access checks.
     public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
 
-    /// Threads for accept loops and connections (at most 32; more connections wait their turn).
-    static let executor = BlockingExecutor(name: "console-http", maxThreads: 32)
+    /// Threads for accept loops and connections, shared by every console server in the process.
+    static let executor = BlockingExecutor(name: "console-http", maxThreads: 160)
 
     private let host: String
     private let requestedPort: Int
@@ -24,6 +24,7 @@ public final class HTTPServer: Sendable {
     private let handler: Handler
     private let idleTimeout: Double
     private let requestTimeout: Double
+    private let maxConnections: Int
     private let state = Locked(State())
 
     private struct State {
@@ -41,14 +42,16 @@ public final class HTTPServer: Sendable {
     ///   - idleTimeout: seconds a kept-alive connection may sit without a request.
     ///   - requestTimeout: seconds for a whole request, head and body, from its first byte (a
     ///     client that trickles it gets a 408, not a fresh deadline per read).
+    ///   - maxConnections: the most connections served at once; past it a client gets 503 at once.
     ///   - handler: answers requests that passed the access checks.
     public init(host: String, port: Int, token: String, idleTimeout: Double = 60, requestTimeout: Double = 30,
-                handler: @escaping Handler) {
+                maxConnections: Int = 64, handler: @escaping Handler) {
         self.host = host
         requestedPort = port
         makePolicy = { ConsoleAccessPolicy(token: token, host: host, port: $0) }
         self.idleTimeout = idleTimeout
         self.requestTimeout = requestTimeout
+        self.maxConnections = maxConnections
         self.handler = handler
     }
 
@@ -65,9 +68,10 @@ public final class HTTPServer: Sendable {
             $0.port = port
             $0.policy = makePolicy(port)
         }
-        Self.executor.execute { [self] in
-            while let client = try? socket.accept() { serve(client) }
-        }
+        AcceptLoop(listener: socket, executor: Self.executor, maxConnections: maxConnections, refuse: { stream in
+            let busy = HTTPResponse.error(status: 503, code: "busy", message: "the console serves too many connections; try again")
+            try? stream.write(busy.serialized(closing: true), deadline: .after(seconds: 1))
+        }, serve: { [self] client in serve(client) }).start()
     }
 
     /// Stops listening and closes every open connection.
@@ -84,11 +88,9 @@ public final class HTTPServer: Sendable {
         let stream = NetworkStream(socket: socket)
         let key = ObjectIdentifier(stream)
         state.withLock { $0.open[key] = stream }
-        Self.executor.execute { [self] in
-            run(stream)
-            stream.close()
-            state.withLock { _ = $0.open.removeValue(forKey: key) }
-        }
+        run(stream)
+        stream.close()
+        state.withLock { _ = $0.open.removeValue(forKey: key) }
     }
 
     /// Reads requests until the client closes, asks to close, goes idle, or sends a bad request.
