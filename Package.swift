@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(name: "mime-benchmark", dependencies: ["MIME"]),
         .executableTarget(
             name: "smtp-connector",
-            dependencies: ["Console", "StandardConnectors", "DevServer", "ConnectorKit", "SMTPConnector", "Presets", "SMTP", "SMTPWire", "MIME", "Locking"]
+            dependencies: ["Console", "StandardConnectors", "DevServer", "ConnectorKit", "SMTPConnector", "Presets", "SMTP", "SMTPWire", "MIME", "Locking", "NetworkIO"]
         ),
         // Helpers for the tests only (Python's email parser, the Postfix environment); not a product.
         .target(name: "TestSupport", dependencies: ["DevServer", "ConnectorKit", "Locking"], path: "Tests/TestSupport"),

@@ -1,3 +1,5 @@
+import NetworkIO
+
 /// Who may use the console: the checks every request passes before it reaches the API.
 ///
 /// - **Token**: a random token per run, sent as `Authorization: Bearer TOKEN` by the page's API
@@ -23,8 +25,7 @@ public struct ConsoleAccessPolicy: Sendable {
     ///   - port: the listen port.
     public init(token: String, host: String, port: Int) {
         self.token = token
-        let literal = host.contains(":") ? "[\(host)]" : host
-        allowedHosts = ["\(literal):\(port)", "localhost:\(port)"]
+        allowedHosts = [SocketAddress.authority(host: host, port: port), "localhost:\(port)"]
     }
 
     /// Why `request` is refused, or nil when it may proceed.

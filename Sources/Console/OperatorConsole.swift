@@ -1,6 +1,7 @@
 import ConnectorKit
 import DevServer
 import Foundation
+import NetworkIO
 import Presets
 import StandardConnectors
 
@@ -96,8 +97,7 @@ public final class OperatorConsole: Sendable {
 
     /// The URL to open (valid after ``start()``), with the access token.
     public var url: String {
-        let host = options.host.contains(":") ? "[\(options.host)]" : options.host
-        return "http://\(host):\(server.port)/?token=\(token)"
+        "http://\(SocketAddress.authority(host: options.host, port: server.port))/?token=\(token)"
     }
 
     /// The port listened on (valid after ``start()``).

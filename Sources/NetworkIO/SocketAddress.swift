@@ -50,4 +50,17 @@ public struct SocketAddress: Sendable {
         }
         return ok ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
     }
+
+    /// The address as an SMTP address literal: `[127.0.0.1]` or `[IPv6:::1]` (RFC 5321 §4.1.3).
+    public var smtpLiteral: String? {
+        text.map { family == AF_INET6 ? "[IPv6:\($0)]" : "[\($0)]" }
+    }
+
+    /// `host:port` as a URL or a Host header writes it: an IPv6 address in brackets (RFC 3986 §3.2.2).
+    /// - Parameters:
+    ///   - host: a name or an IP address, an IPv6 address without brackets.
+    ///   - port: the port.
+    public static func authority(host: String, port: Int) -> String {
+        (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+    }
 }

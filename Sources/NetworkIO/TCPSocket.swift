@@ -225,17 +225,6 @@ extension TCPSocket {
         let status = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
-        guard status == 0 else { return nil }
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        return withUnsafeBytes(of: storage) { raw -> String? in
-            if storage.ss_family == sa_family_t(AF_INET) {
-                var address = raw.load(as: sockaddr_in.self).sin_addr
-                guard inet_ntop(AF_INET, &address, &text, socklen_t(text.count)) != nil else { return nil }
-                return "[\(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))]"
-            }
-            var address = raw.load(as: sockaddr_in6.self).sin6_addr
-            guard inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil else { return nil }
-            return "[IPv6:\(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))]"
-        }
+        return status == 0 ? SocketAddress(storage: storage).smtpLiteral : nil
     }
 }

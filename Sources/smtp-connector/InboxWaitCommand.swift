@@ -3,6 +3,7 @@ import DevServer
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import NetworkIO
 #endif
 
 /// `inbox wait`: blocks until a message for an address is in an inbox's capture folder or a
@@ -75,8 +76,7 @@ struct InboxWaitCommand: CLICommand {
         guard !token.isEmpty else {
             throw UsageError(message: "--console needs the console's token: set \(tokenVariable) or give --token-file FILE")
         }
-        let bracketed = host.contains(":") ? "[\(host)]" : host
-        return .console(base: "http://\(bracketed):\(components.port ?? 80)", token: token)
+        return .console(base: "http://\(SocketAddress.authority(host: host, port: components.port ?? 80))", token: token)
     }
 
     func run() async -> Int32 {

@@ -83,10 +83,3 @@ import TestSupport
     }
 }
 
-@Suite struct EncodedWordDecoderTests {
-    @Test func decodesBAndQWordsAndDropsSpaceBetweenThem() {
-        #expect(EncodedWordDecoder.decode("=?UTF-8?B?R3LDvMOfZQ==?= =?UTF-8?Q?_aus_K=C3=B6ln?=") == "Grüße aus Köln")
-        #expect(EncodedWordDecoder.decode("plain =?utf-8?q?caf=C3=A9?= text") == "plain café text")
-        #expect(EncodedWordDecoder.decode("=?UTF-8?B?!!!?=") == "=?UTF-8?B?!!!?=")
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import MIME
 
 /// A received message taken apart the way a mail client shows it: header fields, the plain-text
 /// and HTML alternatives (transfer encoding undone), and attachments.

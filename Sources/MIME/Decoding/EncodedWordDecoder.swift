@@ -1,9 +1,10 @@
 import Foundation
 
 /// Decodes RFC 2047 encoded-words (`=?UTF-8?B?...?=`, `=?UTF-8?Q?...?=`) for display, so the
-/// DevServer can show a subject the way a mail client would.
-enum EncodedWordDecoder {
-    static func decode(_ text: String) -> String {
+/// DevServer and the console can show a subject the way a mail client would. The decoding half of
+/// ``EncodedWord``.
+package enum EncodedWordDecoder {
+    package static func decode(_ text: String) -> String {
         let pattern = #/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/#
         var output = ""
         var rest = text[...]
@@ -50,12 +51,5 @@ enum EncodedWordDecoder {
         let lowered = charset.lowercased()
         let encodingName: String.Encoding = lowered == "utf-8" || lowered == "utf8" ? .utf8 : .isoLatin1
         return String(data: bytes, encoding: encodingName)
-    }
-}
-
-extension ReceivedMessage {
-    /// The header `name`, unfolded and with encoded-words decoded: what a mail client shows.
-    public func decodedHeader(_ name: String) -> String? {
-        header(name).map(EncodedWordDecoder.decode)
     }
 }

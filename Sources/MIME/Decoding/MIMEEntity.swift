@@ -1,13 +1,13 @@
 import Foundation
 
 /// One MIME entity (RFC 2045 §2.4): header fields and a body, read leniently for inspection.
-struct MIMEEntity {
+package struct MIMEEntity {
     /// Header fields, unfolded (RFC 5322 §2.2.3), in order.
-    let headers: [(name: String, value: String)]
+    package let headers: [(name: String, value: String)]
     /// The body as sent (transfer encoding not undone).
-    let body: ArraySlice<UInt8>
+    package let body: ArraySlice<UInt8>
 
-    init(_ bytes: some Collection<UInt8>) {
+    package init(_ bytes: some Collection<UInt8>) {
         let all = Array(bytes)
         var fields: [(String, String)] = []
         var index = 0
@@ -32,31 +32,31 @@ struct MIMEEntity {
         body = all[min(bodyStart, all.count)...]
     }
 
-    func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     /// The media type in lower case; text/plain when absent (RFC 2045 §5.2).
-    var mediaType: String {
+    package var mediaType: String {
         let value = header("Content-Type")?.split(separator: ";").first.map(String.init) ?? "text/plain"
         return value.trimmingCharacters(in: .whitespaces).lowercased()
     }
 
-    var isAttachment: Bool {
+    package var isAttachment: Bool {
         header("Content-Disposition")?.lowercased().hasPrefix("attachment") ?? false
     }
 
     /// `filename` from Content-Disposition, else `name` from Content-Type.
-    var filename: String? {
+    package var filename: String? {
         Self.parameter("filename", in: header("Content-Disposition")) ?? parameter("name")
     }
 
     /// A Content-Type parameter, unquoted; RFC 2231 `name*=charset''value` and continuations decoded.
-    func parameter(_ name: String) -> String? {
+    package func parameter(_ name: String) -> String? {
         Self.parameter(name, in: header("Content-Type"))
     }
 
-    static func parameter(_ name: String, in field: String?) -> String? {
+    package static func parameter(_ name: String, in field: String?) -> String? {
         guard let field else { return nil }
         var plain: String?
         var extended: [(Int, String, Bool)] = []
@@ -122,7 +122,7 @@ struct MIMEEntity {
     }
 
     /// The body with its Content-Transfer-Encoding undone.
-    var decodedBody: [UInt8] {
+    package var decodedBody: [UInt8] {
         switch header("Content-Transfer-Encoding")?.lowercased() {
         case "base64":
             let compact = String(decoding: body.filter { !($0 == 0x0D || $0 == 0x0A || $0 == 0x20 || $0 == 0x09) }, as: UTF8.self)
@@ -135,7 +135,7 @@ struct MIMEEntity {
     }
 
     /// RFC 2045 §6.7: `=XX` octets and `=` soft line breaks.
-    static func quotedPrintableDecoded(_ body: ArraySlice<UInt8>) -> [UInt8] {
+    package static func quotedPrintableDecoded(_ body: ArraySlice<UInt8>) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(body.count)
         var index = body.startIndex
@@ -165,7 +165,7 @@ struct MIMEEntity {
     }
 
     /// The body parts between `--boundary` delimiter lines (RFC 2046 §5.1.1).
-    func parts(boundary: String) -> [MIMEEntity] {
+    package func parts(boundary: String) -> [MIMEEntity] {
         let delimiter = Array(("--" + boundary).utf8)
         var parts: [MIMEEntity] = []
         var partStart: Int?
