@@ -3,32 +3,33 @@
 /// A preset is data: default keys, variants (regions, ports), field aliases (SendGrid's `apiKey`),
 /// required fields with hints, derived defaults (`fromEmail` from `auth.user`), hints for the
 /// provider's well-known replies, and limits. Built-in presets are Swift values; catalog presets
-/// are the same type decoded from JSON (see ``PresetCatalog``).
+/// are the same type decoded from JSON (see ``PresetCatalog``), where every key but `id` and `name`
+/// may be left out (``EmptyWhenOmitted``).
 public struct Preset: Sendable, Equatable, Codable {
     /// The id used in `"preset": "gmail"` and as a registry id.
     public var id: String
     /// The display name.
     public var name: String
     /// One sentence on what it is for.
-    public var description: String
+    @EmptyWhenOmitted public var description: String
     /// The provider's SMTP documentation.
-    public var docs: String
+    @EmptyWhenOmitted public var docs: String
     /// The keys the preset sets (`host`, `port`, `secure`, `requireTLS`, `auth.user`, ...).
-    public var defaults: ConfigValue
+    @EmptyWhenOmitted public var defaults: ConfigValue
     /// Choices that override some defaults, such as regions or ports.
-    public var variants: [VariantSet]
+    @EmptyWhenOmitted public var variants: [VariantSet]
     /// Keys a user may write instead of the real ones.
-    public var aliases: [Alias]
+    @EmptyWhenOmitted public var aliases: [Alias]
     /// Keys the resolved config must have, with how to get them.
-    public var required: [RequiredField]
+    @EmptyWhenOmitted public var required: [RequiredField]
     /// Keys filled from other keys when the user leaves them out.
-    public var derived: [DerivedField]
+    @EmptyWhenOmitted public var derived: [DerivedField]
     /// Hints for the provider's well-known replies.
-    public var replyHints: [ReplyHint]
+    @EmptyWhenOmitted public var replyHints: [ReplyHint]
     /// The provider's sending limits.
-    public var limits: Limits
+    @EmptyWhenOmitted public var limits: Limits
     /// Anything else an operator should know (deprecations, blocked ports).
-    public var notes: [String]
+    @EmptyWhenOmitted public var notes: [String]
 
     /// Creates a preset.
     public init(id: String, name: String, description: String, docs: String, defaults: ConfigValue,
@@ -70,11 +71,11 @@ public struct Preset: Sendable, Equatable, Codable {
         /// The value of the variant key, e.g. "us-east-1" or "starttls".
         public var name: String
         /// Keys this choice sets over the defaults.
-        public var overrides: ConfigValue
+        @EmptyWhenOmitted public var overrides: ConfigValue
         /// A user-given `port` equal to this selects the variant when the key is absent.
         public var port: Int?
         /// What it is, for `presets show`.
-        public var description: String
+        @EmptyWhenOmitted public var description: String
 
         /// Creates a variant.
         public init(name: String, overrides: ConfigValue, port: Int? = nil, description: String = "") {
@@ -92,7 +93,7 @@ public struct Preset: Sendable, Equatable, Codable {
         /// The real key path, e.g. "auth.pass".
         public var to: String
         /// Other key paths to fill when the alias is used and they are absent.
-        public var set: [String: ConfigValue]
+        @EmptyWhenOmitted public var set: [String: ConfigValue]
 
         /// Creates an alias.
         public init(from: String, to: String, set: [String: ConfigValue] = [:]) {
@@ -109,7 +110,7 @@ public struct Preset: Sendable, Equatable, Codable {
         /// How to get the value.
         public var hint: String
         /// Not required when any of these paths is present (e.g. `auth.accessToken` instead of `auth.pass`).
-        public var unless: [String]
+        @EmptyWhenOmitted public var unless: [String]
         /// A regular expression the whole value must match, e.g. `\S+` for an API key.
         public var pattern: String?
         /// What to say when the value does not match `pattern`.
@@ -174,7 +175,7 @@ public struct Preset: Sendable, Equatable, Codable {
         /// Recipients one message may have.
         public var recipientsPerMessage: Int?
         /// Other limits in words (daily quotas, rates).
-        public var notes: [String]
+        @EmptyWhenOmitted public var notes: [String]
 
         /// Creates limits.
         public init(messagesPerConnection: Int? = nil, recipientsPerMessage: Int? = nil, notes: [String] = []) {
@@ -190,76 +191,7 @@ public struct Preset: Sendable, Equatable, Codable {
     }
 }
 
-extension Preset {
-    // Custom coding so catalog files may leave out empty lists.
-    private enum CodingKeys: String, CodingKey {
-        case id, name, description, docs, defaults, variants, aliases, required, derived, replyHints, limits, notes
-    }
-
-    /// Decodes a preset; every list may be omitted.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            id: try container.decode(String.self, forKey: .id),
-            name: try container.decode(String.self, forKey: .name),
-            description: try container.decodeIfPresent(String.self, forKey: .description) ?? "",
-            docs: try container.decodeIfPresent(String.self, forKey: .docs) ?? "",
-            defaults: try container.decodeIfPresent(ConfigValue.self, forKey: .defaults) ?? [:],
-            variants: try container.decodeIfPresent([VariantSet].self, forKey: .variants) ?? [],
-            aliases: try container.decodeIfPresent([Alias].self, forKey: .aliases) ?? [],
-            required: try container.decodeIfPresent([RequiredField].self, forKey: .required) ?? [],
-            derived: try container.decodeIfPresent([DerivedField].self, forKey: .derived) ?? [],
-            replyHints: try container.decodeIfPresent([ReplyHint].self, forKey: .replyHints) ?? [],
-            limits: try container.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits(),
-            notes: try container.decodeIfPresent([String].self, forKey: .notes) ?? [])
-    }
-}
-
-extension Preset.Variant {
-    private enum CodingKeys: String, CodingKey { case name, overrides, port, description }
-
-    /// Decodes a variant; `port` and `description` may be omitted.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(name: try container.decode(String.self, forKey: .name),
-                  overrides: try container.decodeIfPresent(ConfigValue.self, forKey: .overrides) ?? [:],
-                  port: try container.decodeIfPresent(Int.self, forKey: .port),
-                  description: try container.decodeIfPresent(String.self, forKey: .description) ?? "")
-    }
-}
-
-extension Preset.Alias {
-    private enum CodingKeys: String, CodingKey { case from, to, set }
-
-    /// Decodes an alias; `set` may be omitted.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(from: try container.decode(String.self, forKey: .from), to: try container.decode(String.self, forKey: .to),
-                  set: try container.decodeIfPresent([String: ConfigValue].self, forKey: .set) ?? [:])
-    }
-}
-
-extension Preset.Limits {
-    private enum CodingKeys: String, CodingKey { case messagesPerConnection, recipientsPerMessage, notes }
-
-    /// Decodes limits; every field may be omitted.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(messagesPerConnection: try container.decodeIfPresent(Int.self, forKey: .messagesPerConnection),
-                  recipientsPerMessage: try container.decodeIfPresent(Int.self, forKey: .recipientsPerMessage),
-                  notes: try container.decodeIfPresent([String].self, forKey: .notes) ?? [])
-    }
-}
-
-extension Preset.RequiredField {
-    private enum CodingKeys: String, CodingKey { case path, hint, unless, pattern, patternHint }
-
-    /// Decodes a required field; `unless`, `pattern` and `patternHint` may be omitted.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(path: try container.decode(String.self, forKey: .path), hint: try container.decode(String.self, forKey: .hint),
-                  unless: try container.decodeIfPresent([String].self, forKey: .unless) ?? [],
-                  pattern: try container.decodeIfPresent(String.self, forKey: .pattern),
-                  patternHint: try container.decodeIfPresent(String.self, forKey: .patternHint))
-    }
+extension Preset.Limits: EmptyDecodable {
+    /// No limits known.
+    public static var emptyValue: Self { Self() }
 }

@@ -30,12 +30,12 @@ public struct PresetCatalog: Sendable {
         for file in files {
             do {
                 let value = try ConfigValue.parse(json: Data(contentsOf: file))
-                add(try JSONDecoder().decode(Preset.self, from: JSONEncoder().encode(value)))
+                add(try ConfigValueDecoder().decode(Preset.self, from: value))
             } catch let error as ConnectorError {
-                throw ConnectorError(.invalidConfig, "\(file.lastPathComponent): \(error.message)", phase: .config)
-            } catch {
-                throw ConnectorError(.invalidConfig, "\(file.lastPathComponent) is not a preset: \(error)", phase: .config,
+                throw ConnectorError(.invalidConfig, "\(file.lastPathComponent): \(error.message)", phase: .config,
                                      hint: "A preset needs at least id, name and defaults; see Docs/Presets.md.")
+            } catch {
+                throw ConnectorError(.invalidConfig, "cannot read \(file.lastPathComponent): \(error.localizedDescription)", phase: .config)
             }
         }
     }
