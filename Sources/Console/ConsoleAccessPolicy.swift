@@ -51,9 +51,8 @@ public struct ConsoleAccessPolicy: Sendable {
             return Self.constantTimeEqual(String(authorization.dropFirst(7)), token)
         }
         // Only the page and its assets come by URL; the API wants the header.
-        // Judged by the first non-empty segment, as the router reads paths: "//api/x" is the API too.
-        let firstSegment = request.path.split(separator: "/").first
-        if firstSegment != "api", request.method == "GET", let given = request.query["token"] {
+        // Judged by the first segment, as the router reads paths.
+        if request.pathSegments.first != "api", request.method == "GET", let given = request.query["token"] {
             return Self.constantTimeEqual(given, token)
         }
         return false

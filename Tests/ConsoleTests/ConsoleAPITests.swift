@@ -234,5 +234,28 @@ import TestSupport
             #expect(try await fixture.call("GET", "/assets/\(asset)").0 == 200)
         }
         #expect(try await fixture.call("GET", "/assets/secret.txt").0 == 404)
+        // ES modules that share nothing through window; their imports carry this run's token.
+        for script in ["api.js", "form.js", "actions.js", "inbox.js"] {
+            #expect(html.contains(#"<script type="module" src="/assets/\#(script)?token=t"></script>"#), "\(script)")
+            let text = String(decoding: try await fixture.call("GET", "/assets/\(script)").2.body, as: UTF8.self)
+            #expect(!text.contains("window."), "\(script) uses window")
+            #expect(!text.contains("__TOKEN__"))
+            if script != "api.js" { #expect(text.contains(#"from "./api.js?token=t""#), "\(script)") }
+        }
+    }
+
+    /// One table answers every route, and 404 and 405 come from it: a path with a route for another
+    /// method is 405 naming the methods it takes. Docs/Console.md lists each route.
+    @Test func everyRouteIsInTheTableAndInTheDocs() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let (status, _, response) = try await fixture.call("PUT", "/api/messages/3")
+        #expect(status == 405)
+        #expect(String(decoding: response.body, as: UTF8.self).contains("It takes GET, DELETE"))
+        let docs = try String(contentsOf: TestSupport.repositoryRoot.appendingPathComponent("Docs/Console.md"), encoding: .utf8)
+        for route in ConsoleAPI.routes where route.pattern.hasPrefix("/api") {
+            let documented = route.pattern.replacingOccurrences(of: "*", with: "ID")
+            #expect(docs.contains("`\(route.method) \(documented)`"), "Docs/Console.md lacks `\(route.method) \(documented)`")
+        }
     }
 }

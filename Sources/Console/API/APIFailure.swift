@@ -25,15 +25,6 @@ struct APIFailure: Error {
         }
     }
 
-    var response: HTTPResponse { .json(error.jsonValue, status: status) }
-}
-
-extension HTTPResponse {
-    /// A JSON body.
-    /// - Parameters:
-    ///   - value: the body.
-    ///   - status: the HTTP status.
-    static func json(_ value: ConfigValue, status: Int = 200) -> HTTPResponse {
-        HTTPResponse(status: status, body: Array(((try? value.jsonText()) ?? "{}").utf8))
-    }
+    /// The `{"error": {...}}` answer.
+    var answer: ConsoleAnswer { .json(error.jsonValue, status: status) }
 }

@@ -33,7 +33,7 @@ extension ConsoleAPI {
 
     /// `POST /api/validate`: every problem, each with the form field it belongs to and, when the
     /// value came from a preset, where from.
-    func validate(_ draft: ConsoleDraft) throws -> HTTPResponse {
+    func validate(_ draft: ConsoleDraft) throws -> ConsoleAnswer {
         let effective = try effective(draft)
         let issues = effective.maskIssues + (registry.factory(id: effective.registryID)?.validate(effective.config) ?? [])
         let sources = provenance(effective.withPreset)
@@ -52,7 +52,7 @@ extension ConsoleAPI {
 
     /// `POST /api/resolve`: the config with its preset applied (confidential values masked) and
     /// where each value came from.
-    func resolve(_ draft: ConsoleDraft) throws -> HTTPResponse {
+    func resolve(_ draft: ConsoleDraft) throws -> ConsoleAnswer {
         let effective = try effective(draft)
         let (resolution, issues) = operations.resolvePreset(effective.withPreset)
         return .json([
@@ -63,7 +63,7 @@ extension ConsoleAPI {
     }
 
     /// `POST /api/config/save`: writes the effective config to `--config FILE` (atomically, 0600).
-    func save(_ draft: ConsoleDraft) throws -> HTTPResponse {
+    func save(_ draft: ConsoleDraft) throws -> ConsoleAnswer {
         let effective = try effective(draft)
         guard effective.maskIssues.isEmpty else {
             throw APIFailure(422, ConnectorError(.invalidConfig, "A masked field has no stored value.", phase: .config,
@@ -75,11 +75,8 @@ extension ConsoleAPI {
 
     /// `POST /api/config/export`: the config Save would write, with confidential values masked, to
     /// download (secrets never go to the browser; the file says where they belong).
-    func export(_ draft: ConsoleDraft) throws -> HTTPResponse {
-        let effective = try effective(draft)
-        let text = (try? effective.config.maskingConfidentialValues.jsonText(pretty: true)) ?? "{}"
-        return HTTPResponse(status: 200, body: Array((text + "\n").utf8),
-                            extraHeaders: [("Content-Disposition", "attachment; filename=\"connector-config.json\"")])
+    func export(_ draft: ConsoleDraft) throws -> ConsoleAnswer {
+        .download(try effective(draft).config.maskingConfidentialValues, filename: "connector-config.json")
     }
 
     /// The source of each preset-supplied value, by dot path ("preset gmail", "variant variant=starttls").

@@ -2,7 +2,7 @@ import ConnectorKit
 
 extension ConsoleAPI {
     /// `GET /api/connectors`: every registered connector that declares a form, with its form.
-    func connectors() -> HTTPResponse {
+    func connectors() -> ConsoleAnswer {
         let listed = registry.available.filter { !$0.formItems.isEmpty }
         return .json(["connectors": .array(listed.map { metadata in
             [
@@ -18,7 +18,7 @@ extension ConsoleAPI {
 
     /// `GET /api/state`: the stored config (confidential values masked), the file Save writes, and
     /// the DevServer when there is one.
-    func state() -> HTTPResponse {
+    func state() -> ConsoleAnswer {
         let masked = store.masked
         var object: [String: ConfigValue] = [
             "connector": .string(masked.connector),

@@ -4,7 +4,7 @@ import Foundation
 
 extension ConsoleAPI {
     /// `GET /api/messages`: what the DevServer captured, newest first.
-    func messages() throws -> HTTPResponse {
+    func messages() throws -> ConsoleAnswer {
         let server = try inbox()
         // Polled every 1.5 s: the header only, never the parts.
         return .json(["messages": .array(server.messages.reversed().map { message in
@@ -22,7 +22,7 @@ extension ConsoleAPI {
 
     /// `GET /api/messages/ID`: one message taken apart: headers, text, attachments, raw source,
     /// the SMTP transcript of its session (AUTH masked) and the checks.
-    func message(_ id: Int) throws -> HTTPResponse {
+    func message(_ id: Int) throws -> ConsoleAnswer {
         let message = try captured(id)
         let content = MessageContent(message.data)
         let messageID = content.header("Message-ID")?.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
@@ -52,13 +52,13 @@ extension ConsoleAPI {
     }
 
     /// `DELETE /api/messages/ID`.
-    func deleteMessage(_ id: Int) throws -> HTTPResponse {
+    func deleteMessage(_ id: Int) throws -> ConsoleAnswer {
         guard try inbox().removeMessage(id: id) else { throw APIFailure(404, "There is no message \(id).") }
         return .json(["deleted": .number(Double(id))])
     }
 
     /// `DELETE /api/messages`: empties the inbox.
-    func deleteMessages() throws -> HTTPResponse {
+    func deleteMessages() throws -> ConsoleAnswer {
         let server = try inbox()
         let count = server.messages.count
         server.clearMessages()
@@ -68,21 +68,21 @@ extension ConsoleAPI {
     /// `GET /inbox/ID/html`: the HTML part for the page's sandboxed frame. Its own policy lets
     /// the frame show inline styles and embedded images, and nothing else: no script, no remote
     /// load, no form, no navigation (`sandbox` without any allowance).
-    func messageHTML(_ id: Int) throws -> HTTPResponse {
+    func messageHTML(_ id: Int) throws -> ConsoleAnswer {
         guard let html = MessageContent(try captured(id).data).html else { throw APIFailure(404, "Message \(id) has no HTML part.") }
         var response = HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", body: Array(html.utf8))
         response.contentSecurityPolicy = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
             + "form-action 'none'; base-uri 'none'; frame-ancestors 'self'"
-        return response
+        return .response(response)
     }
 
     /// `GET /inbox/ID/attachments/N`: one attachment, always as a download.
-    func attachment(_ id: Int, _ index: Int) throws -> HTTPResponse {
+    func attachment(_ id: Int, _ index: Int) throws -> ConsoleAnswer {
         let attachments = MessageContent(try captured(id).data).attachments
         guard attachments.indices.contains(index) else { throw APIFailure(404, "Message \(id) has no attachment \(index).") }
         let name = (attachments[index].filename ?? "attachment-\(index)").filter { $0.isASCII && $0 != "\"" && $0 != "\\" && !$0.isNewline }
-        return HTTPResponse(status: 200, contentType: "application/octet-stream", body: attachments[index].data,
-                            extraHeaders: [("Content-Disposition", "attachment; filename=\"\(name.isEmpty ? "attachment" : name)\"")])
+        return .response(HTTPResponse(status: 200, contentType: "application/octet-stream", body: attachments[index].data,
+                                      extraHeaders: [("Content-Disposition", "attachment; filename=\"\(name.isEmpty ? "attachment" : name)\"")]))
     }
 
     private func inbox() throws -> DevServer {

@@ -6,7 +6,7 @@ extension ConsoleAPI {
     /// `POST /api/send-test`: builds the connector from exactly the config Save would write, sends
     /// one message, and reports the Message-ID and the server's reply, or the error with its phase,
     /// reply and hint. It waits for the connector's own timeouts, never for the browser's.
-    func sendTest(_ draft: ConsoleDraft, _ test: TestSendRequest) async throws -> HTTPResponse {
+    func sendTest(_ draft: ConsoleDraft, _ test: TestSendRequest) async throws -> ConsoleAnswer {
         guard let recipient = test.to else {
             throw APIFailure(422, ConnectorError(.invalidRequest, "The test needs a recipient.",
                                                  hint: "Type an address in Test recipient.",
@@ -26,14 +26,14 @@ extension ConsoleAPI {
 
     /// `POST /api/doctor`: the connector's diagnosis steps, each with its time, result and fix,
     /// for any connector that offers one. Nothing is sent.
-    func doctor(_ draft: ConsoleDraft) async throws -> HTTPResponse {
+    func doctor(_ draft: ConsoleDraft) async throws -> ConsoleAnswer {
         let effective = try validEffective(draft)
         return .json(try await operations.diagnose(effective.config, connector: effective.registryID).jsonValue)
     }
 
     /// `POST /api/preview`: for every usage type and every locale the templates name (and the
     /// default), which template a send would use and why, with its subject rendered. Nothing is sent.
-    func preview(_ draft: ConsoleDraft, _ test: TestSendRequest) async throws -> HTTPResponse {
+    func preview(_ draft: ConsoleDraft, _ test: TestSendRequest) async throws -> ConsoleAnswer {
         let effective = try validEffective(draft)
         let previews = try await operations.preview(effective.config, connector: effective.registryID, payload: test.payload, locale: test.locale)
         return .json(["previews": .array(previews.map(\.jsonValue))])

@@ -40,81 +40,40 @@ final class ConsoleAPI: Sendable {
         operations = ConnectorOperations(registry: registry, presets: presets)
     }
 
-    /// Answers one request.
+    /// Answers one request: the route its method and path match (404 when no pattern matches the
+    /// path, 405 when one does for another method), its answer or error as JSON, then the route's
+    /// redaction.
     func handle(_ request: HTTPRequest) async -> HTTPResponse {
-        let response: HTTPResponse
+        let segments = request.pathSegments
+        let matches = Self.routes.compactMap { route in route.captures(segments).map { (route, $0) } }
+        // Unmatched paths are redacted too: an error may quote what the request held.
+        let found = matches.first { $0.0.method == request.method }
+        var answer: ConsoleAnswer
         do {
-            response = try await route(request)
+            guard let (route, captured) = found else {
+                if matches.isEmpty { throw APIFailure(404, "There is no \(request.path).", hint: "See Docs/Console.md for the routes.") }
+                throw APIFailure(405, "\(request.method) is not allowed on \(request.path).",
+                                 hint: "It takes \(matches.map(\.0.method).joined(separator: ", ")); see Docs/Console.md.")
+            }
+            answer = try await route.handler(self, ConsoleRoute.Match(request: request, captured: captured))
         } catch let failure as APIFailure {
-            response = failure.response
+            answer = failure.answer
         } catch let error as ConnectorError {
-            response = APIFailure(APIFailure.status(for: error), error).response
+            answer = APIFailure(APIFailure.status(for: error), error).answer
         } catch {
-            response = APIFailure(500, code: .general, "\(error)").response
+            answer = APIFailure(500, code: .general, "\(error)").answer
         }
-        return redacting(response, for: request)
+        if found?.0.redaction != ConsoleRoute.Redaction.none {
+            answer = answer.redacted(by: redactor(for: request))
+        }
+        return answer.response
     }
 
-    /// Answers about a config (not captured mail, which shows what was sent) lose the text of every
-    /// secret, stored or in the request, wherever it ended up: `fromEmail` derived from
-    /// `auth.user`, a validator quoting a value, a server reply quoting the user name.
-    private func redacting(_ response: HTTPResponse, for request: HTTPRequest) -> HTTPResponse {
-        // Connector metadata holds no config; captured mail is shown as it was sent.
-        guard request.path.hasPrefix("/api/"), !request.path.hasPrefix("/api/messages"), request.path != "/api/connectors",
-              response.contentType.hasPrefix("application/json") else { return response }
+    /// A redactor for the stored config's secrets and those of the request's draft, if it has one.
+    private func redactor(for request: HTTPRequest) -> SecretRedactor {
         var sources = [store.current.config]
         if let draft = try? ConsoleDraft(request) { sources.append(store.unmasking(draft.config).0) }
-        let redactor = SecretRedactor(.array(sources))
-        var redacted = response
-        // On the parsed value, not the JSON text, so escaped characters in a secret cannot hide it.
-        let text = String(decoding: response.body, as: UTF8.self)
-        if let value = try? ConfigValue.parse(json: text), let clean = try? redactor.redact(value).jsonText(pretty: response.extraHeaders.isEmpty == false) {
-            redacted.body = Array((clean + (text.hasSuffix("\n") ? "\n" : "")).utf8)
-        } else {
-            redacted.body = Array(redactor.redact(text).utf8)
-        }
-        return redacted
-    }
-
-    private func route(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let method = request.method
-        func match(_ pattern: String) -> [String]? { Self.match(pattern, request.path) }
-        if method == "GET", match("/") != nil { return ConsolePage.html(token: token) }
-        if method == "GET", let name = match("/assets/*")?.first { return try ConsolePage.asset(named: name) }
-        if method == "GET", match("/api/connectors") != nil { return connectors() }
-        if method == "GET", match("/api/state") != nil { return state() }
-        if method == "POST", match("/api/validate") != nil { return try validate(ConsoleDraft(request)) }
-        if method == "POST", match("/api/resolve") != nil { return try resolve(ConsoleDraft(request)) }
-        if method == "POST", match("/api/send-test") != nil { return try await sendTest(ConsoleDraft(request), TestSendRequest(request)) }
-        if method == "POST", match("/api/doctor") != nil { return try await doctor(ConsoleDraft(request)) }
-        if method == "POST", match("/api/preview") != nil { return try await preview(ConsoleDraft(request), TestSendRequest(request)) }
-        if method == "POST", match("/api/config/save") != nil { return try save(ConsoleDraft(request)) }
-        if method == "POST", match("/api/config/export") != nil { return try export(ConsoleDraft(request)) }
-        if method == "GET", match("/api/messages") != nil { return try messages() }
-        if method == "DELETE", match("/api/messages") != nil { return try deleteMessages() }
-        if method == "GET", let id = match("/api/messages/*")?.first { return try message(Self.number(id)) }
-        if method == "DELETE", let id = match("/api/messages/*")?.first { return try deleteMessage(Self.number(id)) }
-        if method == "GET", let id = match("/inbox/*/html")?.first { return try messageHTML(Self.number(id)) }
-        if method == "GET", let parts = match("/inbox/*/attachments/*") { return try attachment(Self.number(parts[0]), Self.number(parts[1])) }
-        if Self.routes.contains(where: { Self.match($0, request.path) != nil }) {
-            throw APIFailure(405, "\(method) is not allowed on \(request.path).", hint: "See Docs/Console.md for each route's method.")
-        }
-        throw APIFailure(404, "There is no \(request.path).", hint: "See Docs/Console.md for the routes.")
-    }
-
-    private static let routes = ["/", "/assets/*", "/api/connectors", "/api/state", "/api/validate", "/api/resolve", "/api/send-test",
-                                 "/api/doctor", "/api/preview", "/api/config/save", "/api/config/export", "/api/messages",
-                                 "/api/messages/*", "/inbox/*/html", "/inbox/*/attachments/*"]
-
-    /// The segments `*` stands for when `path` has the shape of `pattern`, else nil.
-    static func match(_ pattern: String, _ path: String) -> [String]? {
-        let expected = pattern.split(separator: "/"), given = path.split(separator: "/")
-        guard expected.count == given.count else { return nil }
-        var captured: [String] = []
-        for (want, have) in zip(expected, given) {
-            if want == "*" { captured.append(String(have)) } else if want != have { return nil }
-        }
-        return captured
+        return SecretRedactor(.array(sources))
     }
 
     static func number(_ text: String) throws -> Int {

@@ -23,6 +23,10 @@ public struct HTTPRequest: Sendable, Equatable {
         self.closesConnection = closesConnection
     }
 
+    /// The path's segments (`/api/messages/3` is `api`, `messages`, `3`): what routing and the
+    /// access policy both read.
+    public var pathSegments: [Substring] { path.split(separator: "/") }
+
     /// `path` with empty segments dropped: `//api//resolve/` is `/api/resolve`. The router matches
     /// segments and redaction matches prefixes; done once here, both see the same spelling (a doubled
     /// slash once routed to an API handler whose answer redaction did not recognize). A path that

@@ -1,3 +1,4 @@
+import ConnectorKit
 /// An HTTP/1.1 response the console sends, with the security headers every response carries.
 public struct HTTPResponse: Sendable, Equatable {
     /// The status code, e.g. 200.
@@ -73,5 +74,15 @@ public struct HTTPResponse: Sendable, Equatable {
         lhs.status == rhs.status && lhs.contentType == rhs.contentType && lhs.body == rhs.body
             && lhs.contentSecurityPolicy == rhs.contentSecurityPolicy
             && lhs.extraHeaders.elementsEqual(rhs.extraHeaders) { $0 == $1 }
+    }
+}
+
+extension HTTPResponse {
+    /// A JSON body.
+    /// - Parameters:
+    ///   - value: the body.
+    ///   - status: the HTTP status.
+    static func json(_ value: ConfigValue, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, body: Array(((try? value.jsonText()) ?? "{}").utf8))
     }
 }

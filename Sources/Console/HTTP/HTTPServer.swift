@@ -1,3 +1,4 @@
+import ConnectorKit
 import Dispatch
 import Foundation
 import Locking
@@ -158,8 +159,6 @@ extension HTTPResponse {
     ///   - code: the error code, e.g. "forbidden".
     ///   - message: what went wrong.
     public static func error(status: Int, code: String, message: String) -> HTTPResponse {
-        let object: [String: Any] = ["error": ["code": code, "message": message]]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return HTTPResponse(status: status, body: Array(data))
+        .json(["error": ["code": .string(code), "message": .string(message)]], status: status)
     }
 }

@@ -9,9 +9,10 @@ enum ConsolePage {
         return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", body: Array(page.utf8))
     }
 
-    /// A script or the style sheet, by file name.
+    /// A script or the style sheet, by file name. The scripts are ES modules whose imports carry
+    /// the token (`./api.js?token=__TOKEN__`), as the page's own asset URLs do.
     /// - Throws: ``APIFailure`` (404) for any other name.
-    static func asset(named name: String) throws -> HTTPResponse {
+    static func asset(named name: String, token: String) throws -> HTTPResponse {
         let assets: [String: ([UInt8], String)] = [
             "console.css": (PackageResources.console_css, "text/css; charset=utf-8"),
             "api.js": (PackageResources.api_js, "text/javascript; charset=utf-8"),
@@ -20,6 +21,8 @@ enum ConsolePage {
             "inbox.js": (PackageResources.inbox_js, "text/javascript; charset=utf-8"),
         ]
         guard let (body, type) = assets[name] else { throw APIFailure(404, "There is no asset \(name).") }
-        return HTTPResponse(status: 200, contentType: type, body: body)
+        guard name.hasSuffix(".js") else { return HTTPResponse(status: 200, contentType: type, body: body) }
+        let script = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "__TOKEN__", with: token)
+        return HTTPResponse(status: 200, contentType: type, body: Array(script.utf8))
     }
 }
