@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "DKIM", dependencies: ["CryptoSupport", "MIME"]),
         .target(name: "SMTPWire", dependencies: ["CryptoSupport"]),
         .target(name: "SMTP", dependencies: ["SMTPWire", "NetworkIO", "Locking"]),
-        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP", "SMTPWire", "CryptoSupport", "Locking"]),
+        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP", "SMTPWire", "CryptoSupport", "Locking", "NetworkIO"]),
         .target(name: "DevServer", dependencies: ["SMTPWire", "NetworkIO", "MIME", "Locking"]),
         // Provider presets: each depends only on ConnectorKit.
         .target(name: "Gmail", dependencies: ["ConnectorKit"], path: "Presets/Gmail"),

@@ -2,6 +2,7 @@ import ConnectorKit
 import DKIM
 import Foundation
 import MIME
+import NetworkIO
 import SMTP
 import SMTPWire
 
@@ -11,7 +12,7 @@ public struct SMTPConnector: DiagnosableConnector {
     public static let metadata = ConnectorMetadata(
         id: "smtp", name: "SMTP",
         description: "Sends email through any SMTP server (Gmail, SendGrid, Aliyun DirectMail, your own relay).",
-        documentationURL: "Docs/Configuration.md",
+        documentationURL: "https://docs.logto.io/integrations/smtp",
         formItems: formItems)
 
     /// Metadata with id "smtp".
@@ -75,7 +76,7 @@ public struct SMTPConnector: DiagnosableConnector {
         let started = ContinuousClock.now
         var messageID: String?
         do {
-            let (message, bytes) = try composeAndSign(request)
+            let (message, bytes) = try composeAndSign(try await loadingFileAttachments(request))
             messageID = message.messageID
             events.started(messageID: message.messageID, usageType: request.usageType.rawValue,
                            recipients: message.envelopeRecipients.count)
@@ -142,7 +143,7 @@ public struct SMTPConnector: DiagnosableConnector {
                let presetHint = preset.hint(forReplyCode: reply.code, enhancedCode: reply.enhancedCode, text: reply.text) {
                 hint = presetHint
             }
-            return ConnectorDiagnosis.Step(name: step.name, status: ConnectorDiagnosis.Status(rawValue: step.status.rawValue) ?? .fail,
+            return ConnectorDiagnosis.Step(name: step.name.rawValue, status: ConnectorDiagnosis.Status(rawValue: step.status.rawValue) ?? .fail,
                                            milliseconds: step.milliseconds, detail: step.detail, hint: hint,
                                            reply: step.reply?.description)
         })
@@ -193,21 +194,42 @@ public struct SMTPConnector: DiagnosableConnector {
     private func attachment(_ attachment: EmailAttachment, index: Int) throws -> Attachment {
         let data: Data
         switch attachment.source {
-        case .data(let bytes):
-            data = bytes
-        case .path(let path):
-            guard !config.disableFileAccess else {
-                throw ConnectorError(.invalidRequest, "attachments[\(index)] is a file path and disableFileAccess is set",
-                                     phase: .compose, hint: "Pass the file's bytes instead, or turn off disableFileAccess.")
-            }
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw ConnectorError(.invalidRequest, "attachments[\(index)]: cannot read \(path)", phase: .compose,
-                                     hint: "Check that the file exists and this process may read it.")
-            }
-            data = contents
+        case .data(let bytes): data = bytes
+        case .path(let path): data = try Self.contents(of: path, index: index, disableFileAccess: config.disableFileAccess)
         }
         return Attachment(filename: attachment.filename, data: data, contentType: attachment.contentType,
                           contentID: attachment.contentID)
+    }
+
+    /// `request` with each attachment given by path read into bytes on a blocking-I/O thread: a
+    /// file read must not hold a thread of Swift's cooperative pool (a slow disk would stall it).
+    private func loadingFileAttachments(_ request: EmailRequest) async throws -> EmailRequest {
+        let attachments = request.attachments
+        guard attachments.contains(where: { if case .path = $0.source { true } else { false } }) else { return request }
+        let disableFileAccess = config.disableFileAccess
+        var loaded = request
+        loaded.attachments = try await BlockingExecutor.shared.run {
+            try attachments.enumerated().map { index, attachment in
+                guard case .path(let path) = attachment.source else { return attachment }
+                var read = attachment
+                read.source = .data(try Self.contents(of: path, index: index, disableFileAccess: disableFileAccess))
+                return read
+            }
+        }
+        return loaded
+    }
+
+    /// The bytes of the file at `path`, attachment `index` of the request.
+    private static func contents(of path: String, index: Int, disableFileAccess: Bool) throws -> Data {
+        guard !disableFileAccess else {
+            throw ConnectorError(.invalidRequest, "attachments[\(index)] is a file path and disableFileAccess is set",
+                                 phase: .compose, hint: "Pass the file's bytes instead, or turn off disableFileAccess.")
+        }
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw ConnectorError(.invalidRequest, "attachments[\(index)]: cannot read \(path)", phase: .compose,
+                                 hint: "Check that the file exists and this process may read it.")
+        }
+        return contents
     }
 }
 

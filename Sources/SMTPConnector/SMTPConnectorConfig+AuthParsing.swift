@@ -9,14 +9,15 @@ extension SMTPConnectorConfig {
         let type = reader.string("type")?.lowercased()
         let user = reader.string("user")
         let password = reader.string("pass")
-        let method = reader.string("method")?.uppercased()
+        let methodName = reader.string("method")?.uppercased()
+        let method = methodName.flatMap(SASLMechanism.init(rawValue:))
         let accessToken = reader.string("accessToken")
-        let supported = SASLMechanism.allCases.map(\.rawValue)
-        if let method, !supported.contains(method) {
+        if methodName != nil, method == nil {
+            let supported = SASLMechanism.allCases.map(\.rawValue)
             reader.report("method", "is not a supported mechanism; expected one of \(supported.joined(separator: ", "))")
         }
         let oauth = readOAuth2(&reader, hasAccessToken: accessToken != nil)
-        let isOAuth2 = type == "oauth2" || accessToken != nil || method == "XOAUTH2" || oauth.grant != nil
+        let isOAuth2 = type == "oauth2" || accessToken != nil || method == .xoauth2 || oauth.grant != nil
         if let type, type != "login", type != "oauth2" {
             reader.report("type", "expected \"login\" or \"oauth2\"")
         }
@@ -24,7 +25,7 @@ extension SMTPConnectorConfig {
             if user == nil {
                 reader.report("user", "is required for OAuth2: the mailbox the token belongs to")
             }
-            if let method, method != "XOAUTH2" {
+            if let methodName, methodName != SASLMechanism.xoauth2.rawValue {
                 reader.report("method", "must be XOAUTH2 (or absent) with OAuth2 credentials")
             }
             if accessToken == nil && oauth.grant == nil && !hostProvidesTokens && oauth.incompleteKey == nil {
@@ -34,7 +35,7 @@ extension SMTPConnectorConfig {
         } else if (user == nil) != (password == nil) {
             reader.report(user == nil ? "user" : "pass", "is required when auth.\(user == nil ? "pass" : "user") is set")
         }
-        guard user != nil || password != nil || method != nil || accessToken != nil || isOAuth2 else { return nil }
+        guard user != nil || password != nil || methodName != nil || accessToken != nil || isOAuth2 else { return nil }
         let keepsSettings = oauth.grant != nil || oauth.expires != nil
         return Auth(user: user, password: isOAuth2 ? nil : password, mechanism: method,
                     accessToken: accessToken, isOAuth2: isOAuth2, oauth: keepsSettings ? oauth.settings : nil)

@@ -28,7 +28,7 @@ extension SMTPConnectorConfig {
         } else if let user = auth?.user, let password = auth?.password {
             configuration.credentials = SMTPCredentials(user: user, password: password)
         }
-        configuration.mechanism = auth?.mechanism.flatMap(SASLMechanism.init(rawValue:))
+        configuration.mechanism = auth?.mechanism
         configuration.allowsPlaintextAuthentication = allowsInsecureAuth
         configuration.timeouts = timeouts
         configuration.transcript = logsTranscript ? transcript : nil

@@ -2,6 +2,7 @@ import ConnectorKit
 import Foundation
 import MIME
 import SMTP
+import SMTPWire
 
 /// The SMTP connector's configuration: Logto's SMTP connector format (nodemailer's option names),
 /// parsed and checked. Build one with ``parse(_:)``.
@@ -79,8 +80,8 @@ public struct SMTPConnectorConfig: Sendable, Equatable {
         public var user: String?
         /// The password; never printed.
         public var password: String?
-        /// `auth.method`: the SASL mechanism, when pinned ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2").
-        public var mechanism: String?
+        /// `auth.method`: the SASL mechanism, when pinned (`PLAIN`, `LOGIN`, `CRAM-MD5`, `XOAUTH2`).
+        public var mechanism: SASLMechanism?
         /// `auth.accessToken`: a fixed OAuth2 token; never printed.
         public var accessToken: String?
         /// Whether this is OAuth2 (XOAUTH2): `auth.type: "oauth2"`, an `accessToken` or a grant.

@@ -75,7 +75,7 @@ import Testing
         let hangzhou = try parse(base)
         #expect(hangzhou.host == "smtpdm.aliyun.com" && hangzhou.port == 465 && hangzhou.security == .implicitTLS)
         #expect(hangzhou.from.address == "no-reply@mail.acme.com")
-        #expect(hangzhou.auth?.mechanism == "LOGIN")
+        #expect(hangzhou.auth?.mechanism == .login)
         let virginia = try parse(base.setting("us-east-1", atPath: "region"))
         #expect(virginia.host == "smtpdm-us-east-1.aliyuncs.com")
         let port80 = try parse(base.setting(80, atPath: "port"))

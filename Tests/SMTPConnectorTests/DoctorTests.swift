@@ -21,6 +21,15 @@ import TestSupport
         diagnosis.steps.first { $0.status == .fail }
     }
 
+    /// A diagnosis that probed nothing proved nothing: it is not ok (a failover of no members, or a
+    /// connector whose probe returned no step).
+    @Test func anEmptyDiagnosisIsNotOK() {
+        #expect(!ConnectorDiagnosis(steps: []).ok)
+        #expect(!ConnectorDiagnosis(steps: [], members: [.init(index: 0, name: "x", diagnosis: ConnectorDiagnosis(steps: []))]).ok)
+        #expect(ConnectorDiagnosis(steps: [.init(name: "https", status: .pass, milliseconds: 1, detail: "")]).ok)
+        #expect(!SMTPDiagnosis(steps: []).ok)
+    }
+
     @Test func aGoodConfigPassesEveryStepAndSendsNothing() async throws {
         let server = try DevServer.started()
         defer { server.stop() }
@@ -102,10 +111,9 @@ import TestSupport
 
     @Test func closedPortAndUnknownHost() async throws {
         let server = try DevServer.started()
-        let port = server.port
-        server.stop()
-        try await Task.sleep(nanoseconds: 50_000_000)
-        let closed = try #require(failed(try await diagnose(server, ["port": .number(Double(port))])))
+        defer { server.stop() }
+        let refusing = try RefusingPort()  // refuses at once, and no parallel test can take it meanwhile
+        let closed = try #require(failed(try await diagnose(server, ["port": .number(Double(refusing.port))])))
         #expect(closed.name == "connect")
         let unknown = try #require(failed(try await diagnose(server, ["host": "no-such-host.invalid"])))
         #expect(unknown.name == "dns")

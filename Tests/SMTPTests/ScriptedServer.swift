@@ -12,8 +12,9 @@ final class ScriptedServer: @unchecked Sendable {
     private let socket: TCPSocket
     private let lock = NSLock()
     private var failure: String?
-    private var done = false
     private var receivedLines: [String] = []
+    /// Resumed once the script has ended (``finish()``'s wait).
+    private let ended = DispatchSemaphore(value: 0)
 
     /// Starts listening and runs `script` for the first connection, on a thread of its own.
     init(_ script: @escaping @Sendable (ScriptedPeer) throws -> Void) throws {
@@ -25,7 +26,7 @@ final class ScriptedServer: @unchecked Sendable {
         port = socket.localPort
         let listener = socket
         let thread = Thread { [self] in
-            defer { lock.withLock { done = true } }
+            defer { ended.signal() }
             guard let client = try? listener.accept() else { return }
             let peer = ScriptedPeer(stream: NetworkStream(socket: client), tls: context) { line in
                 self.lock.withLock { self.receivedLines.append(line) }
@@ -43,14 +44,18 @@ final class ScriptedServer: @unchecked Sendable {
     /// Every line the client sent that the script read, in order.
     var lines: [String] { lock.withLock { receivedLines } }
 
-    /// Waits for the script to end and records a test issue if it failed; closes the listener.
+    /// Waits for the script to end (woken when it does, on a thread of its own: never a sleep loop
+    /// on the cooperative pool); records a test issue if it failed, or did not end within
+    /// `ScriptedPeer.patience` (a script the client never completed); closes the listener.
     func finish(sourceLocation: SourceLocation = #_sourceLocation) async {
-        let deadline = Date().addingTimeInterval(ScriptedPeer.patience)
-        while !lock.withLock({ done }), Date() < deadline {
-            try? await Task.sleep(nanoseconds: 10_000_000)
+        let ended = self.ended
+        let completed = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: ended.wait(timeout: .now() + ScriptedPeer.patience) == .success) }.start()
         }
         socket.shutdown()
-        if let failure = lock.withLock({ failure }) {
+        if !completed {
+            Issue.record("scripted server: the script did not complete within \(Int(ScriptedPeer.patience)) s", sourceLocation: sourceLocation)
+        } else if let failure = lock.withLock({ failure }) {
             Issue.record("scripted server: \(failure)", sourceLocation: sourceLocation)
         }
     }

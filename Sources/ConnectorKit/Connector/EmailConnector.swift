@@ -61,7 +61,8 @@ public struct ConnectorMetadata: Sendable, Equatable {
     public var name: String
     /// One sentence on what it does.
     public var description: String
-    /// Where its guide lives.
+    /// Where its guide lives: an absolute `https` URL (a browser opens it from the console), not a
+    /// path in a checkout; nil when there is none.
     public var documentationURL: String?
     /// The keys its configuration form offers, in display order.
     public var formItems: [FormItem]

@@ -87,9 +87,11 @@ public struct ConnectorDiagnosis: Sendable, Equatable {
         self.members = members
     }
 
-    /// Whether nothing failed, in the steps or in any member.
+    /// Whether something was probed and nothing failed, in the steps or in any member. A diagnosis
+    /// with neither steps nor members proved nothing, so it is not ok.
     public var ok: Bool {
-        !steps.contains { $0.status == .fail } && members.allSatisfy(\.diagnosis.ok)
+        guard !steps.isEmpty || !members.isEmpty else { return false }
+        return !steps.contains { $0.status == .fail } && members.allSatisfy(\.diagnosis.ok)
     }
 
     /// The step that failed, if one did.

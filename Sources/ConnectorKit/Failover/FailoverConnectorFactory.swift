@@ -15,8 +15,7 @@ public struct FailoverConnectorFactory: ConnectorFactory {
     /// Metadata with id "failover".
     public static let metadata = ConnectorMetadata(
         id: id, name: "Failover",
-        description: "Sends through the first member that can; moves on only when nothing can have been delivered.",
-        documentationURL: "Docs/Operations.md#failover")
+        description: "Sends through the first member that can; moves on only when nothing can have been delivered.")
 
     private let registry: ConnectorRegistry
     private let now: @Sendable () -> ContinuousClock.Instant

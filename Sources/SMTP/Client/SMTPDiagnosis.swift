@@ -10,10 +10,15 @@ public struct SMTPDiagnosis: Sendable {
         case pass, warn, fail, skip
     }
 
+    /// What a step probes, in the order the steps run.
+    public enum StepName: String, Sendable {
+        case dns, connect, tls, greeting, ehlo, starttls, auth, mail, quit
+    }
+
     /// One probe step.
     public struct Step: Sendable {
-        /// `dns`, `connect`, `tls`, `greeting`, `ehlo`, `starttls`, `auth`, `mail`, `quit`.
-        public var name: String
+        /// What it probes.
+        public var name: StepName
         /// How it went.
         public var status: Status
         /// How long it took, in milliseconds.
@@ -33,7 +38,7 @@ public struct SMTPDiagnosis: Sendable {
         ///   - detail: what was seen.
         ///   - hint: the fix, for a failure or warning.
         ///   - reply: the reply that made it fail.
-        public init(name: String, status: Status, milliseconds: Int, detail: String, hint: String? = nil, reply: SMTPReply? = nil) {
+        public init(name: StepName, status: Status, milliseconds: Int, detail: String, hint: String? = nil, reply: SMTPReply? = nil) {
             self.name = name
             self.status = status
             self.milliseconds = milliseconds
@@ -46,8 +51,14 @@ public struct SMTPDiagnosis: Sendable {
     /// The steps, in order; probing stops at the first failure.
     public var steps: [Step]
 
-    /// Whether every step passed or was skipped or only warned.
-    public var ok: Bool { !steps.contains { $0.status == .fail } }
+    /// A diagnosis of `steps`.
+    /// - Parameter steps: the steps, in order.
+    public init(steps: [Step]) {
+        self.steps = steps
+    }
+
+    /// Whether there are steps and every one passed, was skipped or only warned.
+    public var ok: Bool { !steps.isEmpty && !steps.contains { $0.status == .fail } }
 }
 
 extension SMTPClient {
@@ -59,7 +70,7 @@ extension SMTPClient {
         do {
             oauthToken = try await fetchOAuthToken()
         } catch {
-            return SMTPDiagnosis(steps: [.init(name: "auth", status: .fail, milliseconds: 0, detail: "\(error)", hint: nil)])
+            return SMTPDiagnosis(steps: [.init(name: .auth, status: .fail, milliseconds: 0, detail: "\(error)", hint: nil)])
         }
         let run = DiagnosisRun(configuration: configuration, tlsContext: tlsContext, hostName: hostName,
                                oauthToken: oauthToken, sender: sender, token: CancellationToken())
@@ -91,10 +102,10 @@ private struct DiagnosisRun: Sendable {
         do {
             let addresses = try Resolver.resolve(host: host, port: port, deadline: .after(seconds: configuration.timeouts.dns), token: token)
             let texts = Array(Set(addresses.compactMap(\.text))).sorted()
-            steps.append(.init(name: "dns", status: .pass, milliseconds: Self.elapsed(since: start), detail: "\(host) -> \(texts.joined(separator: ", "))"))
+            steps.append(.init(name: .dns, status: .pass, milliseconds: Self.elapsed(since: start), detail: "\(host) -> \(texts.joined(separator: ", "))"))
         } catch {
             let message = (error as? NetworkError)?.message ?? "\(error)"
-            steps.append(.init(name: "dns", status: .fail, milliseconds: Self.elapsed(since: start), detail: message,
+            steps.append(.init(name: .dns, status: .fail, milliseconds: Self.elapsed(since: start), detail: message,
                                hint: "Check the host name for typos; the resolver does not know it."))
             return SMTPDiagnosis(steps: steps)
         }
@@ -103,9 +114,9 @@ private struct DiagnosisRun: Sendable {
         do {
             connection = try SMTPConnection.connect(configuration: configuration, tlsContext: tlsContext, hostName: hostName,
                                                     oauthToken: oauthToken, token: token)
-            steps.append(.init(name: "connect", status: .pass, milliseconds: Self.elapsed(since: start), detail: "\(host):\(port)"))
+            steps.append(.init(name: .connect, status: .pass, milliseconds: Self.elapsed(since: start), detail: "\(host):\(port)"))
         } catch {
-            steps.append(Self.failed("connect", error, since: start))
+            steps.append(Self.failed(.connect, error, since: start))
             return SMTPDiagnosis(steps: steps)
         }
         defer { connection.abort() }
@@ -125,19 +136,19 @@ private struct DiagnosisRun: Sendable {
         if let sender {
             switch connection.checkSender(sender) {
             case .senderAccepted(let reply):
-                steps.append(.init(name: "mail", status: .pass, milliseconds: Self.elapsed(since: start), detail: "<\(sender)> accepted: \(reply)"))
+                steps.append(.init(name: .mail, status: .pass, milliseconds: Self.elapsed(since: start), detail: "<\(sender)> accepted: \(reply)"))
             case .failed(let error):
-                steps.append(Self.failed("mail", error, since: start))
+                steps.append(Self.failed(.mail, error, since: start))
                 return SMTPDiagnosis(steps: steps)
             default:
                 break
             }
         } else {
-            steps.append(.init(name: "mail", status: .skip, milliseconds: 0, detail: "no sender to check"))
+            steps.append(.init(name: .mail, status: .skip, milliseconds: 0, detail: "no sender to check"))
         }
         start = Self.now()
         connection.quit()
-        steps.append(.init(name: "quit", status: .pass, milliseconds: Self.elapsed(since: start), detail: "RSET and QUIT; nothing was sent"))
+        steps.append(.init(name: .quit, status: .pass, milliseconds: Self.elapsed(since: start), detail: "RSET and QUIT; nothing was sent"))
         return SMTPDiagnosis(steps: steps)
     }
 
@@ -145,15 +156,15 @@ private struct DiagnosisRun: Sendable {
     private func sessionSteps(_ marks: [Mark], end: UInt64, final: SMTPClientStateMachine, outcome: SMTPClientStateMachine.Outcome,
                               stream: NetworkStream?) -> [SMTPDiagnosis.Step] {
         // Name each phase the machine entered; EHLO after STARTTLS belongs to the STARTTLS step.
-        var segments: [(name: String, start: UInt64, end: UInt64, after: SMTPClientStateMachine)] = []
+        var segments: [(name: SMTPDiagnosis.StepName, start: UInt64, end: UInt64, after: SMTPClientStateMachine)] = []
         var sawHello = false, sawStartTLS = false
         for (index, mark) in marks.enumerated() {
-            let name: String
+            let name: SMTPDiagnosis.StepName
             switch mark.phase {
-            case .tls: name = sawHello ? "starttls" : "tls"; sawStartTLS = sawHello
-            case .greeting: name = "greeting"
-            case .ehlo: name = sawStartTLS ? "starttls" : "ehlo"; sawHello = true
-            case .auth: name = "auth"
+            case .tls: name = sawHello ? .starttls : .tls; sawStartTLS = sawHello
+            case .greeting: name = .greeting
+            case .ehlo: name = sawStartTLS ? .starttls : .ehlo; sawHello = true
+            case .auth: name = .auth
             default: continue
             }
             let segmentEnd = index + 1 < marks.count ? marks[index + 1].at : end
@@ -169,7 +180,7 @@ private struct DiagnosisRun: Sendable {
         for (index, segment) in segments.enumerated() {
             let milliseconds = Int((segment.end - segment.start) / 1_000_000)
             if index == segments.count - 1, case .failed(var error) = outcome {
-                if segment.name == "greeting", error.kind == .timeout, configuration.security != .implicitTLS, speaksImplicitTLS() {
+                if segment.name == .greeting, error.kind == .timeout, configuration.security != .implicitTLS, speaksImplicitTLS() {
                     error.message += "; this port answers a TLS handshake instead"
                     error.hint = "Port \(configuration.port) expects implicit TLS: set secure to true."
                 }
@@ -180,24 +191,24 @@ private struct DiagnosisRun: Sendable {
             let machine = segment.after
             let detail: String
             switch segment.name {
-            case "tls": detail = tlsDetail(stream)
-            case "greeting": detail = machine.greetingReply?.description ?? ""
-            case "ehlo": detail = machine.extensions.keywords.keys.sorted().joined(separator: " ")
-            case "starttls": detail = tlsDetail(stream) + "; EHLO again: " + machine.extensions.keywords.keys.sorted().joined(separator: " ")
+            case .tls: detail = tlsDetail(stream)
+            case .greeting: detail = machine.greetingReply?.description ?? ""
+            case .ehlo: detail = machine.extensions.keywords.keys.sorted().joined(separator: " ")
+            case .starttls: detail = tlsDetail(stream) + "; EHLO again: " + machine.extensions.keywords.keys.sorted().joined(separator: " ")
             default: detail = "accepted with \(machine.authenticatedWith?.rawValue ?? "?")"
             }
             steps.append(.init(name: segment.name, status: .pass, milliseconds: milliseconds, detail: detail))
-            if segment.name == "ehlo", configuration.security != .implicitTLS, !segments.contains(where: { $0.name == "starttls" }) {
+            if segment.name == .ehlo, configuration.security != .implicitTLS, !segments.contains(where: { $0.name == .starttls }) {
                 steps.append(configuration.security == .plaintext
-                    ? .init(name: "starttls", status: .warn, milliseconds: 0,
+                    ? .init(name: .starttls, status: .warn, milliseconds: 0,
                             detail: "ignoreTLS is set: everything, credentials included, crosses the network unencrypted",
                             hint: "Remove ignoreTLS unless this is a trusted local relay.")
-                    : .init(name: "starttls", status: .warn, milliseconds: 0, detail: "the server does not offer STARTTLS: the session stays unencrypted",
+                    : .init(name: .starttls, status: .warn, milliseconds: 0, detail: "the server does not offer STARTTLS: the session stays unencrypted",
                             hint: "Use a port with TLS (465 with secure: true, or 587) and set requireTLS."))
             }
         }
         if configuration.credentials == nil, configuration.oauth2 == nil {
-            steps.append(.init(name: "auth", status: .skip, milliseconds: 0, detail: "no credentials configured (an IP-authorized relay)"))
+            steps.append(.init(name: .auth, status: .skip, milliseconds: 0, detail: "no credentials configured (an IP-authorized relay)"))
         }
         return steps
     }
@@ -220,7 +231,7 @@ private struct DiagnosisRun: Sendable {
         return (try? stream.startTLS(context, serverName: configuration.host, deadline: .after(seconds: 3))) != nil
     }
 
-    private static func failed(_ name: String, _ error: any Error, since start: UInt64) -> SMTPDiagnosis.Step {
+    private static func failed(_ name: SMTPDiagnosis.StepName, _ error: any Error, since start: UInt64) -> SMTPDiagnosis.Step {
         guard let error = error as? SMTPError else {
             return .init(name: name, status: .fail, milliseconds: elapsed(since: start), detail: "\(error)")
         }
