@@ -4,21 +4,13 @@ import StandardConnectors
 /// `doctor --config FILE|- [--json]`: probes the provider step by step and says how to fix what
 /// fails; for a failover config, every member in turn. Works for every connector that offers a
 /// diagnosis (``DiagnosableConnector``).
-struct DoctorCommand: CLICommand {
+struct DoctorCommand: ConfigFileCommand {
     static let name = "doctor"
     static let abstract = "probe the provider step by step without sending (each failover member in turn); each failure with its fix"
     static let discussion = "For SMTP: DNS, TCP, TLS, greeting, EHLO, STARTTLS, AUTH and MAIL FROM, then RSET and QUIT."
-    static let config = CLIOption.configFile
-    static let json = CLIOption.jsonOutput
-    static let options = [config, json]
 
     let source: String
     let json: Bool
-
-    init(arguments: ParsedArguments) throws {
-        source = try arguments.required(Self.config)
-        json = arguments.flag(Self.json)
-    }
 
     func run() async -> Int32 {
         let diagnosis: ConnectorDiagnosis

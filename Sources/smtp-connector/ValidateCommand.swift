@@ -2,20 +2,12 @@ import ConnectorKit
 import StandardConnectors
 
 /// `validate --config FILE|- [--json]`: lists every problem with its JSON path; exit 1 if any.
-struct ValidateCommand: CLICommand {
+struct ValidateCommand: ConfigFileCommand {
     static let name = "validate"
     static let abstract = "check a connector config (smtp, preset or failover): every problem with its JSON path"
-    static let config = CLIOption.configFile
-    static let json = CLIOption.jsonOutput
-    static let options = [config, json]
 
     let source: String
     let json: Bool
-
-    init(arguments: ParsedArguments) throws {
-        source = try arguments.required(Self.config)
-        json = arguments.flag(Self.json)
-    }
 
     func run() async -> Int32 {
         let check: ConnectorOperations.Check

@@ -286,75 +286,6 @@ public struct SMTPClientStateMachine: Sendable {
         return .close(outcome, quit: quitSent)
     }
 
-    // MARK: - Replies
-
-    /// Handles one reply; nil when more replies are expected and already buffered replies should
-    /// be handled next (or more bytes read).
-    private mutating func handle(_ reply: SMTPReply) -> Action? {
-        // RFC 5321 §3.8: 421 means the server is closing the channel; answer nothing more.
-        if reply.code == 421 {
-            var error = SMTPError(.rejected, phase: phase, "the server is closing the connection", reply: reply,
-                                  hint: "The server is shutting down or limiting connections; try again later.")
-            if case .awaitingDataReply = state { error.bodyWasSent = true }
-            return drop(error)
-        }
-        switch state {
-        case .greeting: return greetingReceived(reply)
-        case .ehlo(let name): return ehloReceived(reply, name: name)
-        case .helo: return heloReceived(reply)
-        case .startTLSCommand: return startTLSReceived(reply)
-        case .authenticating(var sasl, let pipelined):
-            let action = sasl.receive(reply)
-            if let pipelined { return pipelinedAuthenticationStep(action, sasl: sasl, transaction: pipelined) }
-            return authenticationStep(action, sasl: sasl)
-        case .transaction(var transaction):
-            let action = transactionReceived(reply, &transaction)
-            if case .transaction = state { state = .transaction(transaction) }
-            return action
-        case .awaitingDataReply(let transaction): return finalReplyReceived(reply, transaction)
-        case .endingEmptyData(let error): return reset(then: .failed(error))
-        case .resetting(let pending): return resetReceived(reply, pending: pending)
-        case .checkingSender(let sender): return senderChecked(reply, sender: sender)
-        case .quitting(let pending):
-            state = .closed
-            return .close(pending, quit: true)
-        case .checkingAlive:
-            guard reply.isPositive else {
-                state = .closed
-                return .close(.failed(SMTPError(.rejected, phase: .mail, "the server refused NOOP", reply: reply)), quit: false)
-            }
-            state = .ready
-            return .finish(.alive)
-        case .awaitingConnection, .implicitHandshake, .startTLSHandshake, .writingData, .ready, .closed:
-            return protocolViolation("the server sent a reply nobody asked for: \(Self.excerpt(reply.description))")
-        }
-    }
-
-    /// RSET after a refused transaction (RFC 5321 §4.1.1.5), then `pending` is reported.
-    mutating func reset(then pending: Outcome) -> Action {
-        // A connection that ends after this transaction has nothing to reset for: QUIT at once.
-        if endsAfterOneMessage { return beginQuit(then: pending) }
-        state = .resetting(pending: pending)
-        return sendCommands([.rset])
-    }
-
-    private mutating func resetReceived(_ reply: SMTPReply, pending: Outcome) -> Action {
-        guard reply.isPositive else {
-            state = .closed
-            return .close(pending, quit: false)
-        }
-        state = .ready
-        return .finish(pending)
-    }
-
-    private mutating func senderChecked(_ reply: SMTPReply, sender: String) -> Action {
-        guard reply.isPositive else {
-            return reset(then: .failed(SMTPError(.rejected, phase: .mail, "the server refuses <\(sender)> as sender", reply: reply,
-                                                 hint: "Use an address the account may send from (a verified sender, or the account itself).")))
-        }
-        return reset(then: .senderAccepted(reply))
-    }
-
     // MARK: - Helpers for the extensions
 
     /// The timeout for the read the current state waits on.
@@ -364,32 +295,5 @@ public struct SMTPClientStateMachine: Sendable {
         case .quitting: .quit
         default: .socket
         }
-    }
-
-    /// Writes `commands` (logged without AUTH payloads), then reads.
-    mutating func sendCommands(_ commands: [SMTPCommand]) -> Action {
-        for command in commands { log(.client, command.redactedLine) }
-        rememberPayloads(of: commands)
-        return .send(commands)
-    }
-
-    mutating func note(_ text: String) { log(.note, text) }
-
-    mutating func log(_ direction: TranscriptLine.Direction, _ text: String) {
-        guard configuration.transcript != nil else { return }
-        transcriptLines.append(TranscriptLine(direction: direction, text: text))
-    }
-
-    private mutating func logReply(_ reply: SMTPReply) {
-        guard configuration.transcript != nil else { return }
-        for (index, line) in reply.lines.enumerated() {
-            let separator = index == reply.lines.count - 1 ? " " : "-"
-            log(.server, "\(reply.code)\(separator)\(reply.enhancedCode.map { "\($0) " } ?? "")\(line)")
-        }
-    }
-
-    static func excerpt(_ text: String) -> String {
-        let printable = String(text.unicodeScalars.map { $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
-        return printable.count > 80 ? String(printable.prefix(80)) + "…" : printable
     }
 }

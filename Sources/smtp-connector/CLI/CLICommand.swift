@@ -45,3 +45,17 @@ extension CLICommand {
         return lines.joined(separator: "\n")
     }
 }
+
+/// A command that takes a connector config and `--json`, and nothing else (`validate`, `doctor`).
+protocol ConfigFileCommand: CLICommand {
+    /// The command for the config at `source` (a path, or `-` for stdin).
+    init(source: String, json: Bool)
+}
+
+extension ConfigFileCommand {
+    static var options: [CLIOption] { [.configFile, .jsonOutput] }
+
+    init(arguments: ParsedArguments) throws {
+        self.init(source: try arguments.required(.configFile), json: arguments.flag(.jsonOutput))
+    }
+}
