@@ -13,11 +13,20 @@ public enum Digest {
     /// HMAC-MD5 (RFC 2104), as CRAM-MD5 requires (RFC 2195). MD5 is weak as a hash; CRAM-MD5 is
     /// still offered by servers and is used only inside TLS here.
     public static func hmacMD5(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        hmac(EVP_md5(), key: key, message: message)
+    }
+
+    /// HMAC-SHA1 (RFC 2104), as Alibaba Cloud's RPC request signature (version 1.0) requires.
+    public static func hmacSHA1(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        hmac(EVP_sha1(), key: key, message: message)
+    }
+
+    private static func hmac(_ digest: OpaquePointer?, key: [UInt8], message: [UInt8]) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         _ = key.withUnsafeBytes { keyBytes in
             message.withUnsafeBytes { messageBytes in
-                HMAC(EVP_md5(), keyBytes.baseAddress, Int32(key.count),
+                HMAC(digest, keyBytes.baseAddress, Int32(key.count),
                      messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count, &output, &length)
             }
         }

@@ -24,30 +24,8 @@ struct SMTPEventReporter: Sendable {
                                     metadata: ["direction": .string(line.direction.rawValue), "line": .string(line.text)]))
     }
 
-    /// `send.started`.
-    func started(messageID: String, usageType: String, recipients: Int) {
-        handler.emit(ConnectorEvent(.sendStarted, level: .debug, connector: connector,
-                                    metadata: ["messageId": .string(messageID), "usageType": .string(usageType),
-                                               "recipients": .int(recipients)]))
-    }
-
-    /// `send.finished` for a delivered message.
-    func delivered(messageID: String, usageType: String, rejected: Int, after duration: Duration) {
-        handler.emit(ConnectorEvent(.sendFinished, level: .info, connector: connector, duration: duration,
-                                    metadata: ["outcome": "delivered", "messageId": .string(messageID),
-                                               "usageType": .string(usageType), "rejected": .int(rejected)]))
-    }
-
-    /// `send.finished` for a failure, at level `error` whether the outcome is known or not: an
-    /// unknown outcome needs a person as much as a failure does.
-    func failed(_ error: ConnectorError, messageID: String?, usageType: String, after duration: Duration) {
-        handler.emit({
-            var metadata = error.eventMetadata
-            metadata["usageType"] = .string(usageType)
-            if let messageID { metadata["messageId"] = .string(messageID) }
-            return ConnectorEvent(.sendFinished, level: .error, connector: connector, duration: duration, metadata: metadata)
-        }())
-    }
+    /// `send.started` and `send.finished`, as every connector reports them.
+    var sends: SendEvents { SendEvents(handler: handler, connector: connector) }
 
     /// `oauth2.token_refresh`.
     func tokenRefreshed(grant: String, ok: Bool, after duration: Duration) {

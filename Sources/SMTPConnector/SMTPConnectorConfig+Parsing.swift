@@ -134,7 +134,7 @@ extension SMTPConnectorConfig {
         return (parsed, issues, reader.readPaths)
     }
 
-    private static func mailbox(_ text: String, key: String, reader: inout ConfigReader) -> Mailbox? {
+    static func mailbox(_ text: String, key: String, reader: inout ConfigReader) -> Mailbox? {
         do {
             return try Mailbox(parsing: text, field: key)
         } catch let error as MIMEError {

@@ -49,7 +49,7 @@ public struct ConnectorOperations: Sendable {
     ///   - connector: the registry id; by default the one the config names (`failover`, else `smtp`).
     /// - Throws: ``ConnectorError`` (`invalid_config`) when no connector has that id.
     public func validate(_ config: ConfigValue, connector: String? = nil) throws -> Check {
-        let id = connector ?? ConnectorRegistry.connectorID(for: config)
+        let (id, config) = select(config, connector: connector)
         let issues = try factory(id).validate(config)
         return Check(connectorID: id, issues: issues, resolution: resolvePreset(config).resolution)
     }
@@ -130,6 +130,14 @@ public struct ConnectorOperations: Sendable {
     }
 
     private func build(_ config: ConfigValue, connector: String?, events: ConnectorEventHandler?) throws -> any EmailConnector {
-        try factory(connector ?? ConnectorRegistry.connectorID(for: config)).makeConnector(config: config, events: events ?? registry.events)
+        let (id, config) = select(config, connector: connector)
+        return try factory(id).makeConnector(config: config, events: events ?? registry.events)
+    }
+
+    /// The connector `connector` names, else the one the config file names; and the config without
+    /// the file's `"connector"` key.
+    private func select(_ config: ConfigValue, connector: String?) -> (String, ConfigValue) {
+        let selected = ConnectorRegistry.selection(for: config)
+        return (connector ?? selected.id, selected.config)
     }
 }

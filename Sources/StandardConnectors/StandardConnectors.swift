@@ -26,13 +26,25 @@ extension ConnectorRegistry {
         for preset in presets.all {
             registry.register(PresetConnectorFactory(preset: preset, smtp: smtp))
         }
+        registry.register(SendmailConnectorFactory())
         registry.register(FailoverConnectorFactory(members: registry))
         return registry
     }
 
-    /// The id of the connector a config is for: `failover` when it has a `failover` list, else
-    /// `smtp` (whose `"preset"` key selects a provider). What the CLI and console use.
+    /// The key a config file names its connector with: `{"connector": "sendmail", ...}`.
+    public static let connectorKey = "connector"
+
+    /// The id of the connector a config is for: its `"connector"` key when it has one, else
+    /// `failover` when it has a `failover` list, else `smtp` (whose `"preset"` key selects a
+    /// provider). What the CLI and console use.
     public static func connectorID(for config: ConfigValue) -> String {
-        config["failover"] != nil ? FailoverConnectorFactory.id : SMTPConnector.metadata.id
+        if let named = config[connectorKey]?.stringValue { return named }
+        return config["failover"] != nil ? FailoverConnectorFactory.id : SMTPConnector.metadata.id
+    }
+
+    /// The connector a config file names, and the config that connector reads (without the
+    /// `"connector"` key, which belongs to the file, not to the connector).
+    public static func selection(for config: ConfigValue) -> (id: String, config: ConfigValue) {
+        (connectorID(for: config), config.removing(path: connectorKey))
     }
 }

@@ -151,6 +151,8 @@ public enum TestSupport {
         public var user: String
         public var password: String
         public var maildir: String
+        /// The instance's configuration directory, for `sendmail -C` and `postqueue -c`.
+        public var configDirectory: String
 
         /// The environment's Postfix, or nil with the reason it is missing.
         public static func fromEnvironment() -> (Postfix?, String) {
@@ -158,10 +160,12 @@ public enum TestSupport {
             guard let port = env["POSTFIX_TEST_PORT"].flatMap(Int.init),
                   let tlsPort = env["POSTFIX_TEST_TLS_PORT"].flatMap(Int.init),
                   let ca = env["POSTFIX_TEST_CA"], let user = env["POSTFIX_TEST_USER"],
-                  let password = env["POSTFIX_TEST_PASS"], let maildir = env["POSTFIX_TEST_MAILDIR"] else {
+                  let password = env["POSTFIX_TEST_PASS"], let maildir = env["POSTFIX_TEST_MAILDIR"],
+                  let directory = env["POSTFIX_TEST_DIR"] else {
                 return (nil, "POSTFIX_TEST_* is not set: the Postfix interop tests need a real Postfix. Run scripts/test.sh as root, which installs, configures and starts it.")
             }
-            return (Postfix(port: port, tlsPort: tlsPort, caPath: ca, user: user, password: password, maildir: maildir), "")
+            return (Postfix(port: port, tlsPort: tlsPort, caPath: ca, user: user, password: password, maildir: maildir,
+                            configDirectory: directory + "/etc"), "")
         }
 
         /// Waits for the delivered message whose Message-ID is `messageID` and returns its path.

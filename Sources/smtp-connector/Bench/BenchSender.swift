@@ -112,7 +112,8 @@ struct ConnectorSender: BenchSender {
             handler = ConnectorEventHandler { _ in counter.add() }
         }
         let registry = ConnectorRegistry.standard(presets: .standard, events: handler)
-        connector = try registry.makeConnector(id: ConnectorRegistry.connectorID(for: config), config: config)
+        let (id, connectorConfig) = ConnectorRegistry.selection(for: config)
+        connector = try registry.makeConnector(id: id, config: connectorConfig)
         self.to = to
     }
 

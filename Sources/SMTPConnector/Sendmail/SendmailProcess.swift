@@ -1,0 +1,198 @@
+import Foundation
+import Glibc
+
+/// Runs a sendmail program once: the message on its standard input, its standard error kept (the
+/// last 8 KiB), its exit status returned. Blocking: run it on a blocking-I/O thread.
+///
+/// - No shell: `posix_spawn` with the argument vector as it is.
+/// - No descriptor leaks into the child: its standard input and error are our pipes, standard output
+///   is /dev/null, and every other descriptor is closed in the child (`closefrom` semantics, even
+///   for descriptors the host app opened without close-on-exec).
+/// - The child starts with default signal dispositions (this process ignores SIGPIPE) in a process
+///   group of its own, so a timeout kills it and whatever it started.
+struct SendmailProcess {
+    /// How a run ended.
+    enum Ending: Equatable {
+        /// The program exited with this status.
+        case exited(Int32)
+        /// A signal ended it (not one of ours).
+        case signalled(Int32)
+        /// The time ran out and it was killed; `inputComplete` says whether the whole message (and
+        /// its end) had been handed over by then.
+        case timedOut(inputComplete: Bool)
+    }
+
+    /// What the program said and how it ended.
+    struct Result {
+        var ending: Ending
+        /// Its standard error, trimmed; the last 8 KiB at most.
+        var errorOutput: String
+    }
+
+    /// A spawn failure: the program could not be started at all.
+    struct SpawnFailure: Error {
+        var errno: Int32
+    }
+
+    let arguments: [String]
+    let input: [UInt8]
+    let timeout: Double
+
+    /// Starts the program, hands it `input`, and waits for it to end or for `timeout` to pass.
+    /// - Throws: ``SpawnFailure`` when the program cannot be started (missing, not executable).
+    func run() throws -> Result {
+        _ = Self.ignoreSIGPIPE
+        var inputPipe: [Int32] = [-1, -1], errorPipe: [Int32] = [-1, -1]
+        guard pipe(&inputPipe) == 0 else { throw SpawnFailure(errno: errno) }
+        guard pipe(&errorPipe) == 0 else {
+            inputPipe.forEach { close($0) }
+            throw SpawnFailure(errno: errno)
+        }
+        // Close-on-exec at once, so no other process this one starts meanwhile inherits them
+        // (pipe2 with O_CLOEXEC is not visible to Swift on Glibc).
+        for descriptor in inputPipe + errorPipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        let pid: pid_t
+        do {
+            pid = try spawn(stdin: inputPipe[0], stderr: errorPipe[1])
+        } catch {
+            (inputPipe + errorPipe).forEach { close($0) }
+            throw error
+        }
+        close(inputPipe[0])
+        close(errorPipe[1])
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, timeout) * 1e9)
+        let (inputComplete, errorOutput, timedOut) = exchange(input: inputPipe[1], errors: errorPipe[0], deadline: deadline)
+        if timedOut {
+            kill(-pid, SIGKILL)
+            _ = waitForExit(pid, deadline: nil)
+            return Result(ending: .timedOut(inputComplete: inputComplete), errorOutput: errorOutput)
+        }
+        guard let status = waitForExit(pid, deadline: deadline) else {
+            kill(-pid, SIGKILL)
+            _ = waitForExit(pid, deadline: nil)
+            return Result(ending: .timedOut(inputComplete: inputComplete), errorOutput: errorOutput)
+        }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import as functions.
+        let ending: Ending = status & 0x7F == 0 ? .exited((status >> 8) & 0xFF) : .signalled(status & 0x7F)
+        return Result(ending: ending, errorOutput: errorOutput)
+    }
+
+    private func spawn(stdin: Int32, stderr: Int32) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        Self.closeEveryOtherDescriptor(&actions)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
+
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
+        guard status == 0 else { throw SpawnFailure(errno: status) }
+        return pid
+    }
+
+    /// Closes in the child every descriptor from 3 on: glibc's `posix_spawn_file_actions_addclosefrom_np`
+    /// (2.34 and later) when it is there, else each descriptor open now (from /proc/self/fd).
+    private static func closeEveryOtherDescriptor(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+            return
+        }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in open.compactMap({ Int32($0) }) where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
+    }
+
+    /// Writes `input` and reads standard error until both are done or the deadline passes.
+    /// - Returns: whether the whole input was written and closed, the error output, and whether
+    ///   the deadline passed first.
+    private func exchange(input inputDescriptor: Int32, errors errorDescriptor: Int32,
+                          deadline: UInt64) -> (Bool, String, Bool) {
+        var inputFD = inputDescriptor, errorFD = errorDescriptor
+        _ = fcntl(inputFD, F_SETFL, fcntl(inputFD, F_GETFL) | O_NONBLOCK)
+        var written = 0
+        var errors: [UInt8] = []
+        defer {
+            if inputFD >= 0 { close(inputFD) }
+            if errorFD >= 0 { close(errorFD) }
+        }
+        var inputComplete = false
+        if input.isEmpty {
+            close(inputFD)
+            inputFD = -1
+            inputComplete = true
+        }
+        while inputFD >= 0 || errorFD >= 0 {
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { return (inputComplete, Self.text(errors), true) }
+            var polled = [pollfd(fd: inputFD, events: Int16(POLLOUT), revents: 0),
+                          pollfd(fd: errorFD, events: Int16(POLLIN), revents: 0)]
+            let waitMilliseconds = Int32(min(UInt64(Int32.max), (deadline - now) / 1_000_000 + 1))
+            if poll(&polled, 2, waitMilliseconds) < 0, errno != EINTR { break }
+            if inputFD >= 0, polled[0].revents != 0 {
+                let count = input.withUnsafeBytes { write(inputFD, $0.baseAddress! + written, input.count - written) }
+                if count > 0 { written += count }
+                if written == input.count || (count < 0 && errno != EAGAIN && errno != EINTR) {
+                    // The end of the message is our closing of its input; a program that stopped
+                    // reading early (it failed) gets EPIPE here and its exit status says why.
+                    inputComplete = written == input.count
+                    close(inputFD)
+                    inputFD = -1
+                }
+            }
+            if errorFD >= 0, polled[1].revents != 0 {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let count = read(errorFD, &buffer, buffer.count)
+                if count > 0 {
+                    errors += buffer.prefix(count)
+                    if errors.count > 8192 { errors.removeFirst(errors.count - 8192) }
+                } else if count == 0 || (errno != EAGAIN && errno != EINTR) {
+                    close(errorFD)
+                    errorFD = -1
+                }
+            }
+        }
+        return (inputComplete, Self.text(errors), false)
+    }
+
+    /// Waits for the child to exit; nil when `deadline` passes first.
+    private func waitForExit(_ pid: pid_t, deadline: UInt64?) -> Int32? {
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, deadline == nil ? 0 : WNOHANG)
+            if result == pid { return status }
+            if result < 0, errno != EINTR { return nil }
+            if let deadline, DispatchTime.now().uptimeNanoseconds >= deadline { return nil }
+            // Its standard error is closed: it is exiting. Look again shortly.
+            if result == 0 { usleep(1_000) }
+        }
+    }
+
+    /// A program that exits before reading all of its input makes our write fail with EPIPE; the
+    /// default action of SIGPIPE would kill this process instead, so it is ignored once, process-wide
+    /// (as the TLS layer does). The child gets the default back (POSIX_SPAWN_SETSIGDEF).
+    private static let ignoreSIGPIPE: Void = {
+        signal(SIGPIPE, SIG_IGN)
+    }()
+
+    private static func text(_ bytes: [UInt8]) -> String {
+        String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

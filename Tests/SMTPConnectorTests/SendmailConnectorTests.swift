@@ -1,0 +1,164 @@
+import ConnectorKit
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+@testable import SMTPConnector
+
+/// The `sendmail` connector against the private Postfix's own sendmail (`-C` its configuration),
+/// and against small sendmail programs of the test's that record what they were given and end
+/// the way a local MTA can.
+@Suite struct SendmailConnectorTests {
+    static let templates: ConfigValue = .array(["SignIn", "Register", "ForgotPassword", "Generic"].map {
+        ["usageType": .string($0), "contentType": "text/plain", "subject": "Code {{code}}", "content": "Your code is {{code}}.\n.\nBye"]
+    })
+
+    private func config(path: String, arguments: [String] = [], timeout: Int? = nil) -> ConfigValue {
+        var object: [String: ConfigValue] = ["path": .string(path), "arguments": .array(arguments.map(ConfigValue.string)),
+                                             "fromEmail": "Acme <app@example.test>", "templates": Self.templates]
+        if let timeout { object["timeout"] = .number(Double(timeout)) }
+        return .object(object)
+    }
+
+    private func request(to: String = "bob@example.test", bcc: [String] = []) -> EmailRequest {
+        var request = EmailRequest(to: to, usageType: .signIn, payload: ["code": "314159"])
+        request.bcc = bcc
+        return request
+    }
+
+    @Test(.enabled(if: !TestSupport.postfixExplicitlySkipped, "SMTP_TESTS_SKIP_POSTFIX=1"))
+    func postfixQueuesAndDeliversWhatItIsHanded() async throws {
+        let (found, reason) = TestSupport.Postfix.fromEnvironment()
+        let postfix = try #require(found, "\(reason)")
+        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(
+            config(path: "/usr/sbin/sendmail", arguments: ["-C", postfix.configDirectory])))
+        let receipt = try await connector.send(request(bcc: ["hidden@example.test"]))
+        #expect(receipt.accepted == ["bob@example.test", "hidden@example.test"])
+        #expect(receipt.envelope?.from == "app@example.test")
+        let path = try #require(await postfix.waitForDelivery(messageID: receipt.messageID),
+                                "sendmail accepted \(receipt.messageID) but it did not reach \(postfix.maildir)/new")
+        let parsed = try await TestSupport.parseWithPython(file: path)
+        #expect(parsed.subject == "Code 314159")
+        #expect(parsed.text?.contains("Your code is 314159.\n.\nBye") == true, "\(parsed.text ?? "")")
+        let raw = try String(contentsOfFile: path, encoding: .utf8)
+        // The Bcc recipient got a copy (the envelope), and no header of the message names it.
+        let lines = raw.split(separator: "\n")
+        #expect(!lines.contains { $0.lowercased().hasPrefix("bcc:") })
+        #expect(lines.contains("To: bob@example.test"))
+        #expect(lines.filter { $0.hasPrefix("To:") || $0.hasPrefix("Cc:") }.allSatisfy { !$0.contains("hidden") })
+        #expect(!raw.contains("\r"))
+    }
+
+    /// A sendmail program of the test's: records its arguments, its open descriptors and its input,
+    /// writes `stderr` to standard error and exits with `status` (after `sleep` seconds).
+    private struct FakeSendmail {
+        let folder: URL
+        var path: String { folder.appendingPathComponent("sendmail").path }
+        var arguments: String { (try? String(contentsOf: folder.appendingPathComponent("args"), encoding: .utf8)) ?? "" }
+        var descriptors: [Int] {
+            ((try? String(contentsOf: folder.appendingPathComponent("fds"), encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int($0) }
+        }
+        var input: [UInt8]? { try? Array(Data(contentsOf: folder.appendingPathComponent("input"))) }
+
+        init(status: Int32, stderr: String = "", readInput: Bool = true, sleep: Int = 0) throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("fake-sendmail-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let script = """
+                #!/bin/sh
+                printf '%s ' "$@" > '\(folder.path)/args'
+                ls /proc/$$/fd | tr '\\n' ' ' > '\(folder.path)/fds'
+                \(readInput ? "cat > '\(folder.path)/input'" : ":")
+                \(sleep > 0 ? "sleep \(sleep)" : ":")
+                printf '%s' '\(stderr)' >&2
+                exit \(status)
+                """
+            try script.write(toFile: path, atomically: true, encoding: .utf8)
+            chmod(path, 0o755)
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: folder) }
+    }
+
+    @Test func theCommandLineIsTheEnvelopeAndNothingLeaksIntoTheChild() async throws {
+        let fake = try FakeSendmail(status: 0)
+        defer { fake.remove() }
+        // A descriptor without close-on-exec, as a host app might hold: the child must not get it.
+        let stray = fcntl(open("/dev/null", O_RDONLY), F_DUPFD, 300)
+        defer { close(stray) }
+        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: fake.path, arguments: ["-oX"])))
+        let receipt = try await connector.send(request(bcc: ["hidden@example.test"]))
+        #expect(fake.arguments == "-oX -i -f app@example.test -- bob@example.test hidden@example.test ")
+        #expect(stray >= 300 && !fake.descriptors.contains(Int(stray)), "\(fake.descriptors)")
+        let input = try #require(fake.input)
+        #expect(!input.contains(0x0D), "LF line endings for a local program")
+        let text = String(decoding: input, as: UTF8.self)
+        #expect(text.contains("Subject: Code 314159\n") && !text.contains("hidden@example.test"))
+        #expect(receipt.response.contains(fake.path))
+    }
+
+    @Test(arguments: [
+        (Int32(67), ConnectorError.Code.invalidRequest, false), (75, .general, true), (77, .authorizationFailed, false),
+        (78, .invalidConfig, false), (64, .invalidConfig, false), (70, .general, false),
+    ])
+    func exitStatusesMapToErrorsWithHints(status: Int32, code: ConnectorError.Code, transient: Bool) async throws {
+        let fake = try FakeSendmail(status: status, stderr: "fake: status \(status)")
+        defer { fake.remove() }
+        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: fake.path)))
+        let error = try await #require(throws: ConnectorError.self) { try await connector.send(request()) }
+        #expect(error.code == code)
+        #expect(error.isTransient == transient)
+        #expect(error.message.contains("status \(status) (\(SendmailOutcome.name(status)))") && error.message.contains("fake: status \(status)"))
+        #expect(error.hint?.isEmpty == false)
+    }
+
+    /// A program that takes the whole message and then hangs may have queued it: outcome unknown,
+    /// which failover never retries. One that hangs before reading it has queued nothing.
+    @Test func aHungProgramIsKilledAtTheTimeout() async throws {
+        let took = try FakeSendmail(status: 0, sleep: 600)
+        defer { took.remove() }
+        let start = ContinuousClock.now
+        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: took.path, timeout: 1000)))
+        let unknown = try await #require(throws: ConnectorError.self) { try await connector.send(request()) }
+        #expect(unknown.code == .outcomeUnknown)
+        #expect(start.duration(to: .now) < .seconds(60), "killed at the 1 s timeout, not after the program's 600 s")
+
+        let stuck = try FakeSendmail(status: 0, readInput: false, sleep: 600)
+        defer { stuck.remove() }
+        var big = request()
+        big.attachments = [EmailAttachment(filename: "big.bin", data: Data(repeating: 7, count: 512 * 1024))]
+        let notQueued = try await #require(throws: ConnectorError.self) {
+            try await SendmailConnector(config: SendmailConnectorConfig.parse(config(path: stuck.path, timeout: 1000))).send(big)
+        }
+        #expect(notQueued.code == .general && notQueued.isTransient, "\(notQueued)")
+    }
+
+    @Test func aRecipientThatReadsAsAnOptionIsRefusedBeforeAnyProgramRuns() async throws {
+        let fake = try FakeSendmail(status: 0)
+        defer { fake.remove() }
+        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: fake.path)))
+        let error = try await #require(throws: ConnectorError.self) { try await connector.send(request(to: "-oQ/tmp@example.test")) }
+        #expect(error.code == .invalidRequest && error.message.contains("\"-\""))
+        #expect(fake.input == nil, "the program never ran")
+    }
+
+    @Test func aMissingProgramIsAConfigErrorWithTheFix() async throws {
+        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: "/nonexistent/sendmail")))
+        let error = try await #require(throws: ConnectorError.self) { try await connector.send(request()) }
+        #expect(error.code == .invalidConfig && error.message.contains("No such file"))
+        #expect(await connector.diagnose().ok == false)
+    }
+
+    static let badConfigs: [(key: String, value: ConfigValue)] = [
+        ("path", "sendmail"), ("arguments", ["-t"]), ("arguments", ["--"]), ("arguments", ["-f", "x@y"]),
+        ("arguments", ["-bs"]), ("fromEmail", "-x@example.test"), ("timeout", 0),
+    ]
+
+    @Test(arguments: 0..<badConfigs.count)
+    func configProblemsNameTheirKey(index: Int) {
+        let (key, value) = Self.badConfigs[index]
+        var object = config(path: "/usr/sbin/sendmail").objectValue ?? [:]
+        object[key] = value
+        let issues = SendmailConnectorConfig.validate(.object(object))
+        #expect(issues.contains { $0.path == key }, "\(issues)")
+    }
+}
