@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SMTP", targets: ["SMTP"]),
         .library(name: "SMTPConnector", targets: ["SMTPConnector"]),
         .library(name: "Presets", targets: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog"]),
+        .library(name: "HTTPConnectors", targets: ["HTTPConnectors"]),
         .library(name: "StandardConnectors", targets: ["StandardConnectors"]),
         .library(name: "DevServer", targets: ["DevServer"]),
         .executable(name: "smtp-connector", targets: ["smtp-connector"]),
@@ -33,6 +34,10 @@ let package = Package(
         .target(name: "SMTPWire", dependencies: ["CryptoSupport"]),
         .target(name: "SMTP", dependencies: ["SMTPWire", "NetworkIO", "Locking"]),
         .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP", "SMTPWire", "CryptoSupport", "Locking", "NetworkIO"]),
+        // HTTPS through Foundation's URLSession (libcurl): no redirects, bounded answers, verified TLS.
+        .target(name: "HTTPSupport", dependencies: ["Locking"]),
+        // The HTTP API connectors: SendGrid's v3 Mail Send and Alibaba Cloud DirectMail's SingleSendMail.
+        .target(name: "HTTPConnectors", dependencies: ["ConnectorKit", "MIME", "CryptoSupport", "HTTPSupport", "NetworkIO"]),
         .target(name: "DevServer", dependencies: ["SMTPWire", "NetworkIO", "MIME", "Locking"]),
         // Provider presets: each depends only on ConnectorKit.
         .target(name: "Gmail", dependencies: ["ConnectorKit"], path: "Presets/Gmail"),
@@ -43,7 +48,7 @@ let package = Package(
         .target(name: "Presets", dependencies: ["ConnectorKit", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog"],
                 path: "Presets/Standard"),
         // The standard registry: `smtp` plus one connector id per preset.
-        .target(name: "StandardConnectors", dependencies: ["ConnectorKit", "SMTPConnector", "Presets"]),
+        .target(name: "StandardConnectors", dependencies: ["ConnectorKit", "SMTPConnector", "Presets", "HTTPConnectors"]),
         // The operator console: its HTTP server (on NetworkIO), JSON API and page.
         // It declares the modules it reaches through those two and uses itself (the CLI does the same).
         .target(name: "Console",
@@ -69,6 +74,7 @@ let package = Package(
         .testTarget(name: "DevServerTests", dependencies: ["DevServer", "NetworkIO", "TestSupport"]),
         .testTarget(name: "PresetsTests", dependencies: ["Presets", "Gmail", "SendGrid", "AliyunDirectMail", "Catalog",
                                                           "StandardConnectors", "SMTPConnector", "SMTP", "SMTPWire", "ConnectorKit"]),
+        .testTarget(name: "HTTPConnectorsTests", dependencies: ["HTTPConnectors", "ConnectorKit"]),
         .testTarget(name: "StandardConnectorsTests", dependencies: ["StandardConnectors", "ConnectorKit", "DevServer", "TestSupport", "Locking"]),
         // The saturation test: run on its own (scripts/test.sh), since it holds the cooperative pool.
         .testTarget(name: "BusyHostTests", dependencies: ["SMTP", "SMTPWire", "SMTPConnector", "ConnectorKit", "Console", "DevServer",

@@ -16,7 +16,9 @@ import sys
 DESIGN = {
     "smtp-connector": ["Console", "StandardConnectors", "DevServer"],
     "Console": ["StandardConnectors", "DevServer"],
-    "StandardConnectors": ["SMTPConnector", "Presets"],
+    "StandardConnectors": ["SMTPConnector", "Presets", "HTTPConnectors"],
+    "HTTPConnectors": ["ConnectorKit", "MIME", "CryptoSupport", "HTTPSupport", "NetworkIO"],
+    "HTTPSupport": ["Locking"],
     "SMTPConnector": ["SMTP", "DKIM", "MIME", "ConnectorKit", "CryptoSupport"],
     "SMTP": ["SMTPWire", "NetworkIO"],
     "DevServer": ["SMTPWire", "NetworkIO", "MIME"],

@@ -54,44 +54,23 @@ struct MessageBuilder: Sendable {
     /// The message `request` stands for: its content or template rendered with its payload.
     /// - Throws: ``ConnectorError`` (`template_not_found`, `invalid_request`) or ``MIMEError``.
     func compose(_ request: EmailRequest) throws -> MailMessage {
+        let content = try RenderedContent(request, templates: templates)
+        let html = content.html
+        let text = content.text ?? (content.wantsTextFromHTML ? html.map(HTMLText.plainText(from:)) : nil)
         let renderer = TemplateRenderer(payload: request.payload)
-        let subject: String, text: String?, html: String?
-        if let content = request.content {
-            subject = renderer.render(content.subject, escaping: .headerLine)
-            html = content.html.map { renderer.render($0, escaping: .html) }
-            text = content.text.map { renderer.render($0, escaping: .none) }
-                ?? (content.generateText ? html.map(HTMLText.plainText(from:)) : nil)
-        } else {
-            let locale = request.locale ?? request.payload["locale"]?.stringValue
-            let template = try templates.template(for: request.usageType, locale: locale)
-            subject = renderer.render(template.subject, escaping: .headerLine)
-            if template.contentType == .html {
-                html = renderer.render(template.content, escaping: .html)
-                text = template.textContent.map { renderer.render($0, escaping: .none) }
-                    ?? (template.generateText ? html.map(HTMLText.plainText(from:)) : nil)
-            } else {
-                html = nil
-                text = renderer.render(template.content, escaping: .none)
-            }
-        }
         func mailboxes(_ addresses: [String], _ field: String) throws -> [Mailbox] {
             try addresses.enumerated().map { index, address in try Mailbox(parsing: address, field: "\(field)[\(index)]") }
         }
         return MailMessage(
             from: from, to: try mailboxes(request.to, "to"), cc: try mailboxes(request.cc, "cc"),
-            bcc: try mailboxes(request.bcc, "bcc"), replyTo: replyTo, subject: subject, text: text, html: html,
+            bcc: try mailboxes(request.bcc, "bcc"), replyTo: replyTo, subject: content.subject, text: text, html: html,
             attachments: try request.attachments.enumerated().map { try attachment($1, index: $0) },
             headers: customHeaders.map { ($0.name, renderer.render($0.value, escaping: .headerLine)) })
     }
 
     private func attachment(_ attachment: EmailAttachment, index: Int) throws -> Attachment {
-        let data: Data
-        switch attachment.source {
-        case .data(let bytes): data = bytes
-        case .path(let path): data = try Self.contents(of: path, index: index, disableFileAccess: disableFileAccess)
-        }
-        return Attachment(filename: attachment.filename, data: data, contentType: attachment.contentType,
-                          contentID: attachment.contentID)
+        Attachment(filename: attachment.filename, data: try attachment.contents(index: index, disableFileAccess: disableFileAccess),
+                   contentType: attachment.contentType, contentID: attachment.contentID)
     }
 
     /// `request` with each attachment given by path read into bytes on a blocking-I/O thread: a
@@ -99,28 +78,15 @@ struct MessageBuilder: Sendable {
     private func loadingFileAttachments(_ request: EmailRequest) async throws -> EmailRequest {
         let attachments = request.attachments
         guard attachments.contains(where: { if case .path = $0.source { true } else { false } }) else { return request }
+        let disableFileAccess = disableFileAccess
         var loaded = request
         loaded.attachments = try await BlockingExecutor.shared.run {
             try attachments.enumerated().map { index, attachment in
-                guard case .path(let path) = attachment.source else { return attachment }
                 var read = attachment
-                read.source = .data(try Self.contents(of: path, index: index, disableFileAccess: disableFileAccess))
+                read.source = .data(try attachment.contents(index: index, disableFileAccess: disableFileAccess))
                 return read
             }
         }
         return loaded
-    }
-
-    /// The bytes of the file at `path`, attachment `index` of the request.
-    private static func contents(of path: String, index: Int, disableFileAccess: Bool) throws -> Data {
-        guard !disableFileAccess else {
-            throw ConnectorError(.invalidRequest, "attachments[\(index)] is a file path and disableFileAccess is set",
-                                 phase: .compose, hint: "Pass the file's bytes instead, or turn off disableFileAccess.")
-        }
-        guard let contents = FileManager.default.contents(atPath: path) else {
-            throw ConnectorError(.invalidRequest, "attachments[\(index)]: cannot read \(path)", phase: .compose,
-                                 hint: "Check that the file exists and this process may read it.")
-        }
-        return contents
     }
 }

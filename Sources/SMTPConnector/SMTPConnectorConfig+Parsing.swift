@@ -71,7 +71,7 @@ extension SMTPConnectorConfig {
         let from = reader.string("fromEmail", required: true, hint: "Set it to the sender address, e.g. \"Acme <no-reply@acme.com>\".")
             .flatMap { mailbox($0, key: "fromEmail", reader: &reader) }
         let replyTo = reader.optionalString("replyTo").flatMap { mailbox($0, key: "replyTo", reader: &reader) }
-        let templates = readTemplates(&reader)
+        let templates = reader.templates()
         let auth = reader.object("auth") { readAuth(&$0, hostProvidesTokens: hostProvidesTokens) } ?? nil
         let requireTLS = reader.bool("requireTLS") ?? false
         let ignoreTLS = reader.bool("ignoreTLS") ?? false

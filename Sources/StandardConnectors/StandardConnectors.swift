@@ -1,4 +1,5 @@
 import ConnectorKit
+import HTTPConnectors
 import Presets
 import SMTPConnector
 
@@ -27,6 +28,8 @@ extension ConnectorRegistry {
             registry.register(PresetConnectorFactory(preset: preset, smtp: smtp))
         }
         registry.register(SendmailConnectorFactory())
+        registry.register(SendGridAPIConnectorFactory())
+        registry.register(AliyunDirectMailAPIConnectorFactory())
         registry.register(FailoverConnectorFactory(members: registry))
         return registry
     }

@@ -135,8 +135,8 @@ import Testing
 
     @Test func theStandardRegistryOffersSMTPEveryPresetAndFailover() throws {
         let registry = ConnectorRegistry.standard
-        #expect(registry.available.map(\.id) == ["aliyun-directmail", "amazon-ses", "brevo", "failover", "gmail", "mailgun", "microsoft365",
-                                                   "postmark", "resend", "sendgrid", "sendmail", "smtp"])
+        #expect(registry.available.map(\.id) == ["aliyun-directmail", "aliyun-directmail-api", "amazon-ses", "brevo", "failover", "gmail", "mailgun", "microsoft365",
+                                                   "postmark", "resend", "sendgrid", "sendgrid-api", "sendmail", "smtp"])
         let connector = try registry.makeConnector(id: "gmail", config: ["auth": ["user": "a@gmail.com", "pass": "p"],
                                                                            "templates": PresetResolutionTests.templates])
         let smtp = try #require(connector as? SMTPConnector)

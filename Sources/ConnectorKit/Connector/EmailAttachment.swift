@@ -54,3 +54,28 @@ public struct EmailContent: Sendable, Equatable {
         self.generateText = generateText
     }
 }
+
+extension EmailAttachment {
+    /// The bytes: given, or read from the file. Reading blocks: call it off Swift's cooperative pool.
+    /// - Parameters:
+    ///   - index: its position in the request's attachments, for errors.
+    ///   - disableFileAccess: whether the config forbids reading files.
+    /// - Throws: ``ConnectorError`` (`invalid_request`) for a path under `disableFileAccess` or a
+    ///   file that cannot be read.
+    public func contents(index: Int, disableFileAccess: Bool) throws -> Data {
+        switch source {
+        case .data(let data):
+            return data
+        case .path(let path):
+            guard !disableFileAccess else {
+                throw ConnectorError(.invalidRequest, "attachments[\(index)] is a file path and disableFileAccess is set",
+                                     phase: .compose, hint: "Pass the file's bytes instead, or turn off disableFileAccess.")
+            }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConnectorError(.invalidRequest, "attachments[\(index)]: cannot read \(path)", phase: .compose,
+                                     hint: "Check that the file exists and this process may read it.")
+            }
+            return data
+        }
+    }
+}

@@ -64,7 +64,7 @@ public struct SendmailConnectorConfig: Sendable, Equatable {
             reader.report("fromEmail", problem)
         }
         let replyTo = reader.optionalString("replyTo").flatMap { SMTPConnectorConfig.mailbox($0, key: "replyTo", reader: &reader) }
-        let templates = SMTPConnectorConfig.readTemplates(&reader)
+        let templates = reader.templates()
         let disableFileAccess = reader.bool("disableFileAccess") ?? false
         let headers = SMTPConnectorConfig.readHeaders(&reader)
         let dkim = reader.object("dkim") {

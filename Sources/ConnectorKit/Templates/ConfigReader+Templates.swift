@@ -1,9 +1,10 @@
-import ConnectorKit
-
-/// Reading `templates`: Logto's usage types, content types and locales.
-extension SMTPConnectorConfig {
-    static func readTemplates(_ reader: inout ConfigReader) -> TemplateCatalog? {
-        guard let elements = reader.array("templates", required: true) else { return nil }
+/// Reading `templates`, as Logto's connectors write them: usage types, content types and locales.
+extension ConfigReader {
+    /// The `templates` array: one template per usage type (and locale), each checked, with
+    /// Logto's required usage types present. Every problem is reported at its path
+    /// (`templates[2].contentType`); nil when any template is unusable.
+    public mutating func templates() -> TemplateCatalog? {
+        guard let elements = array("templates", required: true) else { return nil }
         var templates: [EmailTemplate] = []
         var present: Set<UsageType> = []
         var valid = true
@@ -39,7 +40,7 @@ extension SMTPConnectorConfig {
                 item.report(textContent != nil ? "textContent" : "generateText", "only applies to text/html templates")
             }
             item.finish()
-            reader.absorb(item)
+            absorb(item)
             if let usage, let contentType, let subject, let content, item.issues.isEmpty {
                 templates.append(EmailTemplate(usageType: usage, contentType: contentType, subject: subject,
                                                content: content, locale: locale, textContent: textContent,
@@ -49,7 +50,7 @@ extension SMTPConnectorConfig {
             }
         }
         for required in UsageType.required where !present.contains(required) {
-            reader.report("templates", "has no \(required.rawValue) template",
+            report("templates", "has no \(required.rawValue) template",
                           hint: "Logto requires templates for \(UsageType.required.map(\.rawValue).joined(separator: ", ")).")
         }
         if valid {
@@ -57,7 +58,7 @@ extension SMTPConnectorConfig {
             for (index, template) in templates.enumerated() {
                 let key = "\(template.usageType.rawValue)|\(template.locale?.lowercased() ?? "")"
                 if !seen.insert(key).inserted {
-                    reader.report("templates[\(index)]", "repeats usageType \(template.usageType.rawValue)\(template.locale.map { " for locale \($0)" } ?? "")",
+                    report("templates[\(index)]", "repeats usageType \(template.usageType.rawValue)\(template.locale.map { " for locale \($0)" } ?? "")",
                                   hint: "Keep one template per usage type and locale.")
                 }
             }

@@ -1,0 +1,130 @@
+import ConnectorKit
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HTTPSupport
+import MIME
+
+/// The `aliyun-directmail-api` connector: DirectMail's `SingleSendMail` over verified HTTPS, signed
+/// with an AccessKey pair (Alibaba Cloud's RPC signature), as Logto's Aliyun DirectMail connector
+/// does. Choose it over the `aliyun-directmail` SMTP preset to skip the SMTP password, or where
+/// outbound SMTP ports are blocked.
+public struct AliyunDirectMailAPIConnector: TemplatedConnector {
+    /// Metadata with id "aliyun-directmail-api".
+    public static let metadata = ConnectorMetadata(
+        id: "aliyun-directmail-api", name: "Aliyun DirectMail (API)",
+        description: "Sends through Alibaba Cloud DirectMail's SingleSendMail API over HTTPS with an AccessKey.",
+        documentationURL: "https://www.alibabacloud.com/help/en/directmail/latest/singlesendmail",
+        formItems: formItems)
+
+    /// Metadata with id "aliyun-directmail-api".
+    public var metadata: ConnectorMetadata { Self.metadata }
+    /// The parsed configuration.
+    public let config: AliyunDirectMailAPIConfig
+    private let fetcher: HTTPFetcher
+    private let events: SendEvents
+
+    /// Builds a connector.
+    /// - Parameters:
+    ///   - config: the configuration.
+    ///   - events: receives `send.started` and `send.finished`. Default: nowhere.
+    public init(config: AliyunDirectMailAPIConfig, events: ConnectorEventHandler = .none) {
+        self.config = config
+        fetcher = HTTPFetcher(timeout: config.message.timeout)
+        self.events = SendEvents(handler: events, connector: Self.metadata.id)
+    }
+
+    /// The config's templates, in config order.
+    public var templates: TemplateCatalog { config.message.templates }
+
+    /// Renders the request and posts a signed `SingleSendMail`.
+    /// - Throws: ``ConnectorError``: `authorization_failed` (a bad key or signature),
+    ///   `invalid_config` (the sender is not verified), `invalid_request` (Cc, Bcc or attachments,
+    ///   which SingleSendMail lacks; a refused recipient), `rate_limit_exceeded`, `general` (5xx,
+    ///   retryable), `outcome_unknown` when no answer came.
+    public func send(_ request: EmailRequest) async throws -> SendReceipt {
+        let started = ContinuousClock.now
+        do {
+            guard request.cc.isEmpty, request.bcc.isEmpty, request.attachments.isEmpty else {
+                throw ConnectorError(.invalidRequest, "DirectMail's SingleSendMail takes no Cc, Bcc or attachments", phase: .compose,
+                                     hint: "Send to each address in `to`, or use the aliyun-directmail SMTP preset for Cc, Bcc and attachments.")
+            }
+            let content = try RenderedContent(request, templates: templates)
+            let to = try APIMessageSettings.recipients(request.to, field: "to")
+            guard to.count <= 100 else {
+                throw ConnectorError(.invalidRequest, "DirectMail takes at most 100 recipients per message, not \(to.count)", phase: .rcpt)
+            }
+            let parameters = AliyunSingleSendMail.parameters(
+                content: content, text: APIMessageSettings.text(of: content), to: to, config: config,
+                nonce: UUID().uuidString.lowercased(), timestamp: Self.timestamp(Date()))
+            events.started(messageID: "", usageType: request.usageType.rawValue, recipients: to.count)
+            var urlRequest = URLRequest(url: config.message.endpoint.appendingPathComponent(""))
+            urlRequest.httpMethod = "POST"
+            urlRequest.setValue("application/x-www-form-urlencoded; charset=utf-8", forHTTPHeaderField: "Content-Type")
+            urlRequest.httpBody = AliyunSingleSendMail.formBody(parameters)
+            let response = try await APIExchange.send(urlRequest, with: fetcher, service: "DirectMail")
+            if let error = AliyunSingleSendMail.error(status: response.status, body: response.body) { throw error }
+            let answer = try? ConfigValue.parse(json: response.body)
+            let messageID = answer?["EnvId"]?.stringValue ?? answer?["RequestId"]?.stringValue ?? ""
+            events.delivered(messageID: messageID, usageType: request.usageType.rawValue, rejected: 0, after: started.duration(to: .now))
+            return SendReceipt(messageID: messageID, accepted: to.map(\.address),
+                               response: "\(response.status) OK (EnvId \(answer?["EnvId"]?.stringValue ?? "none"), RequestId \(answer?["RequestId"]?.stringValue ?? "none"))")
+        } catch let error as ConnectorError {
+            events.failed(error, messageID: nil, usageType: request.usageType.rawValue, after: started.duration(to: .now))
+            throw error
+        }
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ssZ` in UTC, as the signature wants it.
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}
+
+/// Builds ``AliyunDirectMailAPIConnector``s; in ``ConnectorRegistry/standard`` as `aliyun-directmail-api`.
+public struct AliyunDirectMailAPIConnectorFactory: ConnectorFactory {
+    /// A factory.
+    public init() {}
+
+    /// Metadata with id "aliyun-directmail-api".
+    public var metadata: ConnectorMetadata { AliyunDirectMailAPIConnector.metadata }
+
+    /// Every problem in `config`, with JSON paths.
+    public func validate(_ config: ConfigValue) -> [ConfigIssue] { AliyunDirectMailAPIConfig.validate(config) }
+
+    /// A connector that reports nowhere.
+    public func makeConnector(config: ConfigValue) throws -> any EmailConnector {
+        try makeConnector(config: config, events: .none)
+    }
+
+    /// A connector that reports to `events`.
+    public func makeConnector(config: ConfigValue, events: ConnectorEventHandler) throws -> any EmailConnector {
+        AliyunDirectMailAPIConnector(config: try AliyunDirectMailAPIConfig.parse(config), events: events)
+    }
+}
+
+extension AliyunDirectMailAPIConnector {
+    private typealias Item = ConnectorMetadata.FormItem
+
+    /// Every key the `aliyun-directmail-api` config accepts, as the console shows them.
+    static let formItems: [ConnectorMetadata.FormItem] = [
+        Item(key: "accessKeyId", label: "AccessKey ID", group: .auth, required: true, confidential: true),
+        Item(key: "accessKeySecret", label: "AccessKey secret", group: .auth, required: true, confidential: true),
+        Item(key: "region", label: "Region", type: .select, group: .server, defaultValue: "cn-hangzhou",
+             options: AliyunDirectMailAPIConfig.endpoints.keys.sorted().map { .init(.string($0), title: $0) }),
+        Item(key: "endpoint", label: "API endpoint", group: .server, description: "The region's endpoint by default."),
+        Item(key: "accountName", label: "Sender address", group: .sender, placeholder: "no-reply@mail.acme.com", required: true,
+             description: "Created and verified in the DirectMail console."),
+        Item(key: "fromAlias", label: "Sender name", group: .sender),
+        Item(key: "addressType", label: "Address type", type: .select, group: .sender, defaultValue: 1,
+             options: [.init(.number(1), title: "Sender address"), .init(.number(0), title: "Random address")]),
+        Item(key: "replyToAddress", label: "Use the console's reply address", type: .switch, group: .sender, defaultValue: false),
+        Item(key: "templates", label: "Templates", type: .json, group: .templates, required: true,
+             description: "usageType, contentType, subject and content for each; see Docs/Configuration.md."),
+        Item(key: "timeout", label: "Timeout (ms)", type: .number, group: .advanced, defaultValue: 30_000),
+    ]
+}

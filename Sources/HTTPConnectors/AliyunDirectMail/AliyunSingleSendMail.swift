@@ -1,0 +1,72 @@
+import ConnectorKit
+import Foundation
+import MIME
+
+/// DirectMail's `SingleSendMail` (API version 2015-11-23): the signed parameters of one message,
+/// and what each answer means.
+/// (https://www.alibabacloud.com/help/en/directmail/latest/singlesendmail)
+enum AliyunSingleSendMail {
+    /// Every parameter of the request, `Signature` included.
+    /// - Parameters:
+    ///   - nonce: SignatureNonce, unique per request (replays are refused).
+    ///   - timestamp: the UTC time, `yyyy-MM-ddTHH:mm:ssZ`.
+    static func parameters(content: RenderedContent, text: String?, to: [Mailbox], config: AliyunDirectMailAPIConfig,
+                           nonce: String, timestamp: String) -> [String: String] {
+        var parameters: [String: String] = [
+            "Action": "SingleSendMail", "Version": "2015-11-23", "Format": "JSON", "RegionId": config.region,
+            "AccessKeyId": config.accessKeyId, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
+            "SignatureNonce": nonce, "Timestamp": timestamp,
+            "AccountName": config.message.from.address, "AddressType": String(config.addressType),
+            "ReplyToAddress": config.replyToAddress ? "true" : "false",
+            "ToAddress": to.map(\.address).joined(separator: ","), "Subject": content.subject,
+        ]
+        if let alias = config.message.from.displayName { parameters["FromAlias"] = alias }
+        if let html = content.html { parameters["HtmlBody"] = html }
+        if let text { parameters["TextBody"] = text }
+        parameters["Signature"] = AliyunSignature.sign(parameters, method: "POST", secret: config.accessKeySecret)
+        return parameters
+    }
+
+    /// The form body: each pair percent-encoded as the signature encodes it.
+    static func formBody(_ parameters: [String: String]) -> Data {
+        Data(AliyunSignature.canonicalQuery(parameters).utf8)
+    }
+
+    /// Nil for an accepted message; else the error DirectMail's `Code` and status say.
+    static func error(status: Int, body: Data) -> ConnectorError? {
+        let answer = try? ConfigValue.parse(json: body)
+        let code = answer?["Code"]?.stringValue
+        if (200...299).contains(status), code == nil { return nil }
+        let message = answer?["Message"]?.stringValue.map { String($0.prefix(300)) } ?? "status \(status)"
+        let requestID = answer?["RequestId"]?.stringValue.map { " (RequestId \($0))" } ?? ""
+        let said = "DirectMail refused the request: \(code ?? "status \(status)"): \(message)\(requestID)"
+        guard let code else {
+            return status >= 500
+                ? ConnectorError(.general, said, phase: .data, hint: "A later try may work.", isTransient: true)
+                : ConnectorError(.invalidResponse, said, phase: .data, hint: "Check endpoint and region.")
+        }
+        switch code {
+        case "SignatureDoesNotMatch", "IncompleteSignature", "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive",
+             "Forbidden", "Forbidden.RAM", "Forbidden.AccessKeyDisabled", "NoPermission":
+            return ConnectorError(.authorizationFailed, said, phase: .auth,
+                                  hint: "Check accessKeyId and accessKeySecret, and that the RAM user has AliyunDirectMailFullAccess.")
+        case "InvalidMailAddress.NotFound", "InvalidSendMail.NotFound", "InvalidAccountName", "InvalidMailAddress":
+            return ConnectorError(.invalidConfig, said, phase: .mail,
+                                  hint: "accountName must be a sender address created and verified in the DirectMail console, in this region.",
+                                  issues: [ConfigIssue(path: "accountName", message: "DirectMail does not know it as a verified sender (\(code))")])
+        case "InvalidToAddress", "InvalidToAddress.Spam", "InvalidReceiver", "InvalidRecipient":
+            return ConnectorError(.invalidRequest, said, phase: .rcpt, hint: "Check the recipient addresses.")
+        case _ where code.hasPrefix("Throttling") || code.hasPrefix("QuotaExceeded") || code.hasPrefix("OutOfQuota"):
+            return ConnectorError(.rateLimitExceeded, said, phase: .data,
+                                  hint: "DirectMail's daily or per-second quota is used up; wait, or raise it in the console.", isTransient: true)
+        case "InvalidTimeStamp.Expired", "InvalidTimeStamp.Format":
+            return ConnectorError(.general, said, phase: .data, hint: "Check this host's clock (the request time must be within 15 minutes).")
+        case "InternalError", "ServiceUnavailable", "UnknownError":
+            return ConnectorError(.general, said, phase: .data, hint: "A later try may work.", isTransient: true)
+        default:
+            return status >= 500
+                ? ConnectorError(.general, said, phase: .data, hint: "A later try may work.", isTransient: true)
+                : ConnectorError(.invalidRequest, said, phase: .data, hint: "DirectMail named the problem; see its error code reference.")
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Locking
+
+/// One HTTPS request and its answer through Foundation's `URLSession`, with the rules a mail API
+/// client needs: TLS verified (the system's trust store), no redirect followed (a redirect could
+/// carry a bearer token or a signed request elsewhere, or from https to http), a bounded response,
+/// one timeout for the whole exchange, and Task cancellation.
+///
+/// Its errors say whether the request can have reached the server: ``HTTPFetchError/notSent``
+/// (DNS, connection, TLS: nothing was sent, another provider may be tried) or
+/// ``HTTPFetchError/noResponse`` (the request may have arrived: the outcome is unknown).
+public final class HTTPFetcher: Sendable {
+    /// The answer to a request.
+    public struct Response: Sendable {
+        /// The HTTP status.
+        public var status: Int
+        /// Header fields, names in lower case.
+        public var headers: [String: String]
+        /// The body.
+        public var body: Data
+    }
+
+    private let session: URLSession
+    private let delegate: FetchDelegate
+    /// The most bytes of a response body kept; more fails the request.
+    public let maxResponseBytes: Int
+
+    /// A fetcher.
+    /// - Parameters:
+    ///   - timeout: seconds for the whole exchange (connect, TLS, request, response).
+    ///   - maxResponseBytes: the largest response body accepted (default 1 MiB).
+    public init(timeout: Double, maxResponseBytes: Int = 1 << 20) {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout
+        configuration.httpShouldSetCookies = false
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
+        delegate = FetchDelegate(maxBytes: maxResponseBytes)
+        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    deinit { session.finishTasksAndInvalidate() }
+
+    /// Sends `request` and returns the answer, whatever its status (3xx included: not followed).
+    /// - Throws: ``HTTPFetchError``.
+    public func fetch(_ request: URLRequest) async throws -> Response {
+        let task = session.dataTask(with: request)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                delegate.register(task, continuation)
+                task.resume()
+            }
+        } onCancel: {
+            task.cancel()
+        }
+    }
+}
+
+/// Why a request got no usable answer.
+public enum HTTPFetchError: Error, Sendable, Equatable {
+    /// It failed before the request could reach the server (name, connection, TLS): nothing was sent.
+    case notSent(String)
+    /// It failed once the request may have reached the server (a timeout, a lost connection):
+    /// whether the server acted on it is unknown.
+    case noResponse(String)
+    /// The response body passed the limit.
+    case tooLarge(Int)
+    /// The Task was cancelled.
+    case cancelled
+
+    /// `URLError` codes that come before any byte of the request is sent.
+    static let beforeSending: Set<URLError.Code> = [
+        .badURL, .unsupportedURL, .cannotFindHost, .cannotConnectToHost, .dnsLookupFailed, .notConnectedToInternet,
+        .secureConnectionFailed, .serverCertificateHasBadDate, .serverCertificateUntrusted, .serverCertificateHasUnknownRoot,
+        .serverCertificateNotYetValid, .clientCertificateRejected, .clientCertificateRequired,
+    ]
+
+    init(_ error: any Error) {
+        guard let error = error as? URLError else { self = .noResponse("\(error)"); return }
+        if error.code == .cancelled { self = .cancelled; return }
+        let text = error.localizedDescription
+        self = Self.beforeSending.contains(error.code) ? .notSent(text) : .noResponse(text)
+    }
+}
+
+/// The session's delegate: collects each task's body up to the limit and refuses redirects.
+private final class FetchDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private struct Pending {
+        var continuation: CheckedContinuation<HTTPFetcher.Response, any Error>
+        var body = Data()
+        var failure: HTTPFetchError?
+    }
+
+    private let maxBytes: Int
+    // Touched from URLSession's delegate queue and from `fetch`: behind the lock.
+    private let pending = Locked<[Int: Pending]>([:])
+
+    init(maxBytes: Int) {
+        self.maxBytes = maxBytes
+    }
+
+    func register(_ task: URLSessionTask, _ continuation: CheckedContinuation<HTTPFetcher.Response, any Error>) {
+        pending.withLock { $0[task.taskIdentifier] = Pending(continuation: continuation) }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        completionHandler(nil)  // the 3xx itself is the answer
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let tooLarge = pending.withLock { state -> Bool in
+            guard var entry = state[dataTask.taskIdentifier], entry.failure == nil else { return false }
+            entry.body.append(data)
+            if entry.body.count > maxBytes {
+                entry.failure = .tooLarge(maxBytes)
+                entry.body = Data()
+            }
+            state[dataTask.taskIdentifier] = entry
+            return entry.failure != nil
+        }
+        if tooLarge { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        guard let entry = pending.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
+        if let failure = entry.failure { return entry.continuation.resume(throwing: failure) }
+        if let error { return entry.continuation.resume(throwing: HTTPFetchError(error)) }
+        guard let response = task.response as? HTTPURLResponse else {
+            return entry.continuation.resume(throwing: HTTPFetchError.noResponse("the answer was not HTTP"))
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in response.allHeaderFields {
+            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+        }
+        entry.continuation.resume(returning: HTTPFetcher.Response(status: response.statusCode, headers: headers, body: entry.body))
+    }
+}
