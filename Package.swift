@@ -90,6 +90,6 @@ let package = Package(
         // The fault soak (scripts/soak.sh): a pool against a server that fails at random.
         .executableTarget(name: "smtp-soak", dependencies: ["SMTP", "NetworkIO", "Locking"], path: "Tests/Soak"),
         // Runs the built `smtp-connector` binary as a user would.
-        .testTarget(name: "CLITests", dependencies: ["DevServer", "NetworkIO", "TestSupport", "Console", "smtp-connector"]),
+        .testTarget(name: "CLITests", dependencies: ["DevServer", "NetworkIO", "TestSupport", "Console", "ConnectorKit", "smtp-connector"]),
     ]
 )

@@ -81,10 +81,23 @@ public enum HTTPFetchError: Error, Sendable, Equatable {
     ]
 
     init(_ error: any Error) {
-        guard let error = error as? URLError else { self = .noResponse("\(error)"); return }
-        if error.code == .cancelled { self = .cancelled; return }
-        let text = error.localizedDescription
-        self = Self.beforeSending.contains(error.code) ? .notSent(text) : .noResponse(text)
+        // On Linux the delegate gets an NSError of NSURLErrorDomain, which does not always cast to URLError.
+        let code: URLError.Code
+        if let error = error as? URLError {
+            code = error.code
+        } else if (error as NSError).domain == NSURLErrorDomain, let known = URLError.Code(rawValue: (error as NSError).code) {
+            code = known
+        } else {
+            self = .noResponse("\(error)")
+            return
+        }
+        if code == .cancelled { self = .cancelled; return }
+        let text = (error as NSError).localizedDescription 
+        // On Linux a failed TLS handshake comes as NSURLErrorUnknown with libcurl's text ("SSL
+        // certificate problem: ...", "SSL: no alternative certificate subject name matches ..."):
+        // the handshake precedes every byte of the request, so nothing was sent.
+        let tlsHandshake = code == .unknown && (text.hasPrefix("SSL") || text.contains("certificate"))
+        self = Self.beforeSending.contains(code) || tlsHandshake ? .notSent(text) : .noResponse(text)
     }
 }
 
