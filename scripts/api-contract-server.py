@@ -159,6 +159,16 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8", "replace")
         record = {"method": self.command, "path": self.path, "headers": dict(self.headers.items()), "body": body}
+        if options.vendor == "sendgrid" and self.command == "GET" and self.path == "/v3/scopes":
+            # GET /v3/scopes: the key's permissions (what doctor asks; sends nothing).
+            authorized = self.headers.get("Authorization") == f"Bearer {options.secret}"
+            with open(options.record, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps({**record, "violations": []}) + "\n")
+            if authorized:
+                self.answer(200, json.dumps({"scopes": ["mail.send", "user.profile.read"]}))
+            else:
+                self.answer(401, json.dumps({"errors": [{"message": "authorization required", "field": None}]}))
+            return
         if options.vendor == "sendgrid":
             violations = sendgrid_violations(self, body, options.secret)
             record["violations"] = [{"field": field, "message": message} for field, message in violations]

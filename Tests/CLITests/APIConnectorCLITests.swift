@@ -45,6 +45,17 @@ import TestSupport
         #expect(!result.stdout.contains("SG.test-key-123") && !result.stderr.contains("SG.test-key-123"))
     }
 
+    /// doctor asks SendGrid which scopes the key has (GET /v3/scopes) and sends nothing.
+    @Test func doctorChecksTheKeysScopesWithoutSending() async throws {
+        let server = try ContractServer(vendor: "sendgrid", secret: "SG.test-key-123", status: 202)
+        defer { server.stop() }
+        let good = try await server.run(["doctor", "--config", "-", "--json"], stdin: sendgrid(server))
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        let bad = try await server.run(["doctor", "--config", "-", "--json"], stdin: sendgrid(server, key: "SG.other"))
+        #expect(bad.status == 1 && bad.stdout.contains("apiKey"), "\(bad.stdout)")
+        #expect(server.requests.allSatisfy { $0["path"] == "/v3/scopes" })
+    }
+
     static let sendGridAnswers: [(status: Int, body: String, headers: [String], code: String, says: String)] = [
         (400, #"{"errors":[{"message":"The from address does not match a verified Sender Identity.","field":"from","help":null}]}"#, [],
          "invalid_config", "verified Sender Identity"),

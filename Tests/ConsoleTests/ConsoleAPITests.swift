@@ -3,6 +3,7 @@ import ConnectorKit
 import DevServer
 import Foundation
 import Presets
+import StandardConnectors
 import Testing
 import TestSupport
 
@@ -160,6 +161,23 @@ import TestSupport
         let text = String(decoding: exported.body, as: UTF8.self)
         #expect(!text.contains("app-pass-1234") && text.contains(ConfidentialValues.mask))
         #expect(exported.extraHeaders.contains { $0.0 == "Content-Disposition" })
+    }
+
+    /// A connector other than smtp is saved with a top-level "connector" key, so the CLI reads the
+    /// file as that connector, and the console reads it back as that connector too.
+    @Test func anotherConnectorIsSavedUnderItsConnectorKeyAndReadBack() async throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let config: ConfigValue = ["path": "/usr/sbin/sendmail", "fromEmail": "App <app@example.test>", "templates": .array(Fixture.templates)]
+        let (valid, checked, _) = try await fixture.call("POST", "/api/validate", ["connector": "sendmail", "config": config])
+        #expect(valid == 200 && checked["valid"] == true, "\(checked)")
+        let (status, saved, _) = try await fixture.call("POST", "/api/config/save", ["connector": "sendmail", "config": config])
+        #expect(status == 200, "\(saved)")
+        let written = try ConfigValue.parse(json: Data(contentsOf: URL(fileURLWithPath: fixture.file)))
+        #expect(written["connector"] == "sendmail" && written["path"] == "/usr/sbin/sendmail")
+        #expect(try ConnectorOperations().validate(written).isValid, "the CLI reads the file as the sendmail connector")
+        let reread = try ConfigStore(file: fixture.file, presets: .standard).current
+        #expect(reread.connector == "sendmail" && reread.config["connector"] == nil)
     }
 
     @Test func previewSaysWhichTemplateEachUsageTypeAndLocaleGetsAndWhy() async throws {

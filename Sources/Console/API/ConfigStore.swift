@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import Locking
+import StandardConnectors
 
 /// The configuration the console holds: the connector it is for, its values (secrets included,
 /// never sent to the browser), and the file Save writes to.
@@ -101,17 +102,24 @@ final class ConfigStore: Sendable {
     }
 
     /// The saved form of a draft: a preset connector's config gets its `"preset"` key, so every
-    /// other command (`send-test`, `validate`, the host app) reads the file as the `smtp` connector.
-    /// The console's own DevServer preset exists only in this run, so its values are written out
-    /// in full instead (host, port, CA), and the file works with `send-test` while the console runs.
+    /// other command (`send-test`, `validate`, the host app) reads the file as the `smtp` connector;
+    /// any other connector but `smtp` is named by a top-level `"connector"` key (`sendmail`,
+    /// `sendgrid-api`, a third party's). The console's own DevServer preset exists only in this
+    /// run, so its values are written out in full instead (host, port, CA), and the file works
+    /// with `send-test` while the console runs.
     static func saved(connector: String, config: ConfigValue, presets: PresetCatalog) -> ConfigValue {
-        guard let preset = presets.preset(id: connector) else { return config }
+        guard let preset = presets.preset(id: connector) else {
+            return connector == "smtp" ? config : config.setting(.string(connector), atPath: ConnectorRegistry.connectorKey)
+        }
         if connector == DevServerPreset.id { return preset.resolve(config).config }
         return config.setting(.string(connector), atPath: "preset")
     }
 
     /// The inverse of ``saved(connector:config:presets:)``.
     static func draft(fromSaved config: ConfigValue, presets: PresetCatalog) -> Stored {
+        if let id = config[ConnectorRegistry.connectorKey]?.stringValue, id != "smtp" {
+            return Stored(connector: id, config: config.removing(path: ConnectorRegistry.connectorKey))
+        }
         if let id = config["preset"]?.stringValue, presets.preset(id: id) != nil {
             return Stored(connector: id, config: config.removing(path: "preset"))
         }

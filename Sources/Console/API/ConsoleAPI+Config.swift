@@ -35,7 +35,7 @@ extension ConsoleAPI {
     /// value came from a preset, where from.
     func validate(_ draft: ConsoleDraft) throws -> ConsoleAnswer {
         let effective = try effective(draft)
-        let issues = effective.maskIssues + (registry.factory(id: effective.registryID)?.validate(effective.config) ?? [])
+        let issues = effective.maskIssues + (try operations.validate(effective.config, connector: effective.registryID).issues)
         let sources = provenance(effective.withPreset)
         let fields = formKeys(of: draft.connector)
         return .json([
