@@ -51,9 +51,14 @@ import TestSupport
 
     /// A sendmail program of the test's: records its arguments, its open descriptors and its input,
     /// writes `stderr` to standard error and exits with `status` (after `sleep` seconds).
+    ///
+    /// Run as `/bin/sh SCRIPT ...` rather than exec'd itself: a script just written may still be open
+    /// for writing in a child another test is forking at that moment, and exec would fail with
+    /// ETXTBSY ("Text file busy").
     private struct FakeSendmail {
         let folder: URL
-        var path: String { folder.appendingPathComponent("sendmail").path }
+        var script: String { folder.appendingPathComponent("sendmail").path }
+        var path: String { "/bin/sh" }
         var arguments: String { (try? String(contentsOf: folder.appendingPathComponent("args"), encoding: .utf8)) ?? "" }
         var descriptors: [Int] {
             ((try? String(contentsOf: folder.appendingPathComponent("fds"), encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int($0) }
@@ -72,8 +77,7 @@ import TestSupport
                 printf '%s' '\(stderr)' >&2
                 exit \(status)
                 """
-            try script.write(toFile: path, atomically: true, encoding: .utf8)
-            chmod(path, 0o755)
+            try script.write(toFile: folder.appendingPathComponent("sendmail").path, atomically: true, encoding: .utf8)
         }
 
         func remove() { try? FileManager.default.removeItem(at: folder) }
@@ -85,7 +89,7 @@ import TestSupport
         // A descriptor without close-on-exec, as a host app might hold: the child must not get it.
         let stray = fcntl(open("/dev/null", O_RDONLY), F_DUPFD, 300)
         defer { close(stray) }
-        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: fake.path, arguments: ["-oX"])))
+        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: fake.path, arguments: [fake.script, "-oX"])))
         let receipt = try await connector.send(request(bcc: ["hidden@example.test"]))
         #expect(fake.arguments == "-oX -i -f app@example.test -- bob@example.test hidden@example.test ")
         #expect(stray >= 300 && !fake.descriptors.contains(Int(stray)), "\(fake.descriptors)")
@@ -93,7 +97,7 @@ import TestSupport
         #expect(!input.contains(0x0D), "LF line endings for a local program")
         let text = String(decoding: input, as: UTF8.self)
         #expect(text.contains("Subject: Code 314159\n") && !text.contains("hidden@example.test"))
-        #expect(receipt.response.contains(fake.path))
+        #expect(receipt.response.contains("/bin/sh"))
     }
 
     @Test(arguments: [
@@ -103,7 +107,7 @@ import TestSupport
     func exitStatusesMapToErrorsWithHints(status: Int32, code: ConnectorError.Code, transient: Bool) async throws {
         let fake = try FakeSendmail(status: status, stderr: "fake: status \(status)")
         defer { fake.remove() }
-        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: fake.path)))
+        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: fake.path, arguments: [fake.script])))
         let error = try await #require(throws: ConnectorError.self) { try await connector.send(request()) }
         #expect(error.code == code)
         #expect(error.isTransient == transient)
@@ -117,7 +121,7 @@ import TestSupport
         let took = try FakeSendmail(status: 0, sleep: 600)
         defer { took.remove() }
         let start = ContinuousClock.now
-        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: took.path, timeout: 1000)))
+        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: took.path, arguments: [took.script], timeout: 1000)))
         let unknown = try await #require(throws: ConnectorError.self) { try await connector.send(request()) }
         #expect(unknown.code == .outcomeUnknown)
         #expect(start.duration(to: .now) < .seconds(60), "killed at the 1 s timeout, not after the program's 600 s")
@@ -127,7 +131,7 @@ import TestSupport
         var big = request()
         big.attachments = [EmailAttachment(filename: "big.bin", data: Data(repeating: 7, count: 512 * 1024))]
         let notQueued = try await #require(throws: ConnectorError.self) {
-            try await SendmailConnector(config: SendmailConnectorConfig.parse(config(path: stuck.path, timeout: 1000))).send(big)
+            try await SendmailConnector(config: SendmailConnectorConfig.parse(config(path: stuck.path, arguments: [stuck.script], timeout: 1000))).send(big)
         }
         #expect(notQueued.code == .general && notQueued.isTransient, "\(notQueued)")
     }
@@ -135,7 +139,7 @@ import TestSupport
     @Test func aRecipientThatReadsAsAnOptionIsRefusedBeforeAnyProgramRuns() async throws {
         let fake = try FakeSendmail(status: 0)
         defer { fake.remove() }
-        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: fake.path)))
+        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: fake.path, arguments: [fake.script])))
         let error = try await #require(throws: ConnectorError.self) { try await connector.send(request(to: "-oQ/tmp@example.test")) }
         #expect(error.code == .invalidRequest && error.message.contains("\"-\""))
         #expect(fake.input == nil, "the program never ran")
