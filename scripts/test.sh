@@ -74,8 +74,18 @@ python3 scripts/check-imports.py
 # --sanitize=... and a scratch path of its own, so the ordinary build is left alone.
 read -r -a swift_flags <<< "${TEST_SWIFT_FLAGS:-}"
 
-# The third-party connector example builds against ConnectorKit by path, as another package would.
-[ -n "${TEST_SWIFT_FLAGS:-}" ] || swift test --package-path Examples/DirectoryConnector
+# Every package under Integrations/ (swift-log, swift-metrics, ServiceLifecycle adapters) and
+# Examples/ (a third party's connector, a Hummingbird app) builds against the root by path, as
+# another package would. They share one scratch folder, so the root's modules and the common
+# dependencies (swift-log, swift-metrics, ...) are built once for all, and again only when changed.
+# Not under a sanitizer (scripts/sanitize.sh runs this file again): they test the same code paths.
+if [ -z "${TEST_SWIFT_FLAGS:-}" ]; then
+    for package in Integrations/*/ Examples/*/; do
+        [ -f "$package/Package.swift" ] || continue
+        echo "test.sh: swift test --package-path $package" >&2
+        swift test --package-path "$package" --scratch-path .build-packages
+    done
+fi
 
 swift build --build-tests "${swift_flags[@]}"
 # In parallel: no test depends on an idle machine (timing tests wait for events, with wide margins).

@@ -15,6 +15,7 @@ extension ConnectorEventHandler {
     /// | `email_connector_retries_total` | counter | `connector` |
     /// | `email_connector_token_refreshes_total` | counter | `connector`, `ok` |
     ///
+    /// A failover member's own `send.finished` is not counted: the failover's counts each send once.
     /// Every dimension comes from a small fixed set (connector ids, usage types, error codes,
     /// phases): never an address, a Message-ID, a host name or an error text, so the number of
     /// series stays bounded.
@@ -40,8 +41,11 @@ final class EventMetrics: @unchecked Sendable {
     func record(_ event: ConnectorEvent) {
         let connector = event.connector
         func text(_ key: String) -> String { event.metadata[key].map { "\($0)" } ?? "none" }
+        // A failover member reports its own sends (with memberIndex added) beside the failover's:
+        // each send is counted once, from the failover's events.
+        let isFailoverMember = event.metadata["memberIndex"] != nil && connector != "failover"
         switch event.name {
-        case .sendFinished:
+        case .sendFinished where !isFailoverMember:
             let outcome = text("outcome")
             counter("email_connector_sends_total", [("connector", connector), ("usage_type", text("usageType")),
                                                      ("outcome", outcome), ("code", outcome == "delivered" ? "none" : text("code"))])

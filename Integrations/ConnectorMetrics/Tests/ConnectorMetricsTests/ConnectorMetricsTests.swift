@@ -55,4 +55,17 @@ import Testing
         let values = metrics.counters.flatMap(\.dimensions).map(\.1) + metrics.timers.flatMap(\.dimensions).map(\.1)
         #expect(!values.contains { $0.contains("@") || $0.contains("example.test") })
     }
+
+    /// Through failover, the member reports the send too (with memberIndex): counted once.
+    @Test func aSendThroughFailoverIsCountedOnce() throws {
+        let metrics = TestMetrics()
+        let events = ConnectorEventHandler.metrics(factory: metrics)
+        events.emit(ConnectorEvent(.sendFinished, level: .info, connector: "sendgrid", duration: .milliseconds(9),
+                                   metadata: ["outcome": "delivered", "usageType": "SignIn", "member": "sendgrid", "memberIndex": 1]))
+        events.emit(ConnectorEvent(.sendFinished, level: .info, connector: "failover", duration: .milliseconds(10),
+                                   metadata: ["outcome": "delivered", "usageType": "SignIn", "member": "sendgrid", "memberIndex": 1]))
+        #expect(metrics.counterTotal(label: "email_connector_sends_total") == 1)
+        #expect(try metrics.expectCounter("email_connector_sends_total",
+                                          [("connector", "failover"), ("usage_type", "SignIn"), ("outcome", "delivered"), ("code", "none")]).totalValue == 1)
+    }
 }
