@@ -71,6 +71,44 @@ import TestSupport
         #expect(reloaded.mailServer.messages.first?.authenticatedUser == "app")
     }
 
+    static let destinationChanges: [(key: String, value: ConfigValue)] = [
+        ("host", "localhost"), ("port", 2525), ("secure", true), ("requireTLS", false), ("allowInsecureAuth", true),
+        ("tls.rejectUnauthorized", false), ("tls.servername", "evil.example"), ("auth.accessUrl", "https://evil.example/token"),
+    ]
+
+    /// A stored password is put back only where it was stored for: a draft that keeps the mask but
+    /// changes where it goes (host, port, TLS, the token endpoint) gets 422 naming the field to
+    /// type again, and the other server never sees the password.
+    @Test(arguments: 0..<destinationChanges.count)
+    func storedSecretsDoNotFollowAChangedDestination(index: Int) async throws {
+        let (key, value) = Self.destinationChanges[index]
+        let reloaded = try Fixture(savesConfig: true)
+        defer { reloaded.cleanUp() }
+        let (_, state, _) = try await reloaded.call("GET", "/api/state")
+        let masked = try #require(state["config"])
+        let changed = masked.setting(value, atPath: key)
+        let (status, body, response) = try await reloaded.call("POST", "/api/send-test",
+                                                              ["connector": "smtp", "config": changed, "test": ["to": "ada@example.test"]])
+        #expect(status == 422, "\(body)")
+        let issue = body["error"]?["issues"]?.arrayValue?.first { $0["path"] == "auth.pass" }
+        #expect(issue?["message"]?.stringValue?.contains("\(key) changed") == true, "\(body)")
+        #expect(!String(decoding: response.body, as: UTF8.self).contains("S3cret-pass!"))
+        #expect(reloaded.mailServer.messages.isEmpty)
+        // Saving is refused the same way, and the stored file keeps the old destination.
+        let (saved, _, _) = try await reloaded.call("POST", "/api/config/save", ["connector": "smtp", "config": changed])
+        #expect(saved == 422)
+    }
+
+    /// Another connector id is another destination too.
+    @Test func storedSecretsDoNotFollowAnotherConnector() async throws {
+        let reloaded = try Fixture(savesConfig: true)
+        defer { reloaded.cleanUp() }
+        let (_, state, _) = try await reloaded.call("GET", "/api/state")
+        let (_, body, _) = try await reloaded.call("POST", "/api/validate", ["connector": "sendgrid", "config": state["config"]!])
+        #expect(body["issues"]?.arrayValue?.contains { $0["path"] == "auth.pass" && $0["message"]?.stringValue?.contains("connector") == true } == true,
+                "\(body)")
+    }
+
     @Test func aMaskWithNothingStoredIsAProblemAtItsField() async throws {
         let fixture = try Fixture()
         defer { fixture.cleanUp() }
@@ -106,10 +144,11 @@ import TestSupport
         let withArray = stored.setting(["api_token_one", "api_token_two"], atPath: "auth.tokens")
         let store = fixture.api.store
         _ = try store.save(withArray, draft: ConfigStore.Stored(connector: "smtp", config: withArray))
-        let (unmasked, issues) = store.unmasking(withArray.maskingConfidentialValues)
+        let (unmasked, issues) = store.unmasking(withArray.maskingConfidentialValues, connector: "smtp")
         #expect(issues.isEmpty)
         #expect(unmasked == withArray)
-        let (_, missing) = store.unmasking(["auth": ["tokens": ["********", "********", "********"]]])
+        let (_, missing) = store.unmasking(withArray.maskingConfidentialValues.setting(["********", "********", "********"], atPath: "auth.tokens"),
+                                           connector: "smtp")
         #expect(missing.map(\.path) == ["auth.tokens[2]"])
     }
 

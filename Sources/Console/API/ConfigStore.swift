@@ -55,12 +55,43 @@ final class ConfigStore: Sendable {
         return Stored(connector: current.connector, config: current.config.maskingConfidentialValues)
     }
 
+    /// The keys that decide where a stored secret goes: change one, and the secret is not sent
+    /// there unless typed again (a password must not follow a changed host, a verification turned
+    /// off, or a token endpoint pointed elsewhere).
+    static let destinationKeys = ["preset", "host", "port", "secure", "requireTLS", "ignoreTLS", "allowInsecureAuth",
+                                  "servername", "tls.rejectUnauthorized", "tls.servername", "tls.ca", "auth.accessUrl",
+                                  "endpoint", "region", "path", "arguments"]
+
     /// `draft` with each value equal to the mask replaced by the stored value at the same place
     /// (inside objects and arrays alike), and an issue for each mask with no stored value behind it.
-    func unmasking(_ draft: ConfigValue) -> (ConfigValue, [ConfigIssue]) {
+    /// A stored secret is put back only for the connector it was stored for and while none of the
+    /// ``destinationKeys`` differs from the stored config; otherwise each mask is an issue naming
+    /// the field to type again and the key that changed.
+    func unmasking(_ draft: ConfigValue, connector: String) -> (ConfigValue, [ConfigIssue]) {
+        let stored = current
+        var changed: String?
+        if connector != stored.connector {
+            changed = "the connector (\(stored.connector) to \(connector))"
+        } else if let key = Self.destinationKeys.first(where: { Self.changes(draft, stored.config, at: $0) }) {
+            changed = key
+        }
         var missing: [ConfigIssue] = []
-        let config = Self.replacingMasks(in: draft, stored: current.config, path: .root, missing: &missing)
+        let config = Self.replacingMasks(in: draft, stored: changed == nil ? stored.config : nil, path: .root, missing: &missing)
+        if let changed {
+            missing = missing.map {
+                ConfigIssue(path: $0.path, message: "is masked, and its stored value is not sent to a changed destination (\(changed) changed)",
+                            hint: "Type the value again for the new destination.")
+            }
+        }
         return (config, missing)
+    }
+
+    /// Whether `draft` sets the value at `path` differently from `stored`: null counts as absent, and
+    /// a mask stands for the stored value (a confidential destination key such as `auth.accessUrl`).
+    private static func changes(_ draft: ConfigValue, _ stored: ConfigValue, at path: String) -> Bool {
+        let given = draft.value(atPath: path).flatMap { $0 == .null ? nil : $0 }
+        let kept = stored.value(atPath: path).flatMap { $0 == .null ? nil : $0 }
+        return given != .string(ConfidentialValues.mask) && given != kept
     }
 
     private static func replacingMasks(in draft: ConfigValue, stored: ConfigValue?, path: ConfigPath,

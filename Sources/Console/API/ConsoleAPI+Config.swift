@@ -24,7 +24,7 @@ extension ConsoleAPI {
             throw APIFailure(404, "No connector is registered with id \"\(draft.connector)\".",
                              hint: "Pick one from GET /api/connectors.")
         }
-        let (config, issues) = store.unmasking(draft.config)
+        let (config, issues) = store.unmasking(draft.config, connector: draft.connector)
         let saved = ConfigStore.saved(connector: draft.connector, config: config, presets: presets)
         let registryID = presets.preset(id: draft.connector) != nil ? "smtp" : draft.connector
         let withPreset = registryID == "smtp" && draft.connector != "smtp" ? config.setting(.string(draft.connector), atPath: "preset") : saved

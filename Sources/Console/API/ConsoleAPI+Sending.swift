@@ -42,7 +42,7 @@ extension ConsoleAPI {
     /// The effective config, refused with its issues unless the connector accepts it.
     func validEffective(_ draft: ConsoleDraft) throws -> EffectiveConfig {
         let effective = try effective(draft)
-        let issues = effective.maskIssues + (registry.factory(id: effective.registryID)?.validate(effective.config) ?? [])
+        let issues = effective.maskIssues + (try operations.validate(effective.config, connector: effective.registryID).issues)
         guard issues.isEmpty else {
             throw APIFailure(422, ConnectorError(.invalidConfig, "The configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s").",
                                                  phase: .config, hint: "Fix the fields marked in the form.", issues: issues))

@@ -72,7 +72,7 @@ final class ConsoleAPI: Sendable {
     /// A redactor for the stored config's secrets and those of the request's draft, if it has one.
     private func redactor(for request: HTTPRequest) -> SecretRedactor {
         var sources = [store.current.config]
-        if let draft = try? ConsoleDraft(request) { sources.append(store.unmasking(draft.config).0) }
+        if let draft = try? ConsoleDraft(request) { sources.append(store.unmasking(draft.config, connector: draft.connector).0) }
         return SecretRedactor(.array(sources))
     }
 
