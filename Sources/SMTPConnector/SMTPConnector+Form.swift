@@ -37,7 +37,7 @@ extension SMTPConnector {
     private static let auth: [Item] = [
         Item(key: "auth.type", label: "Authentication", type: .select, group: .auth, defaultValue: "login",
              options: [.init("login", title: "Password"), .init("oauth2", title: "OAuth2 (XOAUTH2)")]),
-        Item(key: "auth.user", label: "User name", group: .auth, confidential: true),
+        Item(key: "auth.user", label: "User name", group: .auth),
         Item(key: "auth.pass", label: "Password", group: .auth, confidential: true,
              showWhen: [.init(key: "auth.type", equals: "login")]),
         Item(key: "auth.method", label: "SASL mechanism", type: .select, group: .auth,

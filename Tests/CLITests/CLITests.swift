@@ -48,7 +48,7 @@ import TestSupport
             #expect(result.stdout.contains("sent  \(type) "))
         }
         #expect(!result.stdout.contains("correct-horse-päss"))
-        #expect(!result.stdout.contains("demo@example.test"))  // auth.user is confidential too
+        #expect(!result.stdout.contains("demo@example.test"))  // the demo prints no account details
         #expect(result.stdout.contains("authenticated]"))
     }
 
@@ -163,8 +163,8 @@ import TestSupport
         let json = try JSONSerialization.jsonObject(with: Data(sendgrid.stdout.utf8)) as? [String: Any]
         let resolved = (json?["resolved"] as? [String: Any])?["config"] as? [String: Any]
         let auth = resolved?["auth"] as? [String: Any]
-        // Every value under auth is masked, the preset's fixed user name too; its source still shows.
-        #expect(auth?["user"] as? String == "********")
+        // The password is masked; the preset's fixed user name is not a secret (issue 26 item 8).
+        #expect(auth?["user"] as? String == "apikey")
         #expect(auth?["pass"] as? String == "********")
         #expect((json?["resolved"] as? [String: Any]).flatMap { $0["sources"] as? [String: Any] }?["auth.user"] != nil)
         #expect(!sendgrid.stdout.contains("SG.secret"))

@@ -9,11 +9,11 @@ import TestSupport
 
     static let configs: [String] = [
         // An unknown key under auth, a known secret, and secret-named keys elsewhere.
-        #"{"preset":"gmail","auth":{"user":"u\#(canary)@gmail.com","pass":"\#(canary)","password":"\#(canary)"},"fromEmail":"a@gmail.com","customHeaders":{"X-Api-Key":"\#(canary)"},"apiToken":"\#(canary)"}"#,
+        #"{"preset":"gmail","auth":{"user":"u@gmail.com","pass":"\#(canary)","password":"\#(canary)"},"fromEmail":"a@gmail.com","customHeaders":{"X-Api-Key":"\#(canary)"},"apiToken":"\#(canary)"}"#,
         // A DKIM key pasted without its BEGIN line, and a bad selector.
         #"{"preset":"gmail","auth":{"user":"u@gmail.com","pass":"p"},"fromEmail":"a@gmail.com","dkim":{"domainName":"example.com","keySelector":"\#(canary)!","privateKey":"\#(String(repeating: canary, count: 10))"}}"#,
-        // Wrong types and values under auth.
-        #"{"preset":"gmail","auth":{"user":"\#(canary)","pass":"x","type":"\#(canary)","method":"\#(canary)"},"fromEmail":"a@gmail.com"}"#,
+        // Wrong types and values under auth's secrets.
+        #"{"preset":"gmail","auth":{"user":"u@gmail.com","pass":["\#(canary)"],"clientSecret":"\#(canary)","refreshToken":7},"fromEmail":"a@gmail.com"}"#,
     ]
 
     static let commands: [[String]] = [

@@ -13,19 +13,17 @@ struct SecretRedactor {
     /// `auth.type` and `auth.method` name mechanisms, not secrets).
     init(_ config: ConfigValue) {
         var found: Set<String> = []
-        Self.collect(config, confidential: false, key: "", into: &found)
+        Self.collect(config, keys: [], into: &found)
         secrets = found.sorted { $0.count > $1.count }  // longest first, so a secret inside another goes too
     }
 
-    private static func collect(_ value: ConfigValue, confidential: Bool, key: String, into found: inout Set<String>) {
+    private static func collect(_ value: ConfigValue, keys: [String], into found: inout Set<String>) {
         switch value {
         case .object(let members):
-            for (name, member) in members {
-                collect(member, confidential: confidential || ConfidentialValues.isConfidential(keys: [name]), key: name, into: &found)
-            }
+            for (name, member) in members { collect(member, keys: keys + [name], into: &found) }
         case .array(let elements):
-            elements.forEach { collect($0, confidential: confidential, key: key, into: &found) }
-        case .string(let text) where confidential && text.count >= 4 && !["type", "method"].contains(key):
+            elements.forEach { collect($0, keys: keys, into: &found) }
+        case .string(let text) where text.count >= 4 && ConfidentialValues.isConfidential(keys: keys):
             found.insert(text)
         default:
             break
