@@ -48,6 +48,30 @@ import Testing
         #expect(!request.closesConnection)
     }
 
+    /// 1,000 requests of odd sizes on one kept-alive connection, fed in reads that end inside the
+    /// next request: the parser keeps at most one partial request and the compaction threshold, not
+    /// every request it has handled (it kept them all when reads never ended exactly on a request).
+    @Test func memoryStaysFlatOverAThousandRequestsOnOneConnection() throws {
+        var parser = HTTPRequestParser()
+        var stream: [UInt8] = []
+        for index in 0..<1_000 {
+            let body = String(repeating: "x", count: (index * 37) % 311)
+            stream += Array("POST /api/validate HTTP/1.1\r\nHost: 127.0.0.1:1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+        }
+        var parsed = 0, mostKept = 0, offset = 0, read = 0
+        while offset < stream.count {
+            let size = 97 + (read * 53) % 409  // odd sizes, never aligned with the requests
+            parser.feed(stream[offset..<min(stream.count, offset + size)])
+            offset += size
+            read += 1
+            while try parser.next() != nil { parsed += 1 }
+            mostKept = max(mostKept, parser.retainedByteCount)
+        }
+        #expect(parsed == 1_000)
+        #expect(stream.count > 200_000)
+        #expect(mostKept <= HTTPRequestParser.compactionThreshold + 2 * 1_024, "kept \(mostKept) of \(stream.count) octets")
+    }
+
     @Test func pipelinedRequestsComeOutInOrderAndLeadingEmptyLinesAreSkipped() throws {
         let text = "\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         let requests = try parse(text, chunk: 5)

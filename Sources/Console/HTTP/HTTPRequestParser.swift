@@ -52,6 +52,14 @@ public struct HTTPRequestParser: Sendable {
     /// Whether part of a request was received and the rest is still due.
     public var hasPartialRequest: Bool { buffer.count > start || pending != nil }
 
+    /// Octets kept: those of requests not yet complete, plus at most the consumed bytes that
+    /// ``compactionThreshold`` lets wait (so a kept-alive connection cannot grow memory).
+    public var retainedByteCount: Int { buffer.count }
+
+    /// Consumed bytes are dropped from the front once there are this many, or once they are half
+    /// the buffer: amortized O(1) per byte, and never more than this plus the pending request kept.
+    public static let compactionThreshold = 4_096
+
     /// Adds received bytes.
     public mutating func feed(_ bytes: some Collection<UInt8>) {
         buffer.append(contentsOf: bytes)
@@ -89,12 +97,23 @@ public struct HTTPRequestParser: Sendable {
         complete.body = Array(buffer[start..<start + length])
         start += length
         pending = nil
-        if start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            start = 0
-            scanned = 0
-        }
+        compact()
         return complete
+    }
+
+    /// Drops the consumed bytes from the front of the buffer (see ``compactionThreshold``). Reads
+    /// on a kept-alive connection usually end inside the next request, so waiting for the buffer to
+    /// be exactly consumed would keep every request ever received.
+    private mutating func compact() {
+        if start == buffer.count {
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 4 * Self.compactionThreshold)
+        } else if start >= Self.compactionThreshold || start * 2 >= buffer.count {
+            buffer.removeSubrange(0..<start)
+        } else {
+            return
+        }
+        scanned = max(0, scanned - start)
+        start = 0
     }
 
     /// The index of the CRLF CRLF that ends the head, searching only bytes not searched before.

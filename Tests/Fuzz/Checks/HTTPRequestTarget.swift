@@ -6,7 +6,9 @@ import Foundation
 ///
 /// The first byte picks a piece size; the rest is parsed once whole and once in pieces. Both must
 /// give the same requests and the same error; every request's body has the length its
-/// Content-Length says; no header value holds CR, LF or NUL; and the parser, once failed, stays failed.
+/// Content-Length says; no header value holds CR, LF or NUL; the parser, once failed, stays failed;
+/// and after each request it keeps no more than the bytes not yet parsed plus the compaction
+/// threshold (a kept-alive connection cannot grow its memory).
 enum HTTPRequestTarget {
     enum Parsed: Equatable {
         case request(HTTPRequest)
@@ -36,7 +38,13 @@ enum HTTPRequestTarget {
                     try checkStaysFailed(&parser, after: error)
                     return parsed
                 }
-                guard let request else { break }
+                guard let request else {
+                    // Everything complete is parsed: what is kept is at most one partial request
+                    // and the consumed bytes compaction lets wait, however many came before.
+                    let bound = 2 * (limits.maxHeadBytes + 4 + limits.maxBodyBytes) + HTTPRequestParser.compactionThreshold
+                    try require(parser.retainedByteCount <= bound, "the parser keeps \(parser.retainedByteCount) octets after \(parsed.count) requests")
+                    break
+                }
                 try checkRequest(request, limits: limits)
                 parsed.append(.request(request))
             }
