@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "DKIM", dependencies: ["CryptoSupport", "MIME"]),
         .target(name: "SMTPWire", dependencies: ["CryptoSupport"]),
         .target(name: "SMTP", dependencies: ["SMTPWire", "NetworkIO", "Locking"]),
-        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP", "SMTPWire", "CryptoSupport", "Locking", "NetworkIO"]),
+        .target(name: "SMTPConnector", dependencies: ["ConnectorKit", "MIME", "DKIM", "SMTP", "SMTPWire", "CryptoSupport", "Locking", "NetworkIO", "HTTPSupport"]),
         // HTTPS through Foundation's URLSession (libcurl): no redirects, bounded answers, verified TLS.
         .target(name: "HTTPSupport", dependencies: ["Locking"]),
         // The HTTP API connectors: SendGrid's v3 Mail Send and Alibaba Cloud DirectMail's SingleSendMail.

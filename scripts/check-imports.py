@@ -19,7 +19,7 @@ DESIGN = {
     "StandardConnectors": ["SMTPConnector", "Presets", "HTTPConnectors"],
     "HTTPConnectors": ["ConnectorKit", "MIME", "CryptoSupport", "HTTPSupport", "NetworkIO"],
     "HTTPSupport": ["Locking"],
-    "SMTPConnector": ["SMTP", "DKIM", "MIME", "ConnectorKit", "CryptoSupport"],
+    "SMTPConnector": ["SMTP", "DKIM", "MIME", "ConnectorKit", "CryptoSupport", "HTTPSupport"],
     "SMTP": ["SMTPWire", "NetworkIO"],
     "DevServer": ["SMTPWire", "NetworkIO", "MIME"],
     "SMTPWire": ["CryptoSupport"],

@@ -1,5 +1,6 @@
 import ConnectorKit
 import Foundation
+import HTTPSupport
 import SMTP
 import SMTPWire
 #if canImport(FoundationNetworking)
@@ -107,15 +108,22 @@ actor OAuth2TokenSource {
         request.httpMethod = "POST"
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(form.map { "\($0.0)=\(formEncode($0.1))" }.joined(separator: "&").utf8)
-        let data: Data
-        let response: URLResponse
+        // No redirect is followed (the grant must not be re-posted elsewhere, least of all from
+        // https to http) and the answer is bounded: a token response is a few hundred bytes.
+        let response: HTTPFetcher.Response
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            response = try await HTTPFetcher(timeout: 30, maxResponseBytes: maxResponseBytes).fetch(request)
+        } catch HTTPFetchError.tooLarge(let limit) {
+            throw TokenError(description: "the token endpoint (auth.accessUrl) answered with more than \(limit) bytes")
         } catch {
-            throw TokenError(description: "the token endpoint (auth.accessUrl) could not be reached (\(error.localizedDescription))")
+            throw TokenError(description: "the token endpoint (auth.accessUrl) could not be reached (\(error))")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let body = try? ConfigValue.parse(json: data)
+        if (300...399).contains(response.status) {
+            let target = response.headers["location"].map { " to \($0)" } ?? ""
+            throw TokenError(description: "the token endpoint (auth.accessUrl) redirected\(target); redirects are not followed: give the endpoint itself")
+        }
+        let status = response.status
+        let body = try? ConfigValue.parse(json: response.body)
         guard status == 200, let accessToken = body?["access_token"]?.stringValue else {
             // The endpoint's own words, scrubbed of everything this request sent that is secret: an
             // endpoint that echoes "invalid client_secret abc..." must not put it into an error.
@@ -140,6 +148,9 @@ actor OAuth2TokenSource {
 
     /// `expires_in` in seconds: a number, or a numeric string as some endpoints send it; absent or
     /// unreadable means ``defaultLifetime``, and zero or less means already expired (not reused).
+    /// The largest token response read (64 KiB).
+    static let maxResponseBytes = 65_536
+
     static func lifetime(_ value: ConfigValue?) -> TimeInterval {
         let seconds = value?.numberValue ?? value?.stringValue.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard let seconds, seconds.isFinite else { return defaultLifetime }

@@ -16,11 +16,13 @@ final class TokenEndpoint: @unchecked Sendable {
     private let status: Int
     private let body: String
     private let delay: Double
+    private let headers: [String]
 
-    init(status: Int = 200, body: String, delay: Double = 0) throws {
+    init(status: Int = 200, body: String, delay: Double = 0, headers: [String] = []) throws {
         self.status = status
         self.body = body
         self.delay = delay
+        self.headers = headers
         socket = try TCPSocket.listen(host: "127.0.0.1", port: 0)
         port = socket.localPort
         let listener = socket
@@ -56,7 +58,8 @@ final class TokenEndpoint: @unchecked Sendable {
             }
             lock.withLock { forms.append(form) }
             if delay > 0 { usleep(useconds_t(delay * 1_000_000)) }
-            let response = "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+            let extra = headers.map { $0 + "\r\n" }.joined()
+            let response = "HTTP/1.1 \(status) X\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\(extra)Connection: close\r\n\r\n\(body)"
             try? stream.write(Array(response.utf8), deadline: .after(seconds: 5))
             return
         }
@@ -121,8 +124,8 @@ final class TokenEndpoint: @unchecked Sendable {
 
     /// A send with a refresh-token grant whose token endpoint answers `status` with `body`: the
     /// error it ends with, and how many messages the server received meanwhile.
-    private func sendRefused(status: Int, body: String) async throws -> (error: ConnectorError, delivered: Int) {
-        let endpoint = try TokenEndpoint(status: status, body: body)
+    private func sendRefused(status: Int, body: String, headers: [String] = []) async throws -> (error: ConnectorError, delivered: Int) {
+        let endpoint = try TokenEndpoint(status: status, body: body, headers: headers)
         defer { endpoint.stop() }
         let server = try DevServer.started(users: [:]) { $0.oauthTokens = ["me@example.test": "x"] }
         defer { server.stop() }
@@ -131,6 +134,25 @@ final class TokenEndpoint: @unchecked Sendable {
                                                      "accessUrl": .string(endpoint.url)])
         let error = try await #require(throws: ConnectorError.self) { try await connector.send(request) }
         return (error, server.messages.count)
+    }
+
+    /// A token endpoint that redirects (here with 307, which keeps the POST and its form) is not
+    /// followed: the grant is never re-posted to where it points, http or https.
+    @Test func aRedirectingTokenEndpointIsNotFollowed() async throws {
+        let elsewhere = try TokenEndpoint(body: #"{"access_token":"x","expires_in":3600}"#)
+        defer { elsewhere.stop() }
+        let (error, delivered) = try await sendRefused(status: 307, body: "", headers: ["Location: \(elsewhere.url)"])
+        #expect(error.code == .authorizationFailed && error.message.contains("redirected"), "\(error)")
+        #expect(elsewhere.requests.isEmpty, "the grant was re-posted to the redirect's target")
+        #expect(delivered == 0)
+    }
+
+    /// A token answer over 64 KiB is refused, not read into memory whole.
+    @Test func anOversizedTokenAnswerIsRefused() async throws {
+        let padding = String(repeating: " ", count: 2_000_000)
+        let (error, delivered) = try await sendRefused(status: 200, body: #"{"access_token":"x","expires_in":3600,"pad":"\#(padding)"}"#)
+        #expect(error.code == .authorizationFailed && error.message.contains("more than 65536 bytes"), "\(error)")
+        #expect(delivered == 0)
     }
 
     @Test func aRefusedGrantIsAuthorizationFailedWithoutSecrets() async throws {
