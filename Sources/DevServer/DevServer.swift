@@ -38,6 +38,8 @@ public final class DevServer: Sendable {
     private struct State {
         var listener: TCPSocket?
         var received: [ReceivedMessage] = []
+        /// Messages dropped from memory by the bounds (maxKeptMessages, maxKeptBytes), for the waiters' counts.
+        var dropped = 0
         var lastID = 0
         var openStreams: [ObjectIdentifier: NetworkStream] = [:]
         var boundPort = 0
@@ -120,6 +122,7 @@ public final class DevServer: Sendable {
     /// Binds and starts accepting connections.
     /// - Throws: ``NetworkError`` when the address cannot be bound.
     public func start() throws {
+        if let directory = configuration.saveDirectory { try Self.prepare(directory) }
         let socket = try TCPSocket.listen(host: configuration.host, port: configuration.port, backlog: 1024)
         state.withLock {
             $0.listener = socket
@@ -157,7 +160,7 @@ public final class DevServer: Sendable {
     public func waitForMessages(count: Int, timeout: Double = 10) async -> [ReceivedMessage] {
         await withCheckedContinuation { continuation in
             let waiter = state.withLock { state -> Int? in
-                guard state.received.count < count else { return nil }
+                guard state.received.count + state.dropped < count else { return nil }
                 defer { state.nextWaiter += 1 }
                 state.waiters[state.nextWaiter] = (count, continuation)
                 return state.nextWaiter
@@ -205,19 +208,49 @@ public final class DevServer: Sendable {
             numbered.receivedAt = Date()
             numbered.transcript += answer.wireText.split(separator: "\r\n").map { "S: " + $0 }
             state.received.append(numbered)
+            // Bounded memory: the newest messages only (the others are on disk with saveDirectory).
+            var kept = state.received.reduce(0) { $0 + $1.data.count }
+            while state.received.count > 1,
+                  state.received.count > configuration.maxKeptMessages || kept > configuration.maxKeptBytes {
+                kept -= state.received.removeFirst().data.count
+                state.dropped += 1
+            }
             return (state.lastID, answer)
         }
         let (satisfied, received) = state.withLock { state in
-            let ready = state.waiters.filter { $0.value.count <= state.received.count }
+            let ready = state.waiters.filter { $0.value.count <= state.received.count + state.dropped }
             for key in ready.keys { state.waiters[key] = nil }
             return (ready.values.map(\.continuation), state.received)
         }
         satisfied.forEach { $0.resume(returning: received) }
         if let directory = configuration.saveDirectory {
-            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // 0600: captured mail holds codes and links meant for one person.
             let name = String(format: "%05d-%@.eml", count, UUID().uuidString.prefix(8).lowercased())
-            try? Data(message.data).write(to: directory.appendingPathComponent(name))
+            FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: Data(message.data),
+                                           attributes: [.posixPermissions: 0o600])
         }
         return answer
+    }
+
+    /// Creates the capture folder with mode 0700, or checks the one that is there: it must be a
+    /// folder of this user's (another user's folder could be read, or swapped, by that user).
+    /// - Throws: ``DevServerError`` naming the folder and what is wrong with it.
+    static func prepare(_ directory: URL) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw DevServerError("\(directory.path) is not a folder") }
+            let attributes = try FileManager.default.attributesOfItem(atPath: directory.path)
+            let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value
+            guard owner == geteuid() else {
+                throw DevServerError("\(directory.path) belongs to another user; captured mail goes only into a folder of this user's (give a new --dir)")
+            }
+        } else {
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw DevServerError("cannot create \(directory.path): \(error.localizedDescription)")
+            }
+        }
     }
 }

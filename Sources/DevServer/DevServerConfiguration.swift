@@ -64,6 +64,18 @@ public struct DevServerConfiguration: Sendable {
     /// The most sessions served at once; a client past it is greeted with 421 and disconnected
     /// (RFC 5321 §3.1), instead of waiting for a thread while holding a descriptor.
     public var maxConnections: Int = 256
+    /// Recipients one message may have; RCPT past it is answered `452 4.5.3` (RFC 5321 §4.5.3.1.10).
+    /// Default 100.
+    public var maxRecipients: Int = 100
+    /// Seconds one session may last, whatever it does; then `421 4.4.2` and the connection ends.
+    /// Default 600.
+    public var maxSessionDuration: Double = 600
+    /// Captured messages kept in memory, newest first; older ones are kept only on disk (with
+    /// ``saveDirectory``). Default 1,000.
+    public var maxKeptMessages: Int = 1_000
+    /// Octets of captured messages kept in memory together; older ones are dropped first.
+    /// Default 64 MiB.
+    public var maxKeptBytes: Int = 64 << 20
 
     /// Defaults: loopback, a free port, STARTTLS with a self-signed certificate, no AUTH.
     public init() {}

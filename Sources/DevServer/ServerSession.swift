@@ -19,14 +19,22 @@ final class ServerSession {
     private var maskingClientLines = false
     /// A session that sends this many lines without a message stops being recorded.
     private static let transcriptLimit = 2_000
+    /// When the session must end, whatever it is doing (``DevServerConfiguration/maxSessionDuration``).
+    private let sessionEnd: Deadline
+    /// Commands that mean a web page or proxy is talking to this port (Postfix's
+    /// `smtpd_forbidden_commands`, with HEAD and the Host header added): a browser made to POST to
+    /// a loopback SMTP port must not get its body read as SMTP commands.
+    private static let httpWords: Set<String> = ["GET", "POST", "HEAD", "CONNECT", "PUT", "HOST:"]
 
     init(server: DevServer, stream: NetworkStream) {
         self.server = server
         self.stream = stream
+        sessionEnd = .after(seconds: server.configuration.maxSessionDuration)
     }
 
     private var configuration: DevServerConfiguration { server.configuration }
-    private var deadline: Deadline { .after(seconds: configuration.idleTimeout) }
+    /// The deadline of one command line, or of the session when that comes first.
+    private var deadline: Deadline { min(.after(seconds: configuration.idleTimeout), sessionEnd) }
     private var requiresAuth: Bool {
         configuration.requiresAuthentication ?? !(configuration.users.isEmpty && configuration.oauthTokens.isEmpty)
     }
@@ -51,8 +59,15 @@ final class ServerSession {
             }
             try reply(220, nil, "\(configuration.serverName) ESMTP DevServer ready")
             while let line = try readLine() {
+                if let word = line.split(separator: " ", maxSplits: 1).first?.uppercased(), Self.httpWords.contains(word) {
+                    note("dropping the connection: \(word) is HTTP, not SMTP")
+                    try reply(221, "2.7.0", "Error: this is an SMTP server, not a web server. Goodbye.")
+                    return
+                }
                 guard try handle(line) else { return }
             }
+        } catch let error as NetworkError where error.kind == .timeout && sessionEnd.hasPassed {
+            try? reply(421, "4.4.2", "\(configuration.serverName) session lasted over \(Int(configuration.maxSessionDuration)) s, closing")
         } catch {
             // The client went away or misbehaved; the connection is simply dropped.
         }
@@ -105,6 +120,10 @@ final class ServerSession {
             try reply(250, "2.1.0", "Ok")
         case .rcptTo(let address):
             guard from != nil else { try reply(503, "5.5.1", "Need MAIL first"); return true }
+            guard recipients.count < configuration.maxRecipients else {
+                try reply(452, "4.5.3", "Too many recipients (at most \(configuration.maxRecipients))")
+                return true
+            }
             recipients.append(address)
             try reply(250, "2.1.5", "Ok")
         case .data:

@@ -63,15 +63,17 @@ struct InboxCommand: CLICommand {
             try? server.certificatePEM.write(to: caPath, atomically: true, encoding: .utf8)
             Output.line("trust it with tls.ca = \(caPath.path)")
         }
-        var shown = 0
+        // By number, not position: the server keeps only the newest messages in memory.
+        var lastShown = 0, shown = 0
         while true {
-            let messages = server.messages
-            for message in messages.dropFirst(shown) {
-                let subject = message.decodedHeader("Subject") ?? ""
-                Output.line("\(ISO8601DateFormatter().string(from: Date()))  \(message.from) -> \(message.recipients.joined(separator: ", "))  \"\(subject)\"  \(message.data.count) bytes"
+            for message in server.messages where message.id > lastShown {
+                let subject = Output.printable(message.decodedHeader("Subject") ?? "")
+                let addresses = Output.printable("\(message.from) -> \(message.recipients.joined(separator: ", "))")
+                Output.line("\(ISO8601DateFormatter().string(from: Date()))  \(addresses)  \"\(subject)\"  \(message.data.count) bytes"
                       + (message.tlsVersion.map { "  \($0)" } ?? ""))
+                lastShown = message.id
+                shown += 1
             }
-            shown = messages.count
             if let exitAfter, shown >= exitAfter { return 0 }
             try? await Task.sleep(nanoseconds: 100_000_000)
         }

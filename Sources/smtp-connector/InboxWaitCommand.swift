@@ -112,7 +112,11 @@ struct InboxWaitCommand: CLICommand {
                          "subject": .string(content.header("Subject") ?? ""), "text": .string(body),
                          "code": code.map(ConfigValue.string) ?? .null, "link": link.map(ConfigValue.string) ?? .null])
         } else {
-            Output.line("From: \(content.header("From") ?? "")\nTo: \(content.header("To") ?? "")\nSubject: \(content.header("Subject") ?? "")\n\n\(body)")
+            // The headers as printable text (a subject with ESC sequences must not reach the terminal
+            // raw); the body's line breaks stay, its other control characters do not.
+            let headers = ["From", "To", "Subject"].map { "\($0): \(Output.printable(content.header($0) ?? ""))" }
+            let lines = body.split(separator: "\n", omittingEmptySubsequences: false).map { Output.printable(String($0)) }
+            Output.line(headers.joined(separator: "\n") + "\n\n" + lines.joined(separator: "\n"))
         }
         return 0
     }

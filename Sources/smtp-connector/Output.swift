@@ -8,6 +8,22 @@ enum Output {
         FileHandle.standardError.write(Data(("smtp-connector: " + text + "\n").utf8))
     }
 
+    /// `text` with every control character (C0 but tab, DEL, C1) written as `\u{1B}`: what a
+    /// captured message says (its subject, its addresses) must not reach the terminal raw, where an
+    /// ESC sequence could retitle the window, hide lines or move the cursor.
+    static func printable(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if (value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(value) {
+                result += "\\u{" + String(value, radix: 16, uppercase: true) + "}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
     /// Writes a line to standard output at once (it may be a pipe, which print would buffer).
     static func line(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))

@@ -286,6 +286,24 @@ import TestSupport
         #expect(result.status == 0)
     }
 
+    /// A subject carrying terminal escape sequences is printed escaped, never raw.
+    @Test func inboxEscapesControlCharactersInWhatItPrints() async throws {
+        let inbox = try InboxProcess(["inbox", "--listen", "127.0.0.1:0", "--exit-after", "1"])
+        let port = try await inbox.port()
+        let sender = BlockingExecutor(name: "test-escape", maxThreads: 1)
+        try await sender.run {
+            let stream = NetworkStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: port, deadline: .after(seconds: 10)))
+            defer { stream.close() }
+            let dialogue = "EHLO x\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nDATA\r\nSubject: \u{1B}]0;pwned\u{07}Hi\u{1B}[2J\r\n\r\nbody\r\n.\r\nQUIT\r\n"
+            try stream.write(Array(dialogue.utf8), deadline: .after(seconds: 10))
+            while let bytes = try? stream.read(deadline: .after(seconds: 10)), !bytes.isEmpty {}
+        }
+        let result = try await inbox.finish()
+        #expect(result.status == 0)
+        #expect(!result.stdout.contains("\u{1B}") && !result.stdout.contains("\u{07}"), "raw control characters reached the terminal")
+        #expect(result.stdout.contains(#"\u{1B}]0;pwned\u{7}Hi\u{1B}[2J"#), "\(result.stdout)")
+    }
+
     private func caFile(_ server: DevServer) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-ca-\(server.port).pem").path
         try server.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
