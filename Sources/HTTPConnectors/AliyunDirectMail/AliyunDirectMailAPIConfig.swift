@@ -9,7 +9,7 @@ import Foundation
 ///   "accountName": "no-reply@mail.acme.com", "fromAlias": "Acme", "region": "ap-southeast-1",
 ///   "templates": [ ... ] }
 /// ```
-public struct AliyunDirectMailAPIConfig: Sendable, Equatable {
+public struct AliyunDirectMailAPIConfig: ConnectorConfiguration, Equatable {
     /// `accessKeyId` (a RAM user's key with AliyunDirectMailFullAccess).
     public var accessKeyId: String
     /// `accessKeySecret`; never printed.
@@ -34,23 +34,13 @@ public struct AliyunDirectMailAPIConfig: Sendable, Equatable {
         "eu-central-1": "https://dm.eu-central-1.aliyuncs.com",
     ]
 
-    /// Parses and checks a configuration, reporting every problem at once.
-    /// - Throws: ``ConnectorError`` (`invalid_config`) listing each problem with its JSON path.
-    public static func parse(_ config: ConfigValue) throws -> AliyunDirectMailAPIConfig {
-        let (parsed, issues) = read(config)
-        guard let parsed, issues.isEmpty else {
-            throw ConnectorError(.invalidConfig, "The DirectMail API connector configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s").",
-                                 phase: .config, hint: "Fix each listed key; see Docs/Connectors/AliyunDirectMailAPI.md.", issues: issues)
-        }
-        return parsed
-    }
+    /// How errors name this connector.
+    public static let connectorName = "DirectMail API connector"
+    /// Where its keys are described.
+    public static let guide = "Docs/Connectors/AliyunDirectMailAPI.md"
 
-    /// Every problem in `config`, with JSON paths; empty when it is usable.
-    public static func validate(_ config: ConfigValue) -> [ConfigIssue] {
-        read(config).issues
-    }
-
-    static func read(_ original: ConfigValue) -> (AliyunDirectMailAPIConfig?, issues: [ConfigIssue]) {
+    /// The configuration when `config` is usable, and every problem, each with its JSON path.
+    public static func read(_ original: ConfigValue) -> (AliyunDirectMailAPIConfig?, issues: [ConfigIssue]) {
         // DirectMail names the sender AccountName and its display name FromAlias: as fromEmail they
         // are one value, "Alias <account>", which the shared message keys read.
         var config = original

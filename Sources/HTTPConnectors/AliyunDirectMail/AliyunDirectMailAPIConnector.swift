@@ -22,8 +22,7 @@ public struct AliyunDirectMailAPIConnector: TemplatedConnector {
     public var metadata: ConnectorMetadata { Self.metadata }
     /// The parsed configuration.
     public let config: AliyunDirectMailAPIConfig
-    private let fetcher: HTTPFetcher
-    private let events: SendEvents
+    private let session: APISession
 
     /// Builds a connector.
     /// - Parameters:
@@ -31,8 +30,7 @@ public struct AliyunDirectMailAPIConnector: TemplatedConnector {
     ///   - events: receives `send.started` and `send.finished`. Default: nowhere.
     public init(config: AliyunDirectMailAPIConfig, events: ConnectorEventHandler = .none) {
         self.config = config
-        fetcher = HTTPFetcher(timeout: config.message.timeout)
-        self.events = SendEvents(handler: events, connector: Self.metadata.id)
+        session = APISession(connector: Self.metadata.id, service: "DirectMail", timeout: config.message.timeout, events: events)
     }
 
     /// The config's templates, in config order.
@@ -44,8 +42,8 @@ public struct AliyunDirectMailAPIConnector: TemplatedConnector {
     ///   which SingleSendMail lacks; a refused recipient), `rate_limit_exceeded`, `general` (5xx,
     ///   retryable), `outcome_unknown` when no answer came.
     public func send(_ request: EmailRequest) async throws -> SendReceipt {
-        let started = ContinuousClock.now
-        do {
+        var recipients: [String] = []
+        return try await session.send(request, prepare: {
             guard request.cc.isEmpty, request.bcc.isEmpty, request.attachments.isEmpty else {
                 throw ConnectorError(.invalidRequest, "DirectMail's SingleSendMail takes no Cc, Bcc or attachments", phase: .compose,
                                      hint: "Send to each address in `to`, or use the aliyun-directmail SMTP preset for Cc, Bcc and attachments.")
@@ -55,25 +53,22 @@ public struct AliyunDirectMailAPIConnector: TemplatedConnector {
             guard to.count <= 100 else {
                 throw ConnectorError(.invalidRequest, "DirectMail takes at most 100 recipients per message, not \(to.count)", phase: .rcpt)
             }
+            recipients = to.map(\.address)
             let parameters = AliyunSingleSendMail.parameters(
                 content: content, text: APIMessageSettings.text(of: content), to: to, config: config,
                 nonce: UUID().uuidString.lowercased(), timestamp: Self.timestamp(Date()))
-            events.started(messageID: "", usageType: request.usageType.rawValue, recipients: to.count)
             var urlRequest = URLRequest(url: config.message.endpoint.appendingPathComponent(""))
             urlRequest.httpMethod = "POST"
             urlRequest.setValue("application/x-www-form-urlencoded; charset=utf-8", forHTTPHeaderField: "Content-Type")
             urlRequest.httpBody = AliyunSingleSendMail.formBody(parameters)
-            let response = try await APIExchange.send(urlRequest, with: fetcher, service: "DirectMail")
+            return APISession.Prepared(request: urlRequest, recipients: to.count)
+        }, receipt: { response in
             if let error = AliyunSingleSendMail.error(status: response.status, body: response.body) { throw error }
             let answer = try? ConfigValue.parse(json: response.body)
-            let messageID = answer?["EnvId"]?.stringValue ?? answer?["RequestId"]?.stringValue ?? ""
-            events.delivered(messageID: messageID, usageType: request.usageType.rawValue, rejected: 0, after: started.duration(to: .now))
-            return SendReceipt(messageID: messageID, accepted: to.map(\.address),
-                               response: "\(response.status) OK (EnvId \(answer?["EnvId"]?.stringValue ?? "none"), RequestId \(answer?["RequestId"]?.stringValue ?? "none"))")
-        } catch let error as ConnectorError {
-            events.failed(error, messageID: nil, usageType: request.usageType.rawValue, after: started.duration(to: .now))
-            throw error
-        }
+            let envID = answer?["EnvId"]?.stringValue, requestID = answer?["RequestId"]?.stringValue
+            return SendReceipt(messageID: envID ?? requestID ?? "", accepted: recipients,
+                               response: "\(response.status) OK (EnvId \(envID ?? "none"), RequestId \(requestID ?? "none"))")
+        })
     }
 
     /// `yyyy-MM-ddTHH:mm:ssZ` in UTC, as the signature wants it.

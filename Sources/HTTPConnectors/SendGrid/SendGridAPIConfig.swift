@@ -7,7 +7,7 @@ import Foundation
 /// { "connector": "sendgrid-api", "apiKey": "SG.xxxx", "fromEmail": "Acme <no-reply@acme.com>",
 ///   "templates": [ ... ] }
 /// ```
-public struct SendGridAPIConfig: Sendable, Equatable {
+public struct SendGridAPIConfig: ConnectorConfiguration, Equatable {
     /// `apiKey`: a key with the Mail Send permission; never printed.
     public var apiKey: String
     /// `customHeaders`: more header fields, as an object of names and values.
@@ -19,23 +19,13 @@ public struct SendGridAPIConfig: Sendable, Equatable {
     /// The host of SendGrid's EU data residency (for an EU subuser's key).
     public static let euEndpoint = "https://api.eu.sendgrid.com"
 
-    /// Parses and checks a configuration, reporting every problem at once.
-    /// - Throws: ``ConnectorError`` (`invalid_config`) listing each problem with its JSON path.
-    public static func parse(_ config: ConfigValue) throws -> SendGridAPIConfig {
-        let (parsed, issues) = read(config)
-        guard let parsed, issues.isEmpty else {
-            throw ConnectorError(.invalidConfig, "The SendGrid API connector configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s").",
-                                 phase: .config, hint: "Fix each listed key; see Docs/Connectors/SendGridAPI.md.", issues: issues)
-        }
-        return parsed
-    }
+    /// How errors name this connector.
+    public static let connectorName = "SendGrid API connector"
+    /// Where its keys are described.
+    public static let guide = "Docs/Connectors/SendGridAPI.md"
 
-    /// Every problem in `config`, with JSON paths; empty when it is usable.
-    public static func validate(_ config: ConfigValue) -> [ConfigIssue] {
-        read(config).issues
-    }
-
-    static func read(_ config: ConfigValue) -> (SendGridAPIConfig?, issues: [ConfigIssue]) {
+    /// The configuration when `config` is usable, and every problem, each with its JSON path.
+    public static func read(_ config: ConfigValue) -> (SendGridAPIConfig?, issues: [ConfigIssue]) {
         var reader = ConfigReader(config)
         let apiKey = reader.string("apiKey", required: true, hint: "Create one in SendGrid under Settings > API Keys with Mail Send permission.")
         if let apiKey, apiKey.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) {

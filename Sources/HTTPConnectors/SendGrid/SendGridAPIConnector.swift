@@ -21,8 +21,7 @@ public struct SendGridAPIConnector: TemplatedConnector, DiagnosableConnector {
     public var metadata: ConnectorMetadata { Self.metadata }
     /// The parsed configuration.
     public let config: SendGridAPIConfig
-    private let fetcher: HTTPFetcher
-    private let events: SendEvents
+    private let session: APISession
 
     /// Builds a connector.
     /// - Parameters:
@@ -30,8 +29,7 @@ public struct SendGridAPIConnector: TemplatedConnector, DiagnosableConnector {
     ///   - events: receives `send.started` and `send.finished`. Default: nowhere.
     public init(config: SendGridAPIConfig, events: ConnectorEventHandler = .none) {
         self.config = config
-        fetcher = HTTPFetcher(timeout: config.message.timeout)
-        self.events = SendEvents(handler: events, connector: Self.metadata.id)
+        session = APISession(connector: Self.metadata.id, service: "SendGrid", timeout: config.message.timeout, events: events)
     }
 
     /// The config's templates, in config order.
@@ -42,8 +40,8 @@ public struct SendGridAPIConnector: TemplatedConnector, DiagnosableConnector {
     ///   `invalid_config` or `invalid_response` for a 400 naming SendGrid's field, `invalid_request`
     ///   (413, a bad address), `general` (5xx, retryable), `outcome_unknown` when no answer came.
     public func send(_ request: EmailRequest) async throws -> SendReceipt {
-        let started = ContinuousClock.now
-        do {
+        var recipients: [String] = []
+        return try await session.send(request, prepare: {
             let content = try RenderedContent(request, templates: templates)
             let to = try APIMessageSettings.recipients(request.to, field: "to")
             let cc = try APIMessageSettings.recipients(request.cc, field: "cc")
@@ -51,18 +49,14 @@ public struct SendGridAPIConnector: TemplatedConnector, DiagnosableConnector {
             let attachments = try await APIExchange.loadingFiles(request.attachments, disableFileAccess: config.message.disableFileAccess)
             let body = SendGridMailSend.body(content: content, text: APIMessageSettings.text(of: content), to: to, cc: cc, bcc: bcc,
                                              config: config, attachments: attachments)
-            let recipients = (to + cc + bcc).map(\.address)
-            events.started(messageID: "", usageType: request.usageType.rawValue, recipients: recipients.count)
-            let response = try await APIExchange.send(urlRequest(body), with: fetcher, service: "SendGrid")
+            recipients = (to + cc + bcc).map(\.address)
+            return APISession.Prepared(request: urlRequest(body), recipients: recipients.count)
+        }, receipt: { response in
             if let error = SendGridMailSend.error(status: response.status, headers: response.headers, body: response.body) { throw error }
             let messageID = response.headers["x-message-id"] ?? ""
-            events.delivered(messageID: messageID, usageType: request.usageType.rawValue, rejected: 0, after: started.duration(to: .now))
             return SendReceipt(messageID: messageID, accepted: recipients,
                                response: "\(response.status) Accepted" + (messageID.isEmpty ? "" : " (X-Message-Id \(messageID))"))
-        } catch let error as ConnectorError {
-            events.failed(error, messageID: nil, usageType: request.usageType.rawValue, after: started.duration(to: .now))
-            throw error
-        }
+        })
     }
 
     private func urlRequest(_ body: ConfigValue) -> URLRequest {
@@ -82,7 +76,7 @@ public struct SendGridAPIConnector: TemplatedConnector, DiagnosableConnector {
         request.setValue("Bearer \(config.apiKey)", forHTTPHeaderField: "Authorization")
         let step: ConnectorDiagnosis.Step
         do {
-            let response = try await APIExchange.send(request, with: fetcher, service: "SendGrid")
+            let response = try await APIExchange.send(request, with: session.fetcher, service: "SendGrid")
             let milliseconds = Self.milliseconds(since: started)
             let scopes = (try? ConfigValue.parse(json: response.body))?["scopes"]?.arrayValue?.compactMap(\.stringValue) ?? []
             if response.status == 200, scopes.contains("mail.send") {

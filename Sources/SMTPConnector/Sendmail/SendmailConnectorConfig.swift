@@ -10,7 +10,7 @@ import MIME
 /// { "connector": "sendmail", "path": "/usr/sbin/sendmail", "fromEmail": "Acme <no-reply@acme.com>",
 ///   "templates": [ ... ] }
 /// ```
-public struct SendmailConnectorConfig: Sendable, Equatable {
+public struct SendmailConnectorConfig: ConnectorConfiguration, Equatable {
     /// The sendmail program, an absolute path. Default `/usr/sbin/sendmail` (Postfix, Exim and
     /// sendmail all install it there).
     public var path: String
@@ -35,23 +35,13 @@ public struct SendmailConnectorConfig: Sendable, Equatable {
     /// The default program.
     public static let defaultPath = "/usr/sbin/sendmail"
 
-    /// Parses and checks a configuration, reporting every problem at once.
-    /// - Throws: ``ConnectorError`` (`invalid_config`) listing each problem with its JSON path.
-    public static func parse(_ config: ConfigValue) throws -> SendmailConnectorConfig {
-        let (parsed, issues) = read(config)
-        guard let parsed, issues.isEmpty else {
-            throw ConnectorError(.invalidConfig, "The sendmail connector configuration has \(issues.count) problem\(issues.count == 1 ? "" : "s").",
-                                 phase: .config, hint: "Fix each listed key; see Docs/Connectors/Sendmail.md.", issues: issues)
-        }
-        return parsed
-    }
+    /// How errors name this connector.
+    public static let connectorName = "sendmail connector"
+    /// Where its keys are described.
+    public static let guide = "Docs/Connectors/Sendmail.md"
 
-    /// Every problem in `config`, with JSON paths; empty when it is usable.
-    public static func validate(_ config: ConfigValue) -> [ConfigIssue] {
-        read(config).issues
-    }
-
-    static func read(_ config: ConfigValue) -> (SendmailConnectorConfig?, issues: [ConfigIssue]) {
+    /// The configuration when `config` is usable, and every problem, each with its JSON path.
+    public static func read(_ config: ConfigValue) -> (SendmailConnectorConfig?, issues: [ConfigIssue]) {
         var reader = ConfigReader(config)
         let path = reader.optionalString("path") ?? defaultPath
         if !path.hasPrefix("/") {
