@@ -209,10 +209,11 @@ public final class DevServer: Sendable {
             numbered.transcript += answer.wireText.split(separator: "\r\n").map { "S: " + $0 }
             state.received.append(numbered)
             // Bounded memory: the newest messages only (the others are on disk with saveDirectory).
-            var kept = state.received.reduce(0) { $0 + $1.data.count }
+            func size(_ message: ReceivedMessage) -> Int { message.data.count + message.transcript.reduce(0) { $0 + $1.utf8.count } }
+            var kept = state.received.reduce(0) { $0 + size($1) }
             while state.received.count > 1,
                   state.received.count > configuration.maxKeptMessages || kept > configuration.maxKeptBytes {
-                kept -= state.received.removeFirst().data.count
+                kept -= size(state.received.removeFirst())
                 state.dropped += 1
             }
             return (state.lastID, answer)
@@ -244,6 +245,7 @@ public final class DevServer: Sendable {
             guard owner == geteuid() else {
                 throw DevServerError("\(directory.path) belongs to another user; captured mail goes only into a folder of this user's (give a new --dir)")
             }
+            chmod(directory.path, 0o700)  // this user's own folder: private from now on
         } else {
             do {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,

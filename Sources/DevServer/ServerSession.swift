@@ -263,7 +263,9 @@ final class ServerSession {
 
     private func record(_ line: some StringProtocol) {
         guard transcript.count < Self.transcriptLimit else { return }
-        transcript.append(String(line))
+        // At most 512 characters a line: a transcript is for reading, and the server's memory bound
+        // counts it with each message.
+        transcript.append(line.count > 512 ? String(line.prefix(512)) + "…" : String(line))
     }
 
     /// One line, which must arrive whole within `idleTimeout`: a client that trickles it a byte at

@@ -49,6 +49,7 @@ public final class HTTPFetcher: Sendable {
     /// Sends `request` and returns the answer, whatever its status (3xx included: not followed).
     /// - Throws: ``HTTPFetchError``.
     public func fetch(_ request: URLRequest) async throws -> Response {
+        if Task.isCancelled { throw HTTPFetchError.cancelled }
         let task = session.dataTask(with: request)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -80,7 +81,10 @@ public enum HTTPFetchError: Error, Sendable, Equatable {
         .serverCertificateNotYetValid, .clientCertificateRejected, .clientCertificateRequired,
     ]
 
-    init(_ error: any Error) {
+    /// - Parameters:
+    ///   - error: what URLSession reported.
+    ///   - bytesSent: request bytes written before it (`URLSessionTask.countOfBytesSent`).
+    init(_ error: any Error, bytesSent: Int64 = 0) {
         // On Linux the delegate gets an NSError of NSURLErrorDomain, which does not always cast to URLError.
         let code: URLError.Code
         if let error = error as? URLError {
@@ -94,9 +98,13 @@ public enum HTTPFetchError: Error, Sendable, Equatable {
         if code == .cancelled { self = .cancelled; return }
         let text = (error as NSError).localizedDescription 
         // On Linux a failed TLS handshake comes as NSURLErrorUnknown with libcurl's text ("SSL
-        // certificate problem: ...", "SSL: no alternative certificate subject name matches ..."):
-        // the handshake precedes every byte of the request, so nothing was sent.
-        let tlsHandshake = code == .unknown && (text.hasPrefix("SSL") || text.contains("certificate"))
+        // certificate problem: ...", "SSL: no alternative certificate subject name matches ...",
+        // "SSL connect error"): the handshake precedes every byte of the request, so nothing was
+        // sent. libcurl words later TLS failures alike ("SSL_write() returned SYSCALL"), so only
+        // these texts count, and only when no byte of the request was written.
+        let handshakeTexts = ["SSL certificate problem", "no alternative certificate subject name", "SSL connect error",
+                              "SSL: certificate subject name"]
+        let tlsHandshake = code == .unknown && bytesSent == 0 && handshakeTexts.contains { text.contains($0) }
         self = Self.beforeSending.contains(code) || tlsHandshake ? .notSent(text) : .noResponse(text)
     }
 }
@@ -112,13 +120,22 @@ private final class FetchDelegate: NSObject, URLSessionDataDelegate, @unchecked 
     private let maxBytes: Int
     // Touched from URLSession's delegate queue and from `fetch`: behind the lock.
     private let pending = Locked<[Int: Pending]>([:])
+    /// Results of tasks that completed before their continuation was registered (a task cancelled
+    /// as it started): `register` takes them, so no continuation waits forever.
+    private let early = Locked<[Int: Result<HTTPFetcher.Response, any Error>]>([:])
 
     init(maxBytes: Int) {
         self.maxBytes = maxBytes
     }
 
     func register(_ task: URLSessionTask, _ continuation: CheckedContinuation<HTTPFetcher.Response, any Error>) {
-        pending.withLock { $0[task.taskIdentifier] = Pending(continuation: continuation) }
+        // Both maps under one order (pending, then early) in `register` and in completion alike.
+        let finished = pending.withLock { pending -> Result<HTTPFetcher.Response, any Error>? in
+            if let result = early.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) { return result }
+            pending[task.taskIdentifier] = Pending(continuation: continuation)
+            return nil
+        }
+        if let finished { continuation.resume(with: finished) }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
@@ -141,16 +158,25 @@ private final class FetchDelegate: NSObject, URLSessionDataDelegate, @unchecked 
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        guard let entry = pending.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
-        if let failure = entry.failure { return entry.continuation.resume(throwing: failure) }
-        if let error { return entry.continuation.resume(throwing: HTTPFetchError(error)) }
-        guard let response = task.response as? HTTPURLResponse else {
-            return entry.continuation.resume(throwing: HTTPFetchError.noResponse("the answer was not HTTP"))
+        let entry = pending.withLock { pending -> Pending? in
+            guard let entry = pending.removeValue(forKey: task.taskIdentifier) else {
+                // Not registered yet: keep the result for `register`.
+                early.withLock { $0[task.taskIdentifier] = Self.result(of: task, error: error, entry: nil) }
+                return nil
+            }
+            return entry
         }
+        if let entry { entry.continuation.resume(with: Self.result(of: task, error: error, entry: entry)) }
+    }
+
+    private static func result(of task: URLSessionTask, error: (any Error)?, entry: Pending?) -> Result<HTTPFetcher.Response, any Error> {
+        if let failure = entry?.failure { return .failure(failure) }
+        if let error { return .failure(HTTPFetchError(error, bytesSent: task.countOfBytesSent)) }
+        guard let response = task.response as? HTTPURLResponse else { return .failure(HTTPFetchError.noResponse("the answer was not HTTP")) }
         var headers: [String: String] = [:]
         for (name, value) in response.allHeaderFields {
             if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
         }
-        entry.continuation.resume(returning: HTTPFetcher.Response(status: response.statusCode, headers: headers, body: entry.body))
+        return .success(HTTPFetcher.Response(status: response.statusCode, headers: headers, body: entry?.body ?? Data()))
     }
 }

@@ -72,6 +72,17 @@ import Testing
         #expect(mostKept <= HTTPRequestParser.compactionThreshold + 2 * 1_024, "kept \(mostKept) of \(stream.count) octets")
     }
 
+    /// Empty lines before a request are skipped (RFC 9112 §2.2), and dropped: a client sending
+    /// nothing else cannot grow the buffer either.
+    @Test func aFloodOfEmptyLinesIsNotKept() throws {
+        var parser = HTTPRequestParser()
+        for _ in 0..<1_000 {
+            parser.feed(Array(repeating: "\r\n", count: 50).joined().utf8)
+            #expect(try parser.next() == nil)
+        }
+        #expect(parser.retainedByteCount <= HTTPRequestParser.compactionThreshold, "kept \(parser.retainedByteCount) of 100,000 octets")
+    }
+
     @Test func pipelinedRequestsComeOutInOrderAndLeadingEmptyLinesAreSkipped() throws {
         let text = "\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         let requests = try parse(text, chunk: 5)

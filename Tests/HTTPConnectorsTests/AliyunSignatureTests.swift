@@ -48,5 +48,7 @@ import Testing
         #expect(error(503, "ServiceUnavailable")?.isTransient == true)
         #expect(error(400, "InvalidMailAddress.NotFound")?.message.contains("RequestId r-1") == true)
         #expect(AliyunSingleSendMail.error(status: 200, body: Data(#"{"EnvId": "1", "RequestId": "r"}"#.utf8)) == nil)
+        #expect(AliyunSingleSendMail.error(status: 200, body: Data("<html>captive portal</html>".utf8))?.code == .outcomeUnknown)
+        #expect(AliyunSingleSendMail.error(status: 504, body: Data())?.code == .outcomeUnknown)
     }
 }

@@ -20,7 +20,8 @@ import Testing
         #expect(error(413)?.code == .invalidRequest)
         let limited = error(429, #"{"errors": [{"field": null, "message": "too many requests"}]}"#, headers: ["x-ratelimit-reset": "1798761600"])
         #expect(limited?.code == .rateLimitExceeded && limited?.isTransient == true && limited?.message.contains("2027-01-01T00:00:00Z") == true)
-        #expect(error(502)?.code == .general && error(502)?.isTransient == true)
+        #expect(error(503)?.code == .general && error(503)?.isTransient == true)
+        #expect(error(502)?.code == .outcomeUnknown && error(504)?.code == .outcomeUnknown, "a gateway's answer says nothing of SendGrid behind it")
     }
 
     static let badConfigs: [(key: String, value: ConfigValue, path: String)] = [

@@ -65,7 +65,7 @@ import TestSupport
         }
         var input: [UInt8]? { try? Array(Data(contentsOf: folder.appendingPathComponent("input"))) }
 
-        init(status: Int32, stderr: String = "", readInput: Bool = true, sleep: Int = 0) throws {
+        init(status: Int32, stderr: String = "", readInput: Bool = true, sleep: Int = 0, daemon: Bool = false) throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("fake-sendmail-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let script = """
@@ -74,6 +74,7 @@ import TestSupport
                 ls /proc/$$/fd | tr '\\n' ' ' > '\(folder.path)/fds'
                 \(readInput ? "cat > '\(folder.path)/input'" : ":")
                 \(sleep > 0 ? "sleep \(sleep)" : ":")
+                \(daemon ? "sleep 60 >&2 &" : ":")
                 printf '%s' '\(stderr)' >&2
                 exit \(status)
                 """
@@ -136,6 +137,18 @@ import TestSupport
         #expect(notQueued.code == .general && notQueued.isTransient, "\(notQueued)")
     }
 
+    /// A program that exits 0 while something it started keeps its standard error open (as an MTA's
+    /// daemon may) is done when it exits, not when the pipe closes.
+    @Test func theProgramsExitEndsTheWaitNotItsErrorPipe() async throws {
+        let fake = try FakeSendmail(status: 0, daemon: true)
+        defer { fake.remove() }
+        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: fake.path, arguments: [fake.script], timeout: 45_000)))
+        let start = ContinuousClock.now
+        let receipt = try await connector.send(request())
+        #expect(receipt.accepted == ["bob@example.test"])
+        #expect(start.duration(to: .now) < .seconds(15), "done at the exit, not at the 45 s timeout")
+    }
+
     @Test func aRecipientThatReadsAsAnOptionIsRefusedBeforeAnyProgramRuns() async throws {
         let fake = try FakeSendmail(status: 0)
         defer { fake.remove() }
@@ -154,7 +167,7 @@ import TestSupport
 
     static let badConfigs: [(key: String, value: ConfigValue)] = [
         ("path", "sendmail"), ("arguments", ["-t"]), ("arguments", ["--"]), ("arguments", ["-f", "x@y"]),
-        ("arguments", ["-bs"]), ("fromEmail", "-x@example.test"), ("timeout", 0),
+        ("arguments", ["-bs"]), ("arguments", ["-vt"]), ("arguments", ["-Ut"]), ("fromEmail", "-x@example.test"), ("timeout", 0),
     ]
 
     @Test(arguments: 0..<badConfigs.count)

@@ -59,7 +59,7 @@ final class ConfigStore: Sendable {
     /// there unless typed again (a password must not follow a changed host, a verification turned
     /// off, or a token endpoint pointed elsewhere).
     static let destinationKeys = ["preset", "host", "port", "secure", "requireTLS", "ignoreTLS", "allowInsecureAuth",
-                                  "servername", "tls.rejectUnauthorized", "tls.servername", "tls.ca", "auth.accessUrl",
+                                  "servername", "tls.rejectUnauthorized", "tls.servername", "tls.ca", "tls.minVersion", "auth.accessUrl",
                                   "endpoint", "region", "path", "arguments"]
 
     /// `draft` with each value equal to the mask replaced by the stored value at the same place

@@ -82,6 +82,7 @@ public struct HTTPRequestParser: Sendable {
             // RFC 9112 §2.2: empty lines before a request line are ignored.
             while buffer.count - start >= 2, buffer[start] == 13, buffer[start + 1] == 10 { start += 2 }
             scanned = max(scanned, start)
+            compact()  // a client sending nothing but empty lines must not grow the buffer either
             guard let end = headEnd() else {
                 if buffer.count - start > limits.maxHeadBytes { throw HTTPParseError(431, "the request head is over \(limits.maxHeadBytes) octets") }
                 return nil

@@ -36,7 +36,16 @@ enum AliyunSingleSendMail {
     static func error(status: Int, body: Data) -> ConnectorError? {
         let answer = try? ConfigValue.parse(json: body)
         let code = answer?["Code"]?.stringValue
-        if (200...299).contains(status), code == nil { return nil }
+        if (200...299).contains(status), code == nil {
+            // Accepted only with DirectMail's own answer; anything else came from somewhere else.
+            if answer?["EnvId"]?.stringValue != nil || answer?["RequestId"]?.stringValue != nil { return nil }
+            return ConnectorError(.outcomeUnknown, "DirectMail answered \(status) without EnvId or RequestId", phase: .data,
+                                  hint: "Check endpoint; then DirectMail's sending log before sending the message again.")
+        }
+        if status == 502 || status == 504 {
+            return ConnectorError(.outcomeUnknown, "DirectMail's gateway answered \(status); the message may have been accepted", phase: .data,
+                                  hint: "Check DirectMail's sending log before sending the message again.")
+        }
         let message = answer?["Message"]?.stringValue.map { String($0.prefix(300)) } ?? "status \(status)"
         let requestID = answer?["RequestId"]?.stringValue.map { " (RequestId \($0))" } ?? ""
         let said = "DirectMail refused the request: \(code ?? "status \(status)"): \(message)\(requestID)"

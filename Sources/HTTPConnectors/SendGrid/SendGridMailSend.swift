@@ -74,6 +74,10 @@ enum SendGridMailSend {
             } ?? ""
             return ConnectorError(.rateLimitExceeded, "SendGrid's rate limit was reached (429)\(reset)\(said)", phase: .data,
                                   hint: "Wait\(reset.isEmpty ? "" : reset) or raise the plan's limit; nothing was sent.", isTransient: true)
+        case 502, 504:
+            // A gateway's answer: SendGrid behind it may have taken the message or not.
+            return ConnectorError(.outcomeUnknown, "SendGrid's gateway answered \(status)\(said); the message may have been accepted", phase: .data,
+                                  hint: "Check SendGrid's Activity Feed before sending the message again.")
         case 500...599:
             return ConnectorError(.general, "SendGrid failed with status \(status)\(said); the message was not accepted", phase: .data,
                                   hint: "A later try may work; see status.sendgrid.com.", isTransient: true)

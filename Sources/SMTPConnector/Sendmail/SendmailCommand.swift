@@ -22,10 +22,18 @@ enum SendmailCommand {
     static func problem(withOption option: String) -> String? {
         if option.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "holds a control character" }
         if option == "--" { return "would end the options; the connector places the recipients after its own --" }
-        if option.hasPrefix("-t") { return "would take the recipients from the headers (Bcc included); the connector gives them itself" }
-        if option.hasPrefix("-f") || option.hasPrefix("-r") { return "would set the envelope sender; it is fromEmail" }
-        if option.hasPrefix("-b") { return "would change the program's mode; the connector submits a message (-bm)" }
-        if option.hasPrefix("-i") || option.hasPrefix("-o") && option.dropFirst(2).hasPrefix("i") { return "is already given" }
+        guard option.hasPrefix("-"), !option.hasPrefix("--") else { return nil }  // a value, e.g. -C's folder
+        // The flags getopt would read from this cluster ("-vt" is -v and -t): up to the first flag
+        // that takes a value, which takes the rest (sendmail's option letters, as Postfix reads them).
+        let takesValue: Set<Character> = ["A", "B", "C", "F", "N", "O", "R", "V", "X", "b", "e", "f", "h", "o", "p", "r", "q"]
+        for flag in option.dropFirst() {
+            switch flag {
+            case "t": return "would take the recipients from the headers (Bcc included); the connector gives them itself"
+            case "f", "r": return "would set the envelope sender; it is fromEmail"
+            case "b": return "would change the program's mode; the connector submits a message (-bm)"
+            default: if takesValue.contains(flag) { return nil }
+            }
+        }
         return nil
     }
 }

@@ -72,7 +72,8 @@ public struct SendmailConnector: TemplatedConnector, DiagnosableConnector {
         }
     }
 
-    /// Runs the program on a blocking-I/O thread (never Swift's cooperative pool).
+    /// Runs the program on a thread of its own executor (never Swift's cooperative pool, never the
+    /// SMTP client's I/O threads).
     private func deliver(_ bytes: [UInt8], recipients: [String]) async throws {
         let process = SendmailProcess(
             arguments: SendmailCommand.arguments(path: config.path, options: config.arguments,
@@ -80,7 +81,7 @@ public struct SendmailConnector: TemplatedConnector, DiagnosableConnector {
             input: bytes, timeout: config.timeout)
         let result: SendmailProcess.Result
         do {
-            result = try await BlockingExecutor.shared.run { try process.run() }
+            result = try await SendmailProcess.executor.run { try process.run() }
         } catch let failure as SendmailProcess.SpawnFailure {
             throw ConnectorError(.invalidConfig, "cannot run \(config.path): \(String(cString: strerror(failure.errno)))",
                                  phase: .connect, hint: "Install a local MTA (e.g. apt-get install postfix) or set path to its sendmail program.")

@@ -8,8 +8,12 @@ enum SendmailOutcome {
     static func error(for result: SendmailProcess.Result, path: String, timeout: Double) -> ConnectorError? {
         let said = result.errorOutput.isEmpty ? "" : ": \(result.errorOutput)"
         switch result.ending {
-        case .exited(0):
+        case .exited(0) where result.inputComplete:
             return nil
+        case .exited(0):
+            // It stopped reading and still said yes: it may have queued part of the message.
+            return ConnectorError(.outcomeUnknown, "\(path) exited 0 before it had read the whole message\(said)", phase: .data,
+                                  hint: "Check the local MTA's log for what it queued before sending the message again.")
         case .exited(let status):
             return exitError(status, said: said, path: path)
         case .signalled(let signal):

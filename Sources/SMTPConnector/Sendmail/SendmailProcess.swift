@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NetworkIO
 
 /// Runs a sendmail program once: the message on its standard input, its standard error kept (the
 /// last 8 KiB), its exit status returned. Blocking: run it on a blocking-I/O thread.
@@ -11,6 +12,10 @@ import Glibc
 /// - The child starts with default signal dispositions (this process ignores SIGPIPE) in a process
 ///   group of its own, so a timeout kills it and whatever it started.
 struct SendmailProcess {
+    /// The threads sendmail programs run on: their own, so programs that hang until their timeout
+    /// never take the SMTP client's I/O threads.
+    static let executor = BlockingExecutor(name: "sendmail", maxThreads: 32)
+
     /// How a run ended.
     enum Ending: Equatable {
         /// The program exited with this status.
@@ -27,6 +32,8 @@ struct SendmailProcess {
         var ending: Ending
         /// Its standard error, trimmed; the last 8 KiB at most.
         var errorOutput: String
+        /// Whether it took the whole message (and its end) before it ended.
+        var inputComplete: Bool
     }
 
     /// A spawn failure: the program could not be started at all.
@@ -61,20 +68,7 @@ struct SendmailProcess {
         close(inputPipe[0])
         close(errorPipe[1])
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, timeout) * 1e9)
-        let (inputComplete, errorOutput, timedOut) = exchange(input: inputPipe[1], errors: errorPipe[0], deadline: deadline)
-        if timedOut {
-            kill(-pid, SIGKILL)
-            _ = waitForExit(pid, deadline: nil)
-            return Result(ending: .timedOut(inputComplete: inputComplete), errorOutput: errorOutput)
-        }
-        guard let status = waitForExit(pid, deadline: deadline) else {
-            kill(-pid, SIGKILL)
-            _ = waitForExit(pid, deadline: nil)
-            return Result(ending: .timedOut(inputComplete: inputComplete), errorOutput: errorOutput)
-        }
-        // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import as functions.
-        let ending: Ending = status & 0x7F == 0 ? .exited((status >> 8) & 0xFF) : .signalled(status & 0x7F)
-        return Result(ending: ending, errorOutput: errorOutput)
+        return exchange(pid: pid, input: inputPipe[1], errors: errorPipe[0], deadline: deadline)
     }
 
     private func spawn(stdin: Int32, stderr: Int32) throws -> pid_t {
@@ -120,68 +114,75 @@ struct SendmailProcess {
         }
     }
 
-    /// Writes `input` and reads standard error until both are done or the deadline passes.
-    /// - Returns: whether the whole input was written and closed, the error output, and whether
-    ///   the deadline passed first.
-    private func exchange(input inputDescriptor: Int32, errors errorDescriptor: Int32,
-                          deadline: UInt64) -> (Bool, String, Bool) {
+    /// Writes `input`, reads standard error and watches for the program's exit, until it has exited
+    /// or the deadline passes. At the deadline (or if polling fails) the process group is killed
+    /// *before* its input is closed: closing first would end the message there, and a program
+    /// reading with `-i` could queue the truncated part.
+    private func exchange(pid: pid_t, input inputDescriptor: Int32, errors errorDescriptor: Int32, deadline: UInt64) -> Result {
         var inputFD = inputDescriptor, errorFD = errorDescriptor
-        _ = fcntl(inputFD, F_SETFL, fcntl(inputFD, F_GETFL) | O_NONBLOCK)
+        for descriptor in [inputFD, errorFD] { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
         var written = 0
         var errors: [UInt8] = []
+        var inputComplete = false
         defer {
             if inputFD >= 0 { close(inputFD) }
             if errorFD >= 0 { close(errorFD) }
         }
-        var inputComplete = false
-        if input.isEmpty {
+        func closeInput(complete: Bool) {
+            inputComplete = complete
             close(inputFD)
             inputFD = -1
-            inputComplete = true
         }
-        while inputFD >= 0 || errorFD >= 0 {
-            let now = DispatchTime.now().uptimeNanoseconds
-            guard now < deadline else { return (inputComplete, Self.text(errors), true) }
-            var polled = [pollfd(fd: inputFD, events: Int16(POLLOUT), revents: 0),
-                          pollfd(fd: errorFD, events: Int16(POLLIN), revents: 0)]
-            let waitMilliseconds = Int32(min(UInt64(Int32.max), (deadline - now) / 1_000_000 + 1))
-            if poll(&polled, 2, waitMilliseconds) < 0, errno != EINTR { break }
-            if inputFD >= 0, polled[0].revents != 0 {
-                let count = input.withUnsafeBytes { write(inputFD, $0.baseAddress! + written, input.count - written) }
-                if count > 0 { written += count }
-                if written == input.count || (count < 0 && errno != EAGAIN && errno != EINTR) {
-                    // The end of the message is our closing of its input; a program that stopped
-                    // reading early (it failed) gets EPIPE here and its exit status says why.
-                    inputComplete = written == input.count
-                    close(inputFD)
-                    inputFD = -1
-                }
-            }
-            if errorFD >= 0, polled[1].revents != 0 {
-                var buffer = [UInt8](repeating: 0, count: 4096)
+        func readErrors() {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while errorFD >= 0 {
                 let count = read(errorFD, &buffer, buffer.count)
                 if count > 0 {
                     errors += buffer.prefix(count)
                     if errors.count > 8192 { errors.removeFirst(errors.count - 8192) }
-                } else if count == 0 || (errno != EAGAIN && errno != EINTR) {
-                    close(errorFD)
-                    errorFD = -1
+                } else {
+                    if count == 0 || (errno != EAGAIN && errno != EINTR) {
+                        close(errorFD)
+                        errorFD = -1
+                    }
+                    return
                 }
             }
         }
-        return (inputComplete, Self.text(errors), false)
-    }
-
-    /// Waits for the child to exit; nil when `deadline` passes first.
-    private func waitForExit(_ pid: pid_t, deadline: UInt64?) -> Int32? {
-        var status: Int32 = 0
+        func killed() -> Result {
+            kill(-pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+            return Result(ending: .timedOut(inputComplete: inputComplete), errorOutput: Self.text(errors), inputComplete: inputComplete)
+        }
+        if input.isEmpty { closeInput(complete: true) }
         while true {
-            let result = waitpid(pid, &status, deadline == nil ? 0 : WNOHANG)
-            if result == pid { return status }
-            if result < 0, errno != EINTR { return nil }
-            if let deadline, DispatchTime.now().uptimeNanoseconds >= deadline { return nil }
-            // Its standard error is closed: it is exiting. Look again shortly.
-            if result == 0 { usleep(1_000) }
+            // Its exit, not the end of its standard error, ends the wait: a daemon it started may
+            // keep the error pipe open long after it exited 0.
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                readErrors()
+                // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import as functions.
+                let ending: Ending = status & 0x7F == 0 ? .exited((status >> 8) & 0xFF) : .signalled(status & 0x7F)
+                return Result(ending: ending, errorOutput: Self.text(errors), inputComplete: inputComplete)
+            }
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { return killed() }
+            var polled = [pollfd(fd: inputFD, events: Int16(POLLOUT), revents: 0),
+                          pollfd(fd: errorFD, events: Int16(POLLIN), revents: 0)]
+            // At most 20 ms at a time, to see the exit (no descriptor says it).
+            let waitMilliseconds = Int32(min(20, (deadline - now) / 1_000_000 + 1))
+            if poll(&polled, 2, waitMilliseconds) < 0, errno != EINTR { return killed() }
+            if inputFD >= 0, polled[0].revents != 0 {
+                let count = input.withUnsafeBytes { write(inputFD, $0.baseAddress! + written, input.count - written) }
+                if count > 0 { written += count }
+                if written == input.count {
+                    closeInput(complete: true)  // the end of the message
+                } else if count < 0, errno != EAGAIN, errno != EINTR {
+                    closeInput(complete: false)  // it stopped reading (EPIPE): its exit status says why
+                }
+            }
+            if errorFD >= 0, polled[1].revents != 0 { readErrors() }
         }
     }
 
