@@ -35,3 +35,33 @@ extension ConnectorConfiguration {
         read(config).issues
     }
 }
+
+/// A ``ConnectorFactory`` whose connectors are built from a ``ConnectorConfiguration``: give
+/// `metadata` and ``makeConnector(configuration:events:)``; validation and both `makeConnector`
+/// requirements come from the configuration type.
+public protocol ConfigurationConnectorFactory: ConnectorFactory {
+    /// The connector's parsed configuration.
+    associatedtype Configuration: ConnectorConfiguration
+
+    /// Builds a connector from a configuration that passed ``ConnectorConfiguration/parse(_:)``.
+    /// - Throws: ``ConnectorError`` when the configuration cannot be used after all (a key that
+    ///   does not load).
+    func makeConnector(configuration: Configuration, events: ConnectorEventHandler) throws -> any EmailConnector
+}
+
+extension ConfigurationConnectorFactory {
+    /// Every problem in `config`, with JSON paths.
+    public func validate(_ config: ConfigValue) -> [ConfigIssue] {
+        Configuration.validate(config)
+    }
+
+    /// A connector that reports nowhere.
+    public func makeConnector(config: ConfigValue) throws -> any EmailConnector {
+        try makeConnector(config: config, events: .none)
+    }
+
+    /// A connector that reports to `events`.
+    public func makeConnector(config: ConfigValue, events: ConnectorEventHandler) throws -> any EmailConnector {
+        try makeConnector(configuration: Configuration.parse(config), events: events)
+    }
+}

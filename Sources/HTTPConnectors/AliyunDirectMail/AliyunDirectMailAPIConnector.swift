@@ -81,24 +81,16 @@ public struct AliyunDirectMailAPIConnector: TemplatedConnector {
 }
 
 /// Builds ``AliyunDirectMailAPIConnector``s; in ``ConnectorRegistry/standard`` as `aliyun-directmail-api`.
-public struct AliyunDirectMailAPIConnectorFactory: ConnectorFactory {
+public struct AliyunDirectMailAPIConnectorFactory: ConfigurationConnectorFactory {
     /// A factory.
     public init() {}
 
     /// Metadata with id "aliyun-directmail-api".
     public var metadata: ConnectorMetadata { AliyunDirectMailAPIConnector.metadata }
 
-    /// Every problem in `config`, with JSON paths.
-    public func validate(_ config: ConfigValue) -> [ConfigIssue] { AliyunDirectMailAPIConfig.validate(config) }
-
-    /// A connector that reports nowhere.
-    public func makeConnector(config: ConfigValue) throws -> any EmailConnector {
-        try makeConnector(config: config, events: .none)
-    }
-
-    /// A connector that reports to `events`.
-    public func makeConnector(config: ConfigValue, events: ConnectorEventHandler) throws -> any EmailConnector {
-        AliyunDirectMailAPIConnector(config: try AliyunDirectMailAPIConfig.parse(config), events: events)
+    /// A connector for `configuration` that reports to `events`.
+    public func makeConnector(configuration: AliyunDirectMailAPIConfig, events: ConnectorEventHandler) throws -> any EmailConnector {
+        AliyunDirectMailAPIConnector(config: configuration, events: events)
     }
 }
 

@@ -104,24 +104,16 @@ public struct SendGridAPIConnector: TemplatedConnector, DiagnosableConnector {
 }
 
 /// Builds ``SendGridAPIConnector``s; in ``ConnectorRegistry/standard`` as `sendgrid-api`.
-public struct SendGridAPIConnectorFactory: ConnectorFactory {
+public struct SendGridAPIConnectorFactory: ConfigurationConnectorFactory {
     /// A factory.
     public init() {}
 
     /// Metadata with id "sendgrid-api".
     public var metadata: ConnectorMetadata { SendGridAPIConnector.metadata }
 
-    /// Every problem in `config`, with JSON paths.
-    public func validate(_ config: ConfigValue) -> [ConfigIssue] { SendGridAPIConfig.validate(config) }
-
-    /// A connector that reports nowhere.
-    public func makeConnector(config: ConfigValue) throws -> any EmailConnector {
-        try makeConnector(config: config, events: .none)
-    }
-
-    /// A connector that reports to `events`.
-    public func makeConnector(config: ConfigValue, events: ConnectorEventHandler) throws -> any EmailConnector {
-        SendGridAPIConnector(config: try SendGridAPIConfig.parse(config), events: events)
+    /// A connector for `configuration` that reports to `events`.
+    public func makeConnector(configuration: SendGridAPIConfig, events: ConnectorEventHandler) throws -> any EmailConnector {
+        SendGridAPIConnector(config: configuration, events: events)
     }
 }
 

@@ -128,26 +128,16 @@ public struct SendmailConnector: TemplatedConnector, DiagnosableConnector {
 }
 
 /// Builds ``SendmailConnector``s; in ``ConnectorRegistry/standard`` as `sendmail`.
-public struct SendmailConnectorFactory: ConnectorFactory {
+public struct SendmailConnectorFactory: ConfigurationConnectorFactory {
     /// A factory.
     public init() {}
 
     /// Metadata with id "sendmail".
     public var metadata: ConnectorMetadata { SendmailConnector.metadata }
 
-    /// Every problem in `config`, with JSON paths.
-    public func validate(_ config: ConfigValue) -> [ConfigIssue] {
-        SendmailConnectorConfig.validate(config)
-    }
-
-    /// A connector that reports nowhere.
-    public func makeConnector(config: ConfigValue) throws -> any EmailConnector {
-        try makeConnector(config: config, events: .none)
-    }
-
-    /// A connector that reports to `events`.
-    public func makeConnector(config: ConfigValue, events: ConnectorEventHandler) throws -> any EmailConnector {
-        try SendmailConnector(config: SendmailConnectorConfig.parse(config), events: events)
+    /// A connector for `configuration` that reports to `events`.
+    public func makeConnector(configuration: SendmailConnectorConfig, events: ConnectorEventHandler) throws -> any EmailConnector {
+        try SendmailConnector(config: configuration, events: events)
     }
 }
 
