@@ -1,5 +1,6 @@
 import DevServer
 import Foundation
+import Glibc
 import NetworkIO
 import Testing
 import TestSupport
@@ -252,9 +253,14 @@ import TestSupport
         // could be taken by a test running beside this one before the inbox binds it.
         let inbox = try InboxProcess(["inbox", "--listen", "127.0.0.1:0", "--dir", directory.path, "--exit-after", "2"])
         let port = try await inbox.port()
+        let outcomes = directory.deletingLastPathComponent().appendingPathComponent("outcomes-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: outcomes) }
         let bench = try await CLITests.run(["bench", "--host", "127.0.0.1", "--port", String(port), "--messages", "2",
-                                            "--connections", "1", "--size", "50"])
-        #expect(bench.stdout.contains("sent=2 errors=0"))
+                                            "--connections", "1", "--size", "50", "--outcomes", outcomes.path])
+        let delivered = bench.stdout.contains("sent=2 errors=0")
+        // What each message met, should one fail: the reply or error the bench recorded for it.
+        #expect(delivered, "\(bench.stdout)\(bench.stderr)\((try? String(contentsOf: outcomes, encoding: .utf8)) ?? "")")
+        if !delivered { inbox.terminate() }  // it would wait for a second message forever
         let result = try await inbox.finish()
         #expect(result.status == 0)
         #expect(result.stdout.contains("\"bench 0\""))
@@ -366,8 +372,9 @@ private final class InboxProcess: @unchecked Sendable {
         return port
     }
 
-    /// Stops the inbox (SIGTERM).
-    func terminate() { process.terminate() }
+    /// Stops the inbox. SIGKILL: the test runner's threads block SIGTERM and a child inherits that
+    /// mask, so terminate() could leave it running and `finish()` waiting.
+    func terminate() { kill(process.processIdentifier, SIGKILL) }
 
     /// Waits for the inbox to exit; its whole stdout (the first line included) and status.
     func finish() async throws -> (status: Int32, stdout: String) {
