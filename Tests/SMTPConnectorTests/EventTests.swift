@@ -89,7 +89,9 @@ import TestSupport
         let server = try DevServer.started(users: ["app": Self.password])
         defer { server.stop() }
         let events = EventRecorder()
-        let connector = try connector(server, events, ["pool": true, "maxConnections": 1])
+        // An idle timeout of 10 minutes: on a machine slowed by a sanitizer and the whole suite, the
+        // default 30 s once passed between the two sends, and the pool closed the idle connection.
+        let connector = try connector(server, events, ["pool": true, "maxConnections": 1, "keepAlive": 600_000])
         _ = try await connector.send(request)
         _ = try await connector.send(request)
         await connector.shutdown()
