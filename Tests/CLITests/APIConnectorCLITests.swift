@@ -8,7 +8,10 @@ import TestSupport
 /// `sendgrid-api` and `aliyun-directmail-api` through `smtp-connector send-test`, over verified
 /// HTTPS, against scripts/api-contract-server.py: every request is checked against the API's
 /// documented contract, and each documented answer maps to its error.
-@Suite struct APIConnectorCLITests {
+///
+/// Serialized: each case starts a Python server and the CLI in a namespace of its own; all at once
+/// they starved a loaded 2-core machine for long enough that other tests' 30 s timeouts passed.
+@Suite(.serialized) struct APIConnectorCLITests {
     static let templates: ConfigValue = .array(["SignIn", "Register", "ForgotPassword", "Generic"].map {
         ["usageType": .string($0), "contentType": "text/html", "subject": "Code {{code}} ✓", "content": "<p>Your code: <b>{{code}}</b></p>",
          "generateText": true]

@@ -110,7 +110,9 @@ import SMTPWire
         defer { server.stop() }
         let lines = Locked<[String]>([])
         let pool = try SMTPPool(configuration: configuration(server) { line in lines.withLock { $0.append(line.description) } },
-                                limits: .init(maxConnections: 1, healthCheckAfter: 0.05))
+                                limits: .init(maxConnections: 1, idleTimeout: 3_600, healthCheckAfter: 0.05))
+        // The idle timeout is an hour: a loaded machine once stalled past the default 30 s here, and
+        // the pool expired the connection before the NOOP this test is about.
         _ = try await pool.send(envelope: envelope(1), message: message)
         server.dropOpenConnections()
         try await Task.sleep(nanoseconds: 100_000_000)  // idle longer than healthCheckAfter (a lower bound only)
