@@ -63,19 +63,32 @@ import SMTPWire
         let executor = BlockingExecutor(name: "cap2-test", maxThreads: 2)
         let gate = DispatchSemaphore(value: 0)
         let order = Locked<[Int]>([])
+        let blocked = Locked(0)
         for index in 0..<6 {
             executor.execute {
-                if index < 2 { gate.wait() }
+                if index < 2 {
+                    blocked.withLock { $0 += 1 }
+                    gate.wait()
+                }
                 order.withLock { $0.append(index) }
             }
         }
+        // Wait until both threads run a blocked job: each has named itself by then. (Releasing the
+        // gate earlier let one thread run all six jobs on a loaded machine before the second
+        // thread was even scheduled.)
+        let deadline = ContinuousClock.now + .seconds(120)
+        while blocked.withLock({ $0 }) < 2, ContinuousClock.now < deadline {
+            try await Task.sleep(nanoseconds: 2_000_000)
+        }
+        #expect(blocked.withLock { $0 } == 2)
         // Two threads are blocked; jobs 2...5 wait in the queue.
         #expect(executor.threadCount == 2)
+        #expect(executor.queuedJobs == 4)
         #expect(order.withLock { $0 }.isEmpty)
         gate.signal()
         gate.signal()
         let done = try await executor.run { order.withLock { $0.count } }
-        #expect(done >= 6 - 1)
+        #expect(done >= 6 - 1)  // job 5 may still be running on the other thread
         #expect(executor.threadCount == 2)
         #expect(Self.threads(named: "cap2-test") == 2)
     }
