@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """A local HTTPS stand-in for SendGrid's v3 Mail Send API or Alibaba Cloud DirectMail's
-SingleSendMail, for the API connectors' tests.
+SingleSendMail (and QueryMailAddressByParam, what doctor asks), for the API connectors' tests.
 
 It checks every request against the documented contract (method, path, authentication or
 signature, required fields, their shapes) and answers either with the documented answer to a
@@ -111,18 +111,26 @@ def aliyun_violations(handler, body, secret, params):
         return [("InvalidParameter", f"{handler.command} {handler.path} is not POST /")]
     if not handler.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
         return [("InvalidParameter", "the parameters must come as application/x-www-form-urlencoded")]
-    common = {"Format": "JSON", "Version": "2015-11-23", "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
-              "Action": "SingleSendMail"}
+    common = {"Format": "JSON", "Version": "2015-11-23", "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0"}
     for key, value in common.items():
         if params.get(key) != value:
             return [("InvalidParameter", f"{key} must be {value}")]
-    for key in ("AccessKeyId", "SignatureNonce", "Timestamp", "Signature", "AccountName", "AddressType",
-                "ReplyToAddress", "ToAddress", "Subject"):
+    action = params.get("Action")
+    if action not in ("SingleSendMail", "QueryMailAddressByParam"):
+        return [("InvalidParameter", f"Action {action} is not SingleSendMail or QueryMailAddressByParam")]
+    required = ["AccessKeyId", "SignatureNonce", "Timestamp", "Signature"]
+    if action == "SingleSendMail":
+        required += ["AccountName", "AddressType", "ReplyToAddress", "ToAddress", "Subject"]
+    for key in required:
         if not params.get(key):
             return [("MissingParameter", f"{key} is mandatory for this action.")]
     signature = params.pop("Signature")
     if signature != aliyun_signature("POST", params, secret):
         return [("SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")]
+    if not params["Timestamp"].endswith("Z") or len(params["Timestamp"]) != 20:
+        return [("InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")]
+    if action == "QueryMailAddressByParam":
+        return []
     problems = []
     if params["AddressType"] not in ("0", "1"):
         problems.append(("InvalidParameter", "AddressType must be 0 or 1"))
@@ -133,9 +141,22 @@ def aliyun_violations(handler, body, secret, params):
     addresses = params["ToAddress"].split(",")
     if len(addresses) > 100 or not all("@" in address for address in addresses):
         problems.append(("InvalidToAddress", "The ToAddress is invalid."))
-    if not params["Timestamp"].endswith("Z") or len(params["Timestamp"]) != 20:
-        problems.append(("InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted."))
     return problems
+
+
+# The sender addresses QueryMailAddressByParam knows, as DirectMail's documented answer shows them
+# (numbers for some fields, strings for others).
+ALIYUN_SENDERS = [
+    {"AccountName": "no-reply@mail.acme.test", "AccountStatus": 0, "DomainStatus": 0, "Sendtype": "trigger", "MailAddressId": 1},
+    {"AccountName": "frozen@mail.acme.test", "AccountStatus": "1", "DomainStatus": "0", "Sendtype": "batch", "MailAddressId": 2},
+    {"AccountName": "new@unverified.acme.test", "AccountStatus": 0, "DomainStatus": 1, "Sendtype": "trigger", "MailAddressId": 3},
+]
+
+
+def aliyun_senders(keyword):
+    found = [sender for sender in ALIYUN_SENDERS if keyword in sender["AccountName"]]
+    return {"RequestId": "query-senders", "TotalCount": len(found), "PageSize": 100, "PageNumber": 1,
+            "data": {"mailAddress": found}}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -181,6 +202,9 @@ class Handler(BaseHTTPRequestHandler):
             handle.write(json.dumps(record) + "\n")
         if options.stall:
             return  # never answers: the client's timeout must fire
+        if options.vendor == "aliyun" and not violations and params.get("Action") == "QueryMailAddressByParam":
+            self.answer(200, json.dumps(aliyun_senders(params.get("KeyWord", ""))))
+            return
         if violations:
             if options.vendor == "sendgrid":
                 status = 401 if violations[0][0] is None and "authorization" in violations[0][1] else 400

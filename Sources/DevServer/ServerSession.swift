@@ -269,8 +269,10 @@ final class ServerSession {
     }
 
     /// One line, which must arrive whole within `idleTimeout`: a client that trickles it a byte at
-    /// a time gets no fresh deadline per read.
+    /// a time gets no fresh deadline per read. The session's lifetime is checked here too, not
+    /// only by reads: a client that pipelines ahead always has a line in the buffer.
     private func readLineBytes() throws -> [UInt8]? {
+        if sessionEnd.hasPassed { throw NetworkError(.timeout, "the session's lifetime passed") }
         let deadline = self.deadline
         while true {
             if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {

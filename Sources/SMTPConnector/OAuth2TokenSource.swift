@@ -112,7 +112,7 @@ actor OAuth2TokenSource {
         // https to http) and the answer is bounded: a token response is a few hundred bytes.
         let response: HTTPFetcher.Response
         do {
-            response = try await HTTPFetcher(timeout: 30, maxResponseBytes: maxResponseBytes).fetch(request)
+            response = try await Self.fetcher.fetch(request)
         } catch HTTPFetchError.tooLarge(let limit) {
             throw TokenError(description: "the token endpoint (auth.accessUrl) answered with more than \(limit) bytes")
         } catch {
@@ -146,11 +146,14 @@ actor OAuth2TokenSource {
     /// Google and Microsoft issue, so the token is reused instead of fetched for every connection.
     static let defaultLifetime: TimeInterval = 3600
 
-    /// `expires_in` in seconds: a number, or a numeric string as some endpoints send it; absent or
-    /// unreadable means ``defaultLifetime``, and zero or less means already expired (not reused).
     /// The largest token response read (64 KiB).
     static let maxResponseBytes = 65_536
+    /// One fetcher (one URLSession, its connections and TLS sessions) for every token request of the
+    /// process, rather than a session made and torn down per request.
+    private static let fetcher = HTTPFetcher(timeout: 30, maxResponseBytes: maxResponseBytes)
 
+    /// `expires_in` in seconds: a number, or a numeric string as some endpoints send it; absent or
+    /// unreadable means ``defaultLifetime``, and zero or less means already expired (not reused).
     static func lifetime(_ value: ConfigValue?) -> TimeInterval {
         let seconds = value?.numberValue ?? value?.stringValue.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard let seconds, seconds.isFinite else { return defaultLifetime }

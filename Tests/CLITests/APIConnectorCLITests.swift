@@ -110,9 +110,10 @@ import TestSupport
         #expect(server.requests.isEmpty)
     }
 
-    private func directMail(_ server: ContractServer, secret: String = "aliyun-secret-789") -> String {
+    private func directMail(_ server: ContractServer, secret: String = "aliyun-secret-789",
+                            account: String = "no-reply@mail.acme.test") -> String {
         let config: ConfigValue = ["connector": "aliyun-directmail-api", "accessKeyId": "LTAI-test-id", "accessKeySecret": .string(secret),
-                                   "accountName": "no-reply@mail.acme.test", "fromAlias": "Acme", "region": "ap-southeast-1",
+                                   "accountName": .string(account), "fromAlias": "Acme", "region": "ap-southeast-1",
                                    "endpoint": .string(server.endpoint), "templates": Self.templates, "timeout": 5000]
         return (try? config.jsonText()) ?? "{}"
     }
@@ -151,6 +152,39 @@ import TestSupport
         let (result, json) = try await sendTest(server, directMail(server))
         #expect(json["error"]?["code"]?.stringValue == answer.code, "\(result.stdout)\(result.stderr)")
         #expect(json["error"]?["message"]?.stringValue?.contains(answer.says) == true)
+    }
+
+    /// doctor asks DirectMail for the sender address (QueryMailAddressByParam, signed) and sends
+    /// nothing: a good config passes; a wrong secret, an unknown, a frozen sender and an
+    /// unverified domain each fail with their own fix.
+    @Test func directMailDoctorChecksTheKeyAndTheSender() async throws {
+        let server = try ContractServer(vendor: "aliyun", secret: "aliyun-secret-789", status: 200, body: #"{"EnvId":"1","RequestId":"r"}"#)
+        defer { server.stop() }
+        func doctor(_ config: String) async throws -> (CLITests.Result, [ConfigValue]) {
+            let result = try await server.run(["doctor", "--config", "-", "--json"], stdin: config)
+            return (result, (try? ConfigValue.parse(json: result.stdout))?["steps"]?.arrayValue ?? [])
+        }
+        let (good, goodSteps) = try await doctor(directMail(server))
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(goodSteps.map { $0["name"] } == ["https", "sender"] && goodSteps.allSatisfy { $0["status"] == "pass" }, "\(good.stdout)")
+
+        let cases: [(config: String, step: String, says: String)] = [
+            (directMail(server, secret: "wrong"), "https", "accessKeySecret"),
+            (directMail(server, account: "nobody@mail.acme.test"), "sender", "is not a sender address"),
+            (directMail(server, account: "frozen@mail.acme.test"), "sender", "frozen"),
+            (directMail(server, account: "new@unverified.acme.test"), "sender", "not verified"),
+        ]
+        for (config, step, says) in cases {
+            let (result, steps) = try await doctor(config)
+            let failed = steps.first { $0["status"] == "fail" }
+            #expect(result.status == 1 && failed?["name"]?.stringValue == step, "\(result.stdout)\(result.stderr)")
+            let text = "\(failed?["detail"]?.stringValue ?? "") \(failed?["hint"]?.stringValue ?? "")"
+            #expect(text.contains(says) && failed?["hint"]?.stringValue?.isEmpty == false, "\(result.stdout)")
+            #expect(!result.stdout.contains("aliyun-secret-789") && !result.stdout.contains("LTAI-test-id"))
+        }
+        let requests = server.requests
+        #expect(requests.count == 5 && requests.allSatisfy { $0["params"]?["Action"] == "QueryMailAddressByParam" }, "\(requests)")
+        #expect(requests.filter { $0["violations"] != [] }.count == 1, "only the wrong secret breaks the contract")
     }
 
     /// A wrong secret makes a signature the server's own computation does not match.

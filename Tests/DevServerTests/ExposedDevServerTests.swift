@@ -86,6 +86,34 @@ import TestSupport
         #expect(text.contains("421 4.4.2"), "\(text)")
     }
 
+    /// A client that pipelines its commands has them waiting in the server's buffer, where no read
+    /// waits for them: the lifetime still ends the session between two of them. 100 NOOPs in one
+    /// write, each answered 50 ms late (`replyDelay`), take 5 s; the lifetime is 1 s, so the session
+    /// ends after about 20 of them (fewer on a slow machine, never more). Before the fix all 100
+    /// were answered, and the session ended only at the next read.
+    @Test func aSessionThatKeepsLinesBufferedEndsAtItsLifetime() async throws {
+        let server = try DevServer.started(users: [:]) {
+            $0.tls = .none
+            $0.maxSessionDuration = 1
+            $0.replyDelay = 0.05
+        }
+        defer { server.stop() }
+        let port = server.port
+        let text = try await Self.client.run { () -> String in
+            let stream = NetworkStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: port, deadline: .after(seconds: 30)))
+            defer { stream.close() }
+            try stream.write(Array(String(repeating: "NOOP\r\n", count: 100).utf8), deadline: .after(seconds: 30))
+            var received = ""
+            while let bytes = try? stream.read(deadline: .after(seconds: 60)), !bytes.isEmpty {
+                received += String(decoding: bytes, as: UTF8.self)
+            }
+            return received
+        }
+        let answered = text.components(separatedBy: "\r\n").filter { $0.hasPrefix("250") }.count
+        #expect(text.contains("421 4.4.2"), "\(text)")
+        #expect(answered < 60, "the session ended between buffered commands, after \(answered) of 100")
+    }
+
     /// A web page that makes a browser POST to the SMTP port gets no SMTP read out of its request:
     /// the connection ends at the request line, as Postfix ends it.
     @Test(arguments: ["GET / HTTP/1.1", "POST /submit HTTP/1.1", "HEAD / HTTP/1.0", "CONNECT mail:25 HTTP/1.1", "Host: 127.0.0.1"])

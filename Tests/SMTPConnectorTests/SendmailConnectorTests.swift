@@ -64,12 +64,17 @@ import TestSupport
             ((try? String(contentsOf: folder.appendingPathComponent("fds"), encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int($0) }
         }
         var input: [UInt8]? { try? Array(Data(contentsOf: folder.appendingPathComponent("input"))) }
+        /// The program's process id (its process group's too), once it has started.
+        var pid: pid_t? {
+            (try? String(contentsOf: folder.appendingPathComponent("pid"), encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
 
         init(status: Int32, stderr: String = "", readInput: Bool = true, sleep: Int = 0, daemon: Bool = false) throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("fake-sendmail-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let script = """
                 #!/bin/sh
+                echo $$ > '\(folder.path)/pid'
                 printf '%s ' "$@" > '\(folder.path)/args'
                 ls /proc/$$/fd | tr '\\n' ' ' > '\(folder.path)/fds'
                 \(readInput ? "cat > '\(folder.path)/input'" : ":")
@@ -135,6 +140,42 @@ import TestSupport
             try await SendmailConnector(config: SendmailConnectorConfig.parse(config(path: stuck.path, arguments: [stuck.script], timeout: 1000))).send(big)
         }
         #expect(notQueued.code == .general && notQueued.isTransient, "\(notQueued)")
+    }
+
+    /// Cancelling the task that sends stops the program and everything it started at once, long
+    /// before the timeout; nothing is queued, since it never had the whole message.
+    @Test func cancellingTheSendKillsTheProgram() async throws {
+        let stuck = try FakeSendmail(status: 0, readInput: false, sleep: 600)
+        defer { stuck.remove() }
+        var big = request()
+        big.attachments = [EmailAttachment(filename: "big.bin", data: Data(repeating: 7, count: 512 * 1024))]
+        let connector = try SendmailConnector(config: SendmailConnectorConfig.parse(config(path: stuck.path, arguments: [stuck.script], timeout: 1_800_000)))
+        let send = Task { try await connector.send(big) }
+        // The event to wait for: the program has started (it wrote its process id).
+        let deadline = ContinuousClock.now + .seconds(120)
+        while stuck.pid == nil, ContinuousClock.now < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        let pid = try #require(stuck.pid, "the fake sendmail never started")
+        let start = ContinuousClock.now
+        send.cancel()
+        let error = try await #require(throws: ConnectorError.self) { try await send.value }
+        #expect(error.code == .cancelled, "\(error)")
+        #expect(error.message.contains("nothing was queued"), "\(error)")
+        #expect(start.duration(to: .now) < .seconds(200), "stopped at the cancel, not at the 1,800 s timeout")
+        // The process group (the shell and its `sleep 600`) is gone; a zombie left for init to
+        // reap does not count.
+        #expect(Self.livingProcesses(inGroup: pid).isEmpty)
+    }
+
+    /// Processes of group `group` that are not zombies, from /proc/PID/stat (`pid (comm) state ppid pgrp ...`).
+    private static func livingProcesses(inGroup group: pid_t) -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { entry in
+            guard Int32(entry) != nil,
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && fields[0] != "Z" && fields[2] == "\(group)"
+        }
     }
 
     /// A program that exits 0 while something it started keeps its standard error open (as an MTA's

@@ -101,8 +101,16 @@ import SMTPWire
         let server = try DevServer(configuration)
         try server.start()
         defer { server.stop() }
-        let task = try Self.send(Self.configuration(port: server.port))
-        try await Self.waitUntil { server.connectionCount == 1 }
+        // Connected on both sides: the server accepted, and the client's connect returned (the
+        // server's accept alone can come while the client's thread still sleeps in its connect
+        // poll on a loaded machine, and a cancel then ends the connect phase).
+        let connected = Locked(false)
+        var client = Self.configuration(port: server.port)
+        client.events = { event in
+            if case .phaseFinished(.connect, _, ok: true) = event { connected.withLock { $0 = true } }
+        }
+        let task = try Self.send(client)
+        try await Self.waitUntil { server.connectionCount == 1 && connected.withLock { $0 } }
         let (error, elapsed) = await Self.cancel(task)
         #expect(error?.kind == .cancelled)
         #expect(error?.phase == .greeting)

@@ -10,7 +10,7 @@ import MIME
 /// with an AccessKey pair (Alibaba Cloud's RPC signature), as Logto's Aliyun DirectMail connector
 /// does. Choose it over the `aliyun-directmail` SMTP preset to skip the SMTP password, or where
 /// outbound SMTP ports are blocked.
-public struct AliyunDirectMailAPIConnector: TemplatedConnector {
+public struct AliyunDirectMailAPIConnector: TemplatedConnector, DiagnosableConnector {
     /// Metadata with id "aliyun-directmail-api".
     public static let metadata = ConnectorMetadata(
         id: "aliyun-directmail-api", name: "Aliyun DirectMail (API)",
@@ -57,11 +57,7 @@ public struct AliyunDirectMailAPIConnector: TemplatedConnector {
             let parameters = AliyunSingleSendMail.parameters(
                 content: content, text: APIMessageSettings.text(of: content), to: to, config: config,
                 nonce: UUID().uuidString.lowercased(), timestamp: Self.timestamp(Date()))
-            var urlRequest = URLRequest(url: config.message.endpoint.appendingPathComponent(""))
-            urlRequest.httpMethod = "POST"
-            urlRequest.setValue("application/x-www-form-urlencoded; charset=utf-8", forHTTPHeaderField: "Content-Type")
-            urlRequest.httpBody = AliyunSingleSendMail.formBody(parameters)
-            return APISession.Prepared(request: urlRequest, recipients: to.count)
+            return APISession.Prepared(request: AliyunSingleSendMail.request(parameters, config: config), recipients: to.count)
         }, receipt: { response in
             if let error = AliyunSingleSendMail.error(status: response.status, body: response.body) { throw error }
             let answer = try? ConfigValue.parse(json: response.body)
@@ -69,6 +65,28 @@ public struct AliyunDirectMailAPIConnector: TemplatedConnector {
             return SendReceipt(messageID: envID ?? requestID ?? "", accepted: recipients,
                                response: "\(response.status) OK (EnvId \(envID ?? "none"), RequestId \(requestID ?? "none"))")
         })
+    }
+
+    /// Asks DirectMail for the sender address (`QueryMailAddressByParam`, a signed read that sends
+    /// nothing): the answer proves the AccessKey and its signature, and says whether `accountName`
+    /// is a sender of this account in this region, and whether it and its domain may send.
+    public func diagnose() async -> ConnectorDiagnosis {
+        let started = ContinuousClock.now
+        let parameters = AliyunSingleSendMail.signed(
+            action: "QueryMailAddressByParam", ["KeyWord": config.message.from.address, "PageSize": "100"], config: config,
+            nonce: UUID().uuidString.lowercased(), timestamp: Self.timestamp(Date()))
+        do {
+            let response = try await APIExchange.send(AliyunSingleSendMail.request(parameters, config: config),
+                                                      with: session.fetcher, service: "DirectMail")
+            let milliseconds = APIExchange.milliseconds(since: started)
+            return AliyunSenderCheck.diagnosis(status: response.status, body: response.body, config: config, milliseconds: milliseconds)
+        } catch let error as ConnectorError {
+            return ConnectorDiagnosis(steps: [.init(name: "https", status: .fail, milliseconds: APIExchange.milliseconds(since: started),
+                                                    detail: error.message, hint: error.hint)])
+        } catch {
+            return ConnectorDiagnosis(steps: [.init(name: "https", status: .fail, milliseconds: APIExchange.milliseconds(since: started),
+                                                    detail: "\(error)")])
+        }
     }
 
     /// `yyyy-MM-ddTHH:mm:ssZ` in UTC, as the signature wants it.

@@ -1,5 +1,8 @@
 import ConnectorKit
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import MIME
 
 /// DirectMail's `SingleSendMail` (API version 2015-11-23): the signed parameters of one message,
@@ -13,9 +16,6 @@ enum AliyunSingleSendMail {
     static func parameters(content: RenderedContent, text: String?, to: [Mailbox], config: AliyunDirectMailAPIConfig,
                            nonce: String, timestamp: String) -> [String: String] {
         var parameters: [String: String] = [
-            "Action": "SingleSendMail", "Version": "2015-11-23", "Format": "JSON", "RegionId": config.region,
-            "AccessKeyId": config.accessKeyId, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
-            "SignatureNonce": nonce, "Timestamp": timestamp,
             "AccountName": config.message.from.address, "AddressType": String(config.addressType),
             "ReplyToAddress": config.replyToAddress ? "true" : "false",
             "ToAddress": to.map(\.address).joined(separator: ","), "Subject": content.subject,
@@ -23,8 +23,29 @@ enum AliyunSingleSendMail {
         if let alias = config.message.from.displayName { parameters["FromAlias"] = alias }
         if let html = content.html { parameters["HtmlBody"] = html }
         if let text { parameters["TextBody"] = text }
-        parameters["Signature"] = AliyunSignature.sign(parameters, method: "POST", secret: config.accessKeySecret)
-        return parameters
+        return signed(action: "SingleSendMail", parameters, config: config, nonce: nonce, timestamp: timestamp)
+    }
+
+    /// `parameters` of DirectMail's `action` with the common ones added and the whole signed
+    /// (RPC signature, HMAC-SHA1 v1; Version 2015-11-23).
+    static func signed(action: String, _ parameters: [String: String], config: AliyunDirectMailAPIConfig,
+                       nonce: String, timestamp: String) -> [String: String] {
+        var all = parameters.merging([
+            "Action": action, "Version": "2015-11-23", "Format": "JSON", "RegionId": config.region,
+            "AccessKeyId": config.accessKeyId, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
+            "SignatureNonce": nonce, "Timestamp": timestamp,
+        ]) { own, _ in own }
+        all["Signature"] = AliyunSignature.sign(all, method: "POST", secret: config.accessKeySecret)
+        return all
+    }
+
+    /// A signed POST of `parameters` to the config's endpoint, as a form.
+    static func request(_ parameters: [String: String], config: AliyunDirectMailAPIConfig) -> URLRequest {
+        var request = URLRequest(url: config.message.endpoint.appendingPathComponent(""))
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        request.httpBody = formBody(parameters)
+        return request
     }
 
     /// The form body: each pair percent-encoded as the signature encodes it.

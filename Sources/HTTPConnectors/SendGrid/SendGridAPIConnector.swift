@@ -77,7 +77,7 @@ public struct SendGridAPIConnector: TemplatedConnector, DiagnosableConnector {
         let step: ConnectorDiagnosis.Step
         do {
             let response = try await APIExchange.send(request, with: session.fetcher, service: "SendGrid")
-            let milliseconds = Self.milliseconds(since: started)
+            let milliseconds = APIExchange.milliseconds(since: started)
             let scopes = (try? ConfigValue.parse(json: response.body))?["scopes"]?.arrayValue?.compactMap(\.stringValue) ?? []
             if response.status == 200, scopes.contains("mail.send") {
                 step = .init(name: "https", status: .pass, milliseconds: milliseconds, detail: "the API key may send (scope mail.send)")
@@ -90,16 +90,11 @@ public struct SendGridAPIConnector: TemplatedConnector, DiagnosableConnector {
                              detail: error?.message ?? "status \(response.status)", hint: error?.hint)
             }
         } catch let error as ConnectorError {
-            step = .init(name: "https", status: .fail, milliseconds: Self.milliseconds(since: started), detail: error.message, hint: error.hint)
+            step = .init(name: "https", status: .fail, milliseconds: APIExchange.milliseconds(since: started), detail: error.message, hint: error.hint)
         } catch {
-            step = .init(name: "https", status: .fail, milliseconds: Self.milliseconds(since: started), detail: "\(error)")
+            step = .init(name: "https", status: .fail, milliseconds: APIExchange.milliseconds(since: started), detail: "\(error)")
         }
         return ConnectorDiagnosis(steps: [step])
-    }
-
-    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
-        let elapsed = start.duration(to: .now)
-        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 }
 

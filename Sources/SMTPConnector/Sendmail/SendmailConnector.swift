@@ -73,7 +73,7 @@ public struct SendmailConnector: TemplatedConnector, DiagnosableConnector {
     }
 
     /// Runs the program on a thread of its own executor (never Swift's cooperative pool, never the
-    /// SMTP client's I/O threads).
+    /// SMTP client's I/O threads). Cancelling the calling task kills it.
     private func deliver(_ bytes: [UInt8], recipients: [String]) async throws {
         let process = SendmailProcess(
             arguments: SendmailCommand.arguments(path: config.path, options: config.arguments,
@@ -81,7 +81,12 @@ public struct SendmailConnector: TemplatedConnector, DiagnosableConnector {
             input: bytes, timeout: config.timeout)
         let result: SendmailProcess.Result
         do {
-            result = try await SendmailProcess.executor.run { try process.run() }
+            let token = CancellationToken()
+            result = try await withTaskCancellationHandler {
+                try await SendmailProcess.executor.run { try process.run(token: token) }
+            } onCancel: {
+                token.cancel()
+            }
         } catch let failure as SendmailProcess.SpawnFailure {
             throw ConnectorError(.invalidConfig, "cannot run \(config.path): \(String(cString: strerror(failure.errno)))",
                                  phase: .connect, hint: "Install a local MTA (e.g. apt-get install postfix) or set path to its sendmail program.")

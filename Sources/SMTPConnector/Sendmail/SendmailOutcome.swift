@@ -24,6 +24,12 @@ enum SendmailOutcome {
             return ConnectorError(.general, "\(path) did not take the message within \(Self.seconds(timeout)) s and was stopped; nothing was queued\(said)",
                                   phase: .data, hint: "Check that the local MTA is running (its queue directory writable), or raise timeout.",
                                   isTransient: true)
+        case .cancelled(inputComplete: false):
+            return ConnectorError(.cancelled, "the send was cancelled; \(path) was stopped before it had the whole message, so nothing was queued",
+                                  phase: .data)
+        case .cancelled(inputComplete: true):
+            return ConnectorError(.cancelled, "the send was cancelled after \(path) had the whole message; it was stopped, but may have queued it\(said)",
+                                  phase: .data, hint: "Check the local MTA's log (e.g. postqueue -p) before sending it again.")
         case .timedOut(inputComplete: true):
             // The whole message was handed over: the program may have queued it before it hung.
             return ConnectorError(.outcomeUnknown, "\(path) took the message but did not finish within \(Self.seconds(timeout)) s and was stopped\(said)",

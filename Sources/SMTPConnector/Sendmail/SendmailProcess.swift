@@ -25,6 +25,8 @@ struct SendmailProcess {
         /// The time ran out and it was killed; `inputComplete` says whether the whole message (and
         /// its end) had been handed over by then.
         case timedOut(inputComplete: Bool)
+        /// The send was cancelled and it was killed; `inputComplete` as for ``timedOut(inputComplete:)``.
+        case cancelled(inputComplete: Bool)
     }
 
     /// What the program said and how it ended.
@@ -45,9 +47,10 @@ struct SendmailProcess {
     let input: [UInt8]
     let timeout: Double
 
-    /// Starts the program, hands it `input`, and waits for it to end or for `timeout` to pass.
+    /// Starts the program, hands it `input`, and waits for it to end, for `timeout` to pass or for
+    /// `token` to be cancelled (seen within 20 ms).
     /// - Throws: ``SpawnFailure`` when the program cannot be started (missing, not executable).
-    func run() throws -> Result {
+    func run(token: CancellationToken) throws -> Result {
         _ = Self.ignoreSIGPIPE
         var inputPipe: [Int32] = [-1, -1], errorPipe: [Int32] = [-1, -1]
         guard pipe(&inputPipe) == 0 else { throw SpawnFailure(errno: errno) }
@@ -68,7 +71,7 @@ struct SendmailProcess {
         close(inputPipe[0])
         close(errorPipe[1])
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, timeout) * 1e9)
-        return exchange(pid: pid, input: inputPipe[1], errors: errorPipe[0], deadline: deadline)
+        return exchange(pid: pid, input: inputPipe[1], errors: errorPipe[0], deadline: deadline, token: token)
     }
 
     private func spawn(stdin: Int32, stderr: Int32) throws -> pid_t {
@@ -114,11 +117,12 @@ struct SendmailProcess {
         }
     }
 
-    /// Writes `input`, reads standard error and watches for the program's exit, until it has exited
-    /// or the deadline passes. At the deadline (or if polling fails) the process group is killed
+    /// Writes `input`, reads standard error and watches for the program's exit, until it has exited,
+    /// the deadline passes or `token` is cancelled. Then (or if polling fails) the process group is killed
     /// *before* its input is closed: closing first would end the message there, and a program
     /// reading with `-i` could queue the truncated part.
-    private func exchange(pid: pid_t, input inputDescriptor: Int32, errors errorDescriptor: Int32, deadline: UInt64) -> Result {
+    private func exchange(pid: pid_t, input inputDescriptor: Int32, errors errorDescriptor: Int32, deadline: UInt64,
+                          token: CancellationToken) -> Result {
         var inputFD = inputDescriptor, errorFD = errorDescriptor
         for descriptor in [inputFD, errorFD] { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
         var written = 0
@@ -149,11 +153,12 @@ struct SendmailProcess {
                 }
             }
         }
-        func killed() -> Result {
+        func killed(cancelled: Bool = false) -> Result {
             kill(-pid, SIGKILL)
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-            return Result(ending: .timedOut(inputComplete: inputComplete), errorOutput: Self.text(errors), inputComplete: inputComplete)
+            let ending: Ending = cancelled ? .cancelled(inputComplete: inputComplete) : .timedOut(inputComplete: inputComplete)
+            return Result(ending: ending, errorOutput: Self.text(errors), inputComplete: inputComplete)
         }
         if input.isEmpty { closeInput(complete: true) }
         while true {
@@ -166,11 +171,12 @@ struct SendmailProcess {
                 let ending: Ending = status & 0x7F == 0 ? .exited((status >> 8) & 0xFF) : .signalled(status & 0x7F)
                 return Result(ending: ending, errorOutput: Self.text(errors), inputComplete: inputComplete)
             }
+            if token.isCancelled { return killed(cancelled: true) }
             let now = DispatchTime.now().uptimeNanoseconds
             guard now < deadline else { return killed() }
             var polled = [pollfd(fd: inputFD, events: Int16(POLLOUT), revents: 0),
                           pollfd(fd: errorFD, events: Int16(POLLIN), revents: 0)]
-            // At most 20 ms at a time, to see the exit (no descriptor says it).
+            // At most 20 ms at a time, to see the exit (no descriptor says it) and a cancel.
             let waitMilliseconds = Int32(min(20, (deadline - now) / 1_000_000 + 1))
             if poll(&polled, 2, waitMilliseconds) < 0, errno != EINTR { return killed() }
             if inputFD >= 0, polled[0].revents != 0 {

@@ -71,8 +71,9 @@ public enum CodeApplication {
         var usageType: String
     }
 
-    /// Sends a fresh code; 202 with the Message-ID, or the connector's error as JSON with a status
-    /// that fits it (400 for a bad address or usage type, 429 for a provider's rate limit, 502 else).
+    /// Sends a fresh code; 202 with the Message-ID, or the connector's error code as JSON with a
+    /// status that fits it (400 for a bad address or usage type, 429 for a provider's rate limit,
+    /// 502 else). The provider's own words stay in the log.
     static func sendCode(_ request: Request, context: BasicRequestContext, connector: any EmailConnector,
                          store: CodeStore) async throws -> Response {
         let body = try await request.decode(as: CodeRequest.self, context: context)
@@ -92,7 +93,11 @@ public enum CodeApplication {
             case .shutDown: .serviceUnavailable
             default: .badGateway
             }
-            return json(error.jsonValue, status: status)
+            // The client learns the error's code, and the message only when it is about its own
+            // request. A provider's reply, host or hint is for the operator: the send.failed event
+            // has put it in the log already.
+            let message = status == .badRequest ? error.message : "the code could not be sent now; try again later"
+            return json(["error": ["code": .string(error.code.rawValue), "message": .string(message)]], status: status)
         }
     }
 

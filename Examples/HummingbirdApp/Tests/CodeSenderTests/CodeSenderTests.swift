@@ -79,6 +79,25 @@ import Testing
         }
     }
 
+    /// A provider that refuses answers 502 with the error's code; its reply (which names the host
+    /// and says what the server said) is for the operator's log, not for whoever posted.
+    @Test func aProvidersRefusalReachesTheClientAsACodeOnly() async throws {
+        var configuration = DevServerConfiguration()
+        configuration.tls = .none
+        configuration.serverName = "mx.internal.acme.test"
+        configuration.faults = [.refuseGreeting]
+        let server = try DevServer(configuration)
+        try server.start()
+        defer { server.stop() }
+        try await withApp(config(server), store: CodeStore()) { base in
+            let (status, body) = try await post(base, email: "alice@example.test")
+            #expect(status == 502, "\(body)")
+            #expect(body["error"]?["code"]?.stringValue?.isEmpty == false, "\(body)")
+            let text = try body.jsonText()
+            #expect(!text.contains("mx.internal.acme.test") && !text.contains("421") && !text.contains("127.0.0.1"), "\(text)")
+        }
+    }
+
     /// 200 requests at once through a pooled connector: each address gets exactly one message,
     /// carrying the code the app issued to it.
     @Test func twoHundredConcurrentRequestsEachDeliverExactlyOnce() async throws {
