@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "ConnectorKitTests", dependencies: ["ConnectorKit", "Locking"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"]),
         .testTarget(name: "DKIMTests", dependencies: ["DKIM", "MIME", "CryptoSupport", "TestSupport"]),
-        .testTarget(name: "NetworkIOTests", dependencies: ["NetworkIO", "DevServer", "Locking"]),
+        .testTarget(name: "NetworkIOTests", dependencies: ["NetworkIO", "DevServer", "Locking", "TestSupport"]),
         .testTarget(name: "SMTPWireTests", dependencies: ["SMTPWire"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPWire", "DevServer", "NetworkIO", "TestSupport", "Locking"]),
         .testTarget(name: "SMTPConnectorTests", dependencies: ["SMTPConnector", "ConnectorKit", "DevServer", "MIME", "SMTP",
@@ -86,7 +86,7 @@ let package = Package(
                 dependencies: ["SMTPWire", "SMTP", "NetworkIO", "ConnectorKit", "StandardConnectors", "MIME", "DevServer", "Console"],
                 path: "Tests/Fuzz/Checks"),
         .executableTarget(name: "smtp-fuzz", dependencies: ["FuzzChecks"], path: "Tests/Fuzz/Runner"),
-        .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks", "MIME", "TestSupport"]),
+        .testTarget(name: "FuzzChecksTests", dependencies: ["FuzzChecks", "ConnectorKit", "MIME", "TestSupport"]),
         // The fault soak (scripts/soak.sh): a pool against a server that fails at random.
         .executableTarget(name: "smtp-soak", dependencies: ["SMTP", "NetworkIO", "Locking"], path: "Tests/Soak"),
         // Runs the built `smtp-connector` binary as a user would.

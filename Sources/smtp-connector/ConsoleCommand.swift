@@ -1,5 +1,4 @@
 import Console
-import Dispatch
 import Foundation
 
 /// `console`: the operator console in a browser. Prints `console: URL` first (the URL carries
@@ -24,6 +23,9 @@ struct ConsoleCommand: CLICommand {
     }
 
     func run() async -> Int32 {
+        // Caught before the first line is printed: a script that reads it and sends SIGINT at once
+        // must get a clean stop, not the default action.
+        let interrupts = InterruptSignals()
         let console: OperatorConsole
         do {
             console = try OperatorConsole(OperatorConsole.Options(host: host, port: port, configFile: configFile, startsDevServer: devServer))
@@ -40,26 +42,9 @@ struct ConsoleCommand: CLICommand {
         }
         if let configFile { Output.line("config file: \(configFile)") }
         Output.line("Press Ctrl-C to stop.")
-        await Self.waitForInterrupt()
+        await interrupts.wait()
         console.stop()
         Output.line("console stopped")
         return 0
-    }
-
-    /// Returns on SIGINT or SIGTERM.
-    static func waitForInterrupt() async {
-        var sources: [any DispatchSourceSignal] = []
-        let signals = AsyncStream<Int32> { continuation in
-            let queue = DispatchQueue(label: "console-signals")
-            sources = [SIGINT, SIGTERM].map { number in
-                signal(number, SIG_IGN)  // handled by the source below instead of ending the process
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { continuation.yield(number) }
-                source.resume()
-                return source
-            }
-        }
-        for await _ in signals { break }
-        sources.forEach { $0.cancel() }
     }
 }

@@ -69,9 +69,9 @@ import TestSupport
     }
 
     /// Generous timeouts: a check that needs them has stalled. The bound below sits well apart.
-    static let timeouts = SMTPClientConfiguration.Timeouts(connection: 60, greeting: 60, socket: 60, dns: 60)
-    /// Prompt, against the 60 s timeouts: each check takes well under a second when nothing stalls.
-    static let bound = Duration.seconds(15)
+    static let timeouts = SMTPClientConfiguration.Timeouts(connection: 180, greeting: 180, socket: 180, dns: 180)
+    /// Prompt, against the 180 s timeouts: each check takes well under a second when nothing stalls.
+    static let bound = Duration.seconds(45)
 
     static func configuration(_ server: DevServer) -> SMTPClientConfiguration {
         var configuration = SMTPClientConfiguration(host: "127.0.0.1", port: server.port, security: .startTLSRequired)

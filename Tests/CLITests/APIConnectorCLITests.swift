@@ -20,7 +20,7 @@ import TestSupport
     private func sendgrid(_ server: ContractServer, key: String = "SG.test-key-123", extra: [String: ConfigValue] = [:]) -> String {
         var config: [String: ConfigValue] = ["connector": "sendgrid-api", "apiKey": .string(key), "endpoint": .string(server.endpoint),
                                              "fromEmail": "Acme Café <no-reply@acme.test>", "replyTo": "help@acme.test",
-                                             "customHeaders": ["X-Campaign": "codes"], "templates": Self.templates, "timeout": 5000]
+                                             "customHeaders": ["X-Campaign": "codes"], "templates": Self.templates, "timeout": 60000]
         for (name, value) in extra { config[name] = value }
         return (try? ConfigValue.object(config).jsonText()) ?? "{}"
     }
@@ -95,7 +95,7 @@ import TestSupport
     @Test func aRequestWithoutAnAnswerHasAnUnknownOutcome() async throws {
         let server = try ContractServer(vendor: "sendgrid", secret: "SG.test-key-123", status: 202, stall: true)
         defer { server.stop() }
-        let (result, json) = try await sendTest(server, sendgrid(server, extra: ["timeout": 1500]))
+        let (result, json) = try await sendTest(server, sendgrid(server, extra: ["timeout": 10000]))
         #expect(json["error"]?["code"] == "outcome_unknown", "\(result.stdout)\(result.stderr)")
         #expect(server.requests.count == 1)
     }
@@ -114,7 +114,7 @@ import TestSupport
                             account: String = "no-reply@mail.acme.test") -> String {
         let config: ConfigValue = ["connector": "aliyun-directmail-api", "accessKeyId": "LTAI-test-id", "accessKeySecret": .string(secret),
                                    "accountName": .string(account), "fromAlias": "Acme", "region": "ap-southeast-1",
-                                   "endpoint": .string(server.endpoint), "templates": Self.templates, "timeout": 5000]
+                                   "endpoint": .string(server.endpoint), "templates": Self.templates, "timeout": 60000]
         return (try? config.jsonText()) ?? "{}"
     }
 
@@ -212,7 +212,7 @@ import TestSupport
             .object(member.merging(["connector": "smtp", "host": "127.0.0.1", "port": .number(Double(refusing.port)),
                                     "connectionTimeout": 5000]) { $1 }),
             .object(member.merging(["connector": "sendgrid-api", "apiKey": "SG.test-key-123",
-                                    "endpoint": .string(sendgrid.endpoint), "timeout": 5000]) { $1 }),
+                                    "endpoint": .string(sendgrid.endpoint), "timeout": 60000]) { $1 }),
             // /bin/sh SCRIPT: exec'ing a file just written can fail with ETXTBSY beside parallel tests.
             .object(member.merging(["connector": "sendmail", "path": "/bin/sh", "arguments": [.string(program)]]) { $1 }),
         ]]

@@ -3,6 +3,7 @@ import Foundation
 import Locking
 @testable import NetworkIO
 import Testing
+import TestSupport
 
 /// Connect deadlines shared among addresses, address order, and writes that time out only on
 /// inactivity.
@@ -51,10 +52,12 @@ import Testing
         #expect(ordered.map(\.family) == [v6[0].family, v4[0].family, v6[0].family, v4[0].family])
     }
 
-    /// A reader that takes 256 KiB every 20 ms: the whole 40 MiB write takes longer than its 1.5 s
-    /// inactivity timeout, yet never stalls that long, so it succeeds. (TCP reopens the window in
-    /// bursts, so the pauses between writes are longer than the reader's; still well under 1.5 s.)
-    @Test func aSlowButSteadyReaderNeverTripsTheInactivityTimeout() throws {
+    /// A reader that takes 128 KiB every 20 ms: the whole 40 MiB write takes over 6.4 s, longer
+    /// than its 5 s inactivity timeout, yet never stalls that long, so it succeeds. (TCP reopens the
+    /// window in bursts, so the pauses between writes are longer than the reader's; still well
+    /// under 5 s, even when a loaded machine delays the reader by a time slice or several.) The
+    /// blocking write runs on a thread of its own, not on the cooperative pool.
+    @Test func aSlowButSteadyReaderNeverTripsTheInactivityTimeout() async throws {
         let listener = try TCPSocket.listen(host: "127.0.0.1", port: 0)
         defer { listener.shutdown() }
         let received = Locked(0)
@@ -65,19 +68,22 @@ import Testing
             guard let client = try? listener.accept() else { return }
             let stream = NetworkStream(socket: client)
             while received.withLock({ $0 }) < total {
-                guard let bytes = try? stream.read(maxLength: 262_144, deadline: .after(seconds: 30)), !bytes.isEmpty else { return }
+                guard let bytes = try? stream.read(maxLength: 131_072, deadline: .after(seconds: 60)), !bytes.isEmpty else { return }
                 received.withLock { $0 += bytes.count }
                 usleep(20_000)
             }
         }.start()
-        let stream = NetworkStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: listener.localPort, deadline: .after(seconds: 5)))
-        defer { stream.close() }
-        let start = Date()
-        try stream.write(Array(repeating: 0x61, count: total), inactivityTimeout: 1.5)
-        let elapsed = Date().timeIntervalSince(start)
-        done.wait()
+        let elapsed = try await OwnThreadExecutor.run { () throws -> Double in
+            let stream = NetworkStream(socket: try TCPSocket.connect(host: "127.0.0.1", port: listener.localPort, deadline: .after(seconds: 30)))
+            defer { stream.close() }
+            let start = Date()
+            try stream.write(Array(repeating: 0x61, count: total), inactivityTimeout: 5)
+            let elapsed = Date().timeIntervalSince(start)
+            done.wait()
+            return elapsed
+        }
         #expect(received.withLock { $0 } == total)
-        #expect(elapsed > 1.5, "the write outlasted its 1.5 s inactivity timeout: only inactivity counts")
+        #expect(elapsed > 5, "the write outlasted its 5 s inactivity timeout: only inactivity counts")
     }
 
     @Test func aReaderThatStopsTripsTheInactivityTimeout() throws {

@@ -101,6 +101,7 @@ import TestSupport
         config["pool"] = true
         config["maxConnections"] = 1
         config["maxMessages"] = 2
+        config["keepAlive"] = 600_000  // the pool's idle time: never expired between two sends here
         let connector = try SMTPConnectorFactory().makeConnector(config: .object(config))
         for index in 0..<5 {
             _ = try await connector.send(EmailRequest(to: "user\(index)@example.org", usageType: .generic, payload: ["code": "1"]))

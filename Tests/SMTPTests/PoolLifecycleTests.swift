@@ -17,7 +17,7 @@ import SMTPWire
         var configuration = SMTPClientConfiguration(host: "127.0.0.1", port: server.port, security: .startTLSRequired)
         configuration.tls.trustedCertificatesPEM = server.certificatePEM
         configuration.credentials = SMTPCredentials(user: "u", password: "p")
-        configuration.timeouts = .init(connection: 30, greeting: 30, socket: 30)
+        configuration.timeouts = .init(connection: 600, greeting: 600, socket: 600)  // held greetings wait while the test polls
         configuration.transcript = transcript
         return configuration
     }

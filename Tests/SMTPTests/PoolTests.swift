@@ -16,7 +16,11 @@ import SMTPWire
         var configuration = SMTPClientConfiguration(host: "127.0.0.1", port: server.port, security: .startTLSRequired)
         configuration.tls.trustedCertificatesPEM = server.certificatePEM
         configuration.credentials = SMTPCredentials(user: "u", password: "p")
-        configuration.timeouts = .init(connection: 5, greeting: 5, socket: 5)
+        configuration.timeouts = .init(connection: 60, greeting: 60, socket: 60)
+        // Connection counts are what these tests check: an idle connection must never expire
+        // between two sends, however long a loaded machine stalls (the default is 30 s).
+        var limits = limits
+        limits.idleTimeout = 3_600
         return try SMTPPool(configuration: configuration, limits: limits)
     }
 

@@ -24,7 +24,7 @@ struct PostfixTransportTests {
         configuration.mechanism = mechanism
         // DNS 120 s: resolving localhost once took over 30 s on a 2-core machine loaded by stress-ng
         // and the whole suite (a starved resolver thread, not a slow resolver).
-        configuration.timeouts = .init(connection: 10, greeting: 10, socket: 60, dns: 120)
+        configuration.timeouts = .init(connection: 60, greeting: 60, socket: 60, dns: 120)
         if let transcript { configuration.transcript = { transcript.append($0.description) } }
         return try SMTPClient(configuration: configuration)
     }
@@ -88,7 +88,7 @@ struct PostfixTransportTests {
             envelope: SMTPEnvelope(from: "app@example.test", recipients: ["big@example.test"]), message: bytes)
         #expect(result.response.code == 250)
         #expect(transcript.all.contains { $0.hasPrefix("C: MAIL FROM:<app@example.test> SIZE=\(bytes.count)") })
-        let delivered = try #require(await postfix.waitForDelivery(messageID: token, timeout: 60))
+        let delivered = try #require(await postfix.waitForDelivery(messageID: token, timeout: 120))
         let size = try FileManager.default.attributesOfItem(atPath: delivered)[.size] as? Int ?? 0
         // Maildir stores LF line endings; Postfix adds its own headers on top.
         let crlfCount = zip(bytes, bytes.dropFirst()).filter { $0 == 13 && $1 == 10 }.count

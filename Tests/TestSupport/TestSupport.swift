@@ -169,7 +169,7 @@ public enum TestSupport {
         }
 
         /// Waits for the delivered message whose Message-ID is `messageID` and returns its path.
-        public func waitForDelivery(messageID: String, timeout: Double = 20) async throws -> String? {
+        public func waitForDelivery(messageID: String, timeout: Double = 120) async throws -> String? {
             let directory = maildir + "/new"
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {

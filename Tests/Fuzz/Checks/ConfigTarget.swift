@@ -69,35 +69,35 @@ enum ConfigTarget {
     }
 
     /// `value` with every confidential string equal to `secret` replaced by `replacement`.
-    static func replacing(_ secret: String, with replacement: String, in value: ConfigValue, confidential: Bool = false) -> ConfigValue {
+    static func replacing(_ secret: String, with replacement: String, in value: ConfigValue, keys: [String] = []) -> ConfigValue {
         switch value {
         case .object(let members):
             .object(members.reduce(into: [:]) { result, member in
-                result[member.key] = replacing(secret, with: replacement, in: member.value,
-                                               confidential: confidential || ConfidentialValues.isConfidential(keys: [member.key]))
+                result[member.key] = replacing(secret, with: replacement, in: member.value, keys: keys + [member.key])
             })
         case .array(let elements):
-            .array(elements.map { replacing(secret, with: replacement, in: $0, confidential: confidential) })
+            .array(elements.map { replacing(secret, with: replacement, in: $0, keys: keys) })
         case .string(let text):
-            .string(confidential && text == secret ? replacement : text)
+            .string(ConfidentialValues.isConfidential(keys: keys) && text == secret ? replacement : text)
         case .number, .bool, .null:
             value
         }
     }
 
-    /// Every string that ``ConfidentialValues`` would mask in `value`, with its path.
-    static func confidentialStrings(in value: ConfigValue, path: String = "", confidential: Bool = false)
+    /// Every string that ``ConfidentialValues`` would mask in `value`, with its path. Decided at
+    /// each string by all the keys on its path, as the library decides it (`auth.pass` is
+    /// confidential, `auth.user` is not), not by each key alone.
+    static func confidentialStrings(in value: ConfigValue, path: String = "", keys: [String] = [])
         -> [(path: String, value: String)] {
         switch value {
         case .object(let members):
             members.flatMap { key, member in
-                confidentialStrings(in: member, path: path.isEmpty ? key : "\(path).\(key)",
-                                    confidential: confidential || ConfidentialValues.isConfidential(keys: [key]))
+                confidentialStrings(in: member, path: path.isEmpty ? key : "\(path).\(key)", keys: keys + [key])
             }
         case .array(let elements):
-            elements.enumerated().flatMap { confidentialStrings(in: $1, path: "\(path)[\($0)]", confidential: confidential) }
+            elements.enumerated().flatMap { confidentialStrings(in: $1, path: "\(path)[\($0)]", keys: keys) }
         case .string(let text):
-            confidential ? [(path, text)] : []
+            ConfidentialValues.isConfidential(keys: keys) ? [(path, text)] : []
         case .number, .bool, .null:
             []
         }
