@@ -37,12 +37,6 @@ enum APIExchange {
 
     private static func fail(_ error: ConnectorError) throws -> HTTPFetcher.Response { throw error }
 
-    /// Whole milliseconds since `start`, for a diagnosis step.
-    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
-        let elapsed = start.duration(to: .now)
-        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-    }
-
     /// The bytes of every attachment given by path, read on a blocking-I/O thread.
     static func loadingFiles(_ attachments: [EmailAttachment], disableFileAccess: Bool) async throws -> [(EmailAttachment, Data)] {
         try await BlockingExecutor.shared.run {

@@ -5,8 +5,9 @@ import FoundationNetworking
 #endif
 import HTTPSupport
 
-/// What every HTTP API connector does around its own request: the fetcher (one per connector,
-/// with its timeout) and the `send.started` and `send.finished` events, timed.
+/// What every HTTP API connector does around its own request: the fetcher (with the connector's
+/// timeout; its URLSession is shared with every fetcher of that timeout) and the `send.started`
+/// and `send.finished` events, timed.
 struct APISession: Sendable {
     /// What a connector's request needs said about it before it is sent.
     struct Prepared {

@@ -33,18 +33,33 @@ public final class HTTPFetcher: Sendable {
     ///   - timeout: seconds for the whole exchange (connect, TLS, request, response).
     ///   - maxResponseBytes: the largest response body accepted (default 1 MiB).
     public init(timeout: Double, maxResponseBytes: Int = 1 << 20) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        configuration.httpShouldSetCookies = false
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
-        delegate = FetchDelegate(maxBytes: maxResponseBytes)
-        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+        (session, delegate) = Self.session(timeout: timeout)
         self.maxResponseBytes = maxResponseBytes
     }
 
-    deinit { session.finishTasksAndInvalidate() }
+    /// One URLSession per distinct timeout, made on first use and kept for the life of the process
+    /// (a handful: one per timeout value in the configs used). Fetchers share them, so a connector
+    /// made per request (the console's test sends) makes no session of its own, and no session is
+    /// ever torn down: FoundationNetworking frees a session's libcurl handles on a thread of its
+    /// own, and one that did so while the process was exiting crashed in OpenSSL's already
+    /// cleaned-up locks (seen under ThreadSanitizer, after `doctor` had printed its result).
+    private static let sessions = Locked<[Double: (URLSession, FetchDelegate)]>([:])
+
+    private static func session(timeout: Double) -> (URLSession, FetchDelegate) {
+        sessions.withLock { sessions in
+            if let existing = sessions[timeout] { return existing }
+            let configuration = URLSessionConfiguration.ephemeral
+            configuration.timeoutIntervalForRequest = timeout
+            configuration.timeoutIntervalForResource = timeout
+            configuration.httpShouldSetCookies = false
+            configuration.urlCache = nil
+            configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
+            let delegate = FetchDelegate()
+            let made = (URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil), delegate)
+            sessions[timeout] = made
+            return made
+        }
+    }
 
     /// Sends `request` and returns the answer, whatever its status (3xx included: not followed).
     /// - Throws: ``HTTPFetchError``.
@@ -53,7 +68,7 @@ public final class HTTPFetcher: Sendable {
         let task = session.dataTask(with: request)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                delegate.register(task, continuation)
+                delegate.register(task, maxBytes: maxResponseBytes, continuation)
                 task.resume()
             }
         } onCancel: {
@@ -113,26 +128,23 @@ public enum HTTPFetchError: Error, Sendable, Equatable {
 private final class FetchDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private struct Pending {
         var continuation: CheckedContinuation<HTTPFetcher.Response, any Error>
+        /// The fetcher's limit for this task's body.
+        var maxBytes: Int
         var body = Data()
         var failure: HTTPFetchError?
     }
 
-    private let maxBytes: Int
     // Touched from URLSession's delegate queue and from `fetch`: behind the lock.
     private let pending = Locked<[Int: Pending]>([:])
     /// Results of tasks that completed before their continuation was registered (a task cancelled
     /// as it started): `register` takes them, so no continuation waits forever.
     private let early = Locked<[Int: Result<HTTPFetcher.Response, any Error>]>([:])
 
-    init(maxBytes: Int) {
-        self.maxBytes = maxBytes
-    }
-
-    func register(_ task: URLSessionTask, _ continuation: CheckedContinuation<HTTPFetcher.Response, any Error>) {
+    func register(_ task: URLSessionTask, maxBytes: Int, _ continuation: CheckedContinuation<HTTPFetcher.Response, any Error>) {
         // Both maps under one order (pending, then early) in `register` and in completion alike.
         let finished = pending.withLock { pending -> Result<HTTPFetcher.Response, any Error>? in
             if let result = early.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) { return result }
-            pending[task.taskIdentifier] = Pending(continuation: continuation)
+            pending[task.taskIdentifier] = Pending(continuation: continuation, maxBytes: maxBytes)
             return nil
         }
         if let finished { continuation.resume(with: finished) }
@@ -147,8 +159,8 @@ private final class FetchDelegate: NSObject, URLSessionDataDelegate, @unchecked 
         let tooLarge = pending.withLock { state -> Bool in
             guard var entry = state[dataTask.taskIdentifier], entry.failure == nil else { return false }
             entry.body.append(data)
-            if entry.body.count > maxBytes {
-                entry.failure = .tooLarge(maxBytes)
+            if entry.body.count > entry.maxBytes {
+                entry.failure = .tooLarge(entry.maxBytes)
                 entry.body = Data()
             }
             state[dataTask.taskIdentifier] = entry

@@ -148,8 +148,7 @@ actor OAuth2TokenSource {
 
     /// The largest token response read (64 KiB).
     static let maxResponseBytes = 65_536
-    /// One fetcher (one URLSession, its connections and TLS sessions) for every token request of the
-    /// process, rather than a session made and torn down per request.
+    /// One fetcher for every token request of the process.
     private static let fetcher = HTTPFetcher(timeout: 30, maxResponseBytes: maxResponseBytes)
 
     /// `expires_in` in seconds: a number, or a numeric string as some endpoints send it; absent or

@@ -47,6 +47,12 @@ public struct ConnectorDiagnosis: Sendable, Equatable {
             self.hint = hint
             self.reply = reply
         }
+
+        /// Whole milliseconds from `start` to now: the ``milliseconds`` of a step that began then.
+        public static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+            let elapsed = start.duration(to: .now)
+            return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        }
     }
 
     /// A failover member's diagnosis.

@@ -78,14 +78,13 @@ public struct AliyunDirectMailAPIConnector: TemplatedConnector, DiagnosableConne
         do {
             let response = try await APIExchange.send(AliyunSingleSendMail.request(parameters, config: config),
                                                       with: session.fetcher, service: "DirectMail")
-            let milliseconds = APIExchange.milliseconds(since: started)
+            let milliseconds = ConnectorDiagnosis.Step.milliseconds(since: started)
             return AliyunSenderCheck.diagnosis(status: response.status, body: response.body, config: config, milliseconds: milliseconds)
-        } catch let error as ConnectorError {
-            return ConnectorDiagnosis(steps: [.init(name: "https", status: .fail, milliseconds: APIExchange.milliseconds(since: started),
-                                                    detail: error.message, hint: error.hint)])
         } catch {
-            return ConnectorDiagnosis(steps: [.init(name: "https", status: .fail, milliseconds: APIExchange.milliseconds(since: started),
-                                                    detail: "\(error)")])
+            // APIExchange throws ConnectorErrors only (not reached, DNS, TLS, no answer, cancelled).
+            let failure = error as? ConnectorError
+            return ConnectorDiagnosis(steps: [.init(name: "https", status: .fail, milliseconds: ConnectorDiagnosis.Step.milliseconds(since: started),
+                                                    detail: failure?.message ?? "\(error)", hint: failure?.hint)])
         }
     }
 

@@ -77,7 +77,7 @@ public struct SendGridAPIConnector: TemplatedConnector, DiagnosableConnector {
         let step: ConnectorDiagnosis.Step
         do {
             let response = try await APIExchange.send(request, with: session.fetcher, service: "SendGrid")
-            let milliseconds = APIExchange.milliseconds(since: started)
+            let milliseconds = ConnectorDiagnosis.Step.milliseconds(since: started)
             let scopes = (try? ConfigValue.parse(json: response.body))?["scopes"]?.arrayValue?.compactMap(\.stringValue) ?? []
             if response.status == 200, scopes.contains("mail.send") {
                 step = .init(name: "https", status: .pass, milliseconds: milliseconds, detail: "the API key may send (scope mail.send)")
@@ -90,9 +90,9 @@ public struct SendGridAPIConnector: TemplatedConnector, DiagnosableConnector {
                              detail: error?.message ?? "status \(response.status)", hint: error?.hint)
             }
         } catch let error as ConnectorError {
-            step = .init(name: "https", status: .fail, milliseconds: APIExchange.milliseconds(since: started), detail: error.message, hint: error.hint)
+            step = .init(name: "https", status: .fail, milliseconds: ConnectorDiagnosis.Step.milliseconds(since: started), detail: error.message, hint: error.hint)
         } catch {
-            step = .init(name: "https", status: .fail, milliseconds: APIExchange.milliseconds(since: started), detail: "\(error)")
+            step = .init(name: "https", status: .fail, milliseconds: ConnectorDiagnosis.Step.milliseconds(since: started), detail: "\(error)")
         }
         return ConnectorDiagnosis(steps: [step])
     }

@@ -116,12 +116,13 @@ public struct SendmailConnector: TemplatedConnector, DiagnosableConnector {
     public func diagnose() async -> ConnectorDiagnosis {
         let started = ContinuousClock.now
         let runnable = access(config.path, X_OK) == 0
-        let milliseconds = Int(started.duration(to: .now).components.attoseconds / 1_000_000_000_000_000)
+        let failure = errno
+        let milliseconds = ConnectorDiagnosis.Step.milliseconds(since: started)
         return ConnectorDiagnosis(steps: [
             runnable
                 ? .init(name: "program", status: .pass, milliseconds: milliseconds, detail: "\(config.path) can be run")
                 : .init(name: "program", status: .fail, milliseconds: milliseconds,
-                        detail: "\(config.path) cannot be run: \(String(cString: strerror(errno)))",
+                        detail: "\(config.path) cannot be run: \(String(cString: strerror(failure)))",
                         hint: "Install a local MTA (e.g. apt-get install postfix) or set path to its sendmail program."),
         ])
     }
