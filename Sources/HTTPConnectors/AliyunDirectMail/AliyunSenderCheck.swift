@@ -8,11 +8,12 @@ import Foundation
 enum AliyunSenderCheck {
     static func diagnosis(status: Int, body: Data, config: AliyunDirectMailAPIConfig, milliseconds: Int) -> ConnectorDiagnosis {
         typealias Step = ConnectorDiagnosis.Step
-        // The same error mapping as a send: a bad key or signature is `authorization_failed` with its fix.
-        let answer = try? ConfigValue.parse(json: body)
-        if let error = AliyunSingleSendMail.error(status: status, body: body) ?? (answer == nil ? unreadable(status) : nil) {
+        // The same error mapping as a send: a bad key or signature is `authorization_failed` with its
+        // fix, and anything but DirectMail's own JSON answer (with its RequestId) is an error too.
+        if let error = AliyunSingleSendMail.error(status: status, body: body) {
             return ConnectorDiagnosis(steps: [Step(name: "https", status: .fail, milliseconds: milliseconds, detail: error.message, hint: error.hint)])
         }
+        let answer = try? ConfigValue.parse(json: body)
         let https = Step(name: "https", status: .pass, milliseconds: milliseconds,
                          detail: "DirectMail (\(config.region)) accepted the AccessKey and its signature")
         let account = config.message.from.address
@@ -36,11 +37,6 @@ enum AliyunSenderCheck {
         }
         return ConnectorDiagnosis(steps: [https, Step(name: "sender", status: .pass, milliseconds: 0,
                                                      detail: "\(account) may send (\(sendType) address, domain verified)")])
-    }
-
-    private static func unreadable(_ status: Int) -> ConnectorError {
-        ConnectorError(.invalidResponse, "DirectMail answered \(status) with something other than JSON", phase: .connect,
-                       hint: "Check endpoint and region.")
     }
 
     /// DirectMail sends these fields as numbers in some answers and as strings in others.
